@@ -1,0 +1,25 @@
+// The one exception type nodes throw for bad input or bad configuration.
+//
+// The runtime catches everything a node throws, attaches the input, node id and stage, and
+// turns it into that job's error (the batch goes on). `hint` is the fix to suggest.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "vidpipe/sdk/version.hpp"
+
+namespace vidpipe {
+
+class VIDPIPE_API Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& what, std::string hint = "")
+      : std::runtime_error(what), hint_(std::move(hint)) {}
+  ~Error() override;
+  const std::string& hint() const { return hint_; }
+
+ private:
+  std::string hint_;
+};
+
+}  // namespace vidpipe

@@ -1,0 +1,113 @@
+// The node contract: what a node declares before it runs (NodeSpec) and the three calls the
+// runtime makes on it (constructor, process/collect, destructor).
+//
+// Shapes (cf. MediaPipe's GetContract, DALI's schema):
+//   Source  0 → N  called once per run with no input; emits jobs. Runs on a blocking-work
+//                  thread; emit() waits while `max_in_flight` of its items are alive.
+//   Map     1 → ≤1 per output port (a Map without outputs is a sink). Runs on TBB workers.
+//   Expand  1 → N  e.g. a decoder: one plan in, many frames out. Runs on a blocking-work thread
+//                  and emit() waits while `max_in_flight` of its items are in flight, so memory
+//                  does not grow with video length.
+//   Gather  N → 1  receives, once per Expand call upstream, that call's input (`parent`) and all
+//                  its items in emission order. The runtime does the buffering and ordering.
+//
+// Concurrency: 1 = serial (never called concurrently), 0 = unlimited, N = at most N at once.
+// A node that is not serial must be reentrant: keep per-call state on the stack.
+//
+// Errors: throw vidpipe::Error (or anything derived from std::exception). The runtime catches
+// it, marks the job failed with the node id and the message, and the batch goes on.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vidpipe/sdk/data.hpp"
+#include "vidpipe/sdk/error.hpp"
+#include "vidpipe/sdk/params.hpp"
+
+namespace vidpipe {
+
+enum class Shape : uint8_t { Source, Map, Expand, Gather };
+VIDPIPE_API const char* to_string(Shape s);
+
+struct PortSpec {
+  std::string name;
+  DataType type = DataType::None;
+  std::string doc;
+};
+
+struct VIDPIPE_API NodeSpec {
+  std::string type;  // "family.name", the YAML type
+  std::string doc;   // one line
+  Shape shape = Shape::Map;
+  int concurrency = 1;
+  std::vector<PortSpec> inputs, outputs;
+  std::vector<ParamSpec> params;
+
+  NodeSpec() = default;
+  NodeSpec(std::string type_name, std::string one_line_doc)
+      : type(std::move(type_name)), doc(std::move(one_line_doc)) {}
+
+  // Builder helpers, so a contract reads as a short declaration.
+  NodeSpec& with_shape(Shape s) { shape = s; return *this; }
+  NodeSpec& serial() { concurrency = 1; return *this; }
+  NodeSpec& parallel(int n = 0) { concurrency = n; return *this; }
+  NodeSpec& input(std::string name, DataType t, std::string d = "") {
+    inputs.push_back({std::move(name), t, std::move(d)}); return *this;
+  }
+  NodeSpec& output(std::string name, DataType t, std::string d = "") {
+    outputs.push_back({std::move(name), t, std::move(d)}); return *this;
+  }
+  NodeSpec& flag(std::string name, bool def, std::string d);
+  NodeSpec& integer(std::string name, json def, double min, double max, std::string d);
+  NodeSpec& number(std::string name, json def, double min, double max, std::string d);
+  NodeSpec& text(std::string name, json def, std::string d);
+  NodeSpec& choice(std::string name, std::string def, std::vector<std::string> choices, std::string d);
+  NodeSpec& list(std::string name, ParamType t, json def, std::string d);
+
+  const ParamSpec* find_param(const std::string& name) const;
+  const PortSpec* find_output(const std::string& name) const;
+};
+
+// Per-job services a node may use. Thread-safe.
+class VIDPIPE_API Job {
+ public:
+  virtual const VideoJob& video() const = 0;
+  // Records a fact in this job's metadata under `key` (e.g. "backend_used"). Last write wins.
+  virtual void note(const std::string& key, json value) = 0;
+  virtual json notes() const = 0;
+  // The effective configuration of the whole graph, as `vidpipe run --dry-run` prints it.
+  virtual const json& config() const = 0;
+  // Busy seconds per node spent on this job so far, and wall seconds since the job started.
+  virtual json timing() const = 0;
+  // True once the run is interrupted or this job already failed: stop early.
+  virtual bool cancelled() const = 0;
+
+ protected:
+  ~Job() = default;
+};
+
+class VIDPIPE_API Emitter {
+ public:
+  // Sends an item to output `port`. Returns false when the receiver side is gone (run
+  // interrupted, job failed): stop producing and return.
+  virtual bool emit(Data item, int port = 0) = 0;
+
+ protected:
+  ~Emitter() = default;
+};
+
+class VIDPIPE_API Node {
+ public:
+  virtual ~Node();
+  // Source, Map, Expand: one call per input item (Source: once, with an empty `in`).
+  virtual void process(const Data& in, Emitter& out, Job& job);
+  // Gather: one call per group, items in emission order.
+  virtual void collect(const Data& parent, std::vector<Data> items, Emitter& out, Job& job);
+};
+
+using NodeFactory = std::function<std::unique_ptr<Node>(const Params&)>;
+
+}  // namespace vidpipe

@@ -1,0 +1,25 @@
+// ABI and SDK version of vidpipe. A plugin records the numbers it was built with in its
+// descriptor; the runtime accepts it when the major is equal and the plugin's minor is not
+// newer than the runtime's (the GStreamer rule).
+#pragma once
+
+#define VIDPIPE_ABI_MAJOR 1
+#define VIDPIPE_ABI_MINOR 0
+#define VIDPIPE_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define VIDPIPE_API __attribute__((visibility("default")))
+#else
+#define VIDPIPE_API
+#endif
+
+// Compiler identity: host and plugins must agree (same C++ ABI, same standard library).
+#if defined(__clang__)
+#define VIDPIPE_COMPILER "clang-" __clang_version__
+#elif defined(__GNUC__)
+#define VIDPIPE_STR2(x) #x
+#define VIDPIPE_STR(x) VIDPIPE_STR2(x)
+#define VIDPIPE_COMPILER "gcc-" VIDPIPE_STR(__GNUC__)
+#else
+#define VIDPIPE_COMPILER "unknown"
+#endif

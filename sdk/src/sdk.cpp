@@ -1,0 +1,138 @@
+// Out-of-line parts of the SDK. They live in libvidpipe_sdk.so, which the runtime and every
+// plugin link, so vtables and type info of the SDK classes exist exactly once.
+#include <algorithm>
+#include <cstring>
+
+#include "vidpipe/sdk.hpp"
+
+namespace vidpipe {
+
+Error::~Error() = default;
+Node::~Node() = default;
+
+void Node::process(const Data&, Emitter&, Job&) {
+  throw Error("this node does not implement process()", "the node's shape says it should; fix the plugin");
+}
+void Node::collect(const Data&, std::vector<Data>, Emitter&, Job&) {
+  throw Error("this node does not implement collect()", "only Gather nodes are called with collect()");
+}
+
+int channels(PixelFormat f) { return f == PixelFormat::GRAY8 ? 1 : 3; }
+
+const char* to_string(PixelFormat f) {
+  switch (f) {
+    case PixelFormat::RGB24: return "rgb24";
+    case PixelFormat::BGR24: return "bgr24";
+    case PixelFormat::GRAY8: return "gray8";
+  }
+  return "?";
+}
+
+FrameBuffer make_frame(int width, int height, PixelFormat format) {
+  if (width <= 0 || height <= 0) throw Error("frame size must be positive");
+  FrameBuffer fb;
+  fb.frame = std::make_shared<Frame>();
+  fb.frame->width = width;
+  fb.frame->height = height;
+  fb.frame->format = format;
+  fb.frame->stride = width * channels(format);
+  std::shared_ptr<uint8_t> buffer(new uint8_t[fb.frame->bytes()], std::default_delete<uint8_t[]>());
+  fb.pixels = buffer.get();
+  fb.frame->data = std::move(buffer);
+  return fb;
+}
+
+static const char* kTypeNames[] = {"none", "job", "info", "plan", "frame", "clip"};
+
+const char* to_string(DataType t) { return kTypeNames[static_cast<int>(t)]; }
+
+std::optional<DataType> parse_data_type(const std::string& name) {
+  for (int i = 0; i < 6; ++i)
+    if (name == kTypeNames[i]) return static_cast<DataType>(i);
+  return std::nullopt;
+}
+
+const char* to_string(Shape s) {
+  switch (s) {
+    case Shape::Source: return "source";
+    case Shape::Map: return "map";
+    case Shape::Expand: return "expand";
+    case Shape::Gather: return "gather";
+  }
+  return "?";
+}
+
+const char* to_string(ParamType t) {
+  switch (t) {
+    case ParamType::Bool: return "bool";
+    case ParamType::Int: return "int";
+    case ParamType::Float: return "float";
+    case ParamType::String: return "string";
+    case ParamType::Enum: return "enum";
+    case ParamType::IntList: return "int list";
+    case ParamType::FloatList: return "float list";
+    case ParamType::StringList: return "string list";
+  }
+  return "?";
+}
+
+const char* to_string(Origin o) {
+  switch (o) {
+    case Origin::Default: return "default";
+    case Origin::Profile: return "profile";
+    case Origin::Graph: return "graph";
+    case Origin::CommandLine: return "command line";
+  }
+  return "?";
+}
+
+// ---- NodeSpec builders ----
+NodeSpec& NodeSpec::flag(std::string name, bool def, std::string d) {
+  params.push_back({std::move(name), ParamType::Bool, json(def), {}, {}, {}, std::move(d)});
+  return *this;
+}
+NodeSpec& NodeSpec::integer(std::string name, json def, double min, double max, std::string d) {
+  params.push_back({std::move(name), ParamType::Int, std::move(def), min, max, {}, std::move(d)});
+  return *this;
+}
+NodeSpec& NodeSpec::number(std::string name, json def, double min, double max, std::string d) {
+  params.push_back({std::move(name), ParamType::Float, std::move(def), min, max, {}, std::move(d)});
+  return *this;
+}
+NodeSpec& NodeSpec::text(std::string name, json def, std::string d) {
+  params.push_back({std::move(name), ParamType::String, std::move(def), {}, {}, {}, std::move(d)});
+  return *this;
+}
+NodeSpec& NodeSpec::choice(std::string name, std::string def, std::vector<std::string> choices, std::string d) {
+  params.push_back({std::move(name), ParamType::Enum, json(def), {}, {}, std::move(choices), std::move(d)});
+  return *this;
+}
+NodeSpec& NodeSpec::list(std::string name, ParamType t, json def, std::string d) {
+  params.push_back({std::move(name), t, std::move(def), {}, {}, {}, std::move(d)});
+  return *this;
+}
+const ParamSpec* NodeSpec::find_param(const std::string& name) const {
+  auto it = std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return p.name == name; });
+  return it == params.end() ? nullptr : &*it;
+}
+const PortSpec* NodeSpec::find_output(const std::string& name) const {
+  auto it = std::find_if(outputs.begin(), outputs.end(), [&](const PortSpec& p) { return p.name == name; });
+  return it == outputs.end() ? nullptr : &*it;
+}
+
+// ---- Params ----
+Params::Params(json values, std::vector<std::pair<std::string, Origin>> origins)
+    : values_(std::move(values)), origins_(std::move(origins)) {}
+
+bool Params::has(const std::string& name) const {
+  auto it = values_.find(name);
+  return it != values_.end() && !it->is_null();
+}
+
+Origin Params::origin(const std::string& name) const {
+  for (const auto& [n, o] : origins_)
+    if (n == name) return o;
+  return Origin::Default;
+}
+
+}  // namespace vidpipe
