@@ -1,0 +1,27 @@
+// The `vidpipe` subcommands. Each returns the process exit code:
+//   0 success, 1 at least one input failed, 2 bad usage / graph / plugin, 130 interrupted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vidpipe::cli {
+
+struct CommonOptions {
+  std::vector<std::string> plugin_paths;  // --plugin-path
+};
+
+struct RunOptions {
+  std::vector<std::string> args;  // [GRAPH.yaml] INPUT...
+  std::string output_dir, model, trace;
+  std::vector<std::string> sets;
+  bool profile = false, json = false, dry_run = false;
+};
+
+int cmd_run(const CommonOptions& common, const RunOptions& opt);
+int cmd_validate(const CommonOptions& common, const std::string& graph, const std::vector<std::string>& sets);
+int cmd_graph(const CommonOptions& common, const std::string& graph);
+int cmd_plugins(const CommonOptions& common, bool json);
+int cmd_describe(const CommonOptions& common, const std::string& type, bool json);
+
+}  // namespace vidpipe::cli

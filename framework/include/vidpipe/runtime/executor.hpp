@@ -1,0 +1,67 @@
+// Runs a ResolvedGraph on a oneTBB flow graph.
+//
+// Mapping of shapes to TBB nodes:
+//   Map, Gather      multifunction_node (TBB workers; concurrency from the contract/YAML)
+//   Source, Expand   async_node: the body runs on the executor's blocking-work threads, so a
+//                    decoder may block on I/O or on backpressure without starving TBB workers
+// Memory bound: every item a Source/Expand emits holds a credit until it retires (is dropped,
+// or reaches the Gather that collects it); emit() waits while `max_in_flight` credits are out.
+// So in-flight frames ≤ max_frames_in_flight per expander, and videos in flight ≤
+// max_jobs_in_flight, whatever the length of a video or of the batch.
+// Errors: a node that throws fails that job (node id, type, message, hint); its other items are
+// dropped or counted as failed so gathers never wait forever; the other jobs go on.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/profiler.hpp"
+
+namespace vidpipe::runtime {
+
+struct JobResult {
+  std::size_t index = 0;
+  std::string input, name;
+  std::string status;  // "ok", "failed" or "interrupted"
+  std::string error_node, error_type, error, hint;
+  std::string output_dir;  // final folder ("" without -o or on failure)
+  json notes = json::object();
+  json timing = json::object();
+  std::string error_line() const;  // "input: stage 'decode' (decode.ffmpeg): message — hint"
+};
+
+struct RunOptions {
+  std::string output_dir;    // -o: one folder per input below it; empty = write nothing
+  bool trace = false;        // keep trace events for write_trace()
+};
+
+struct RunReport {
+  std::vector<JobResult> jobs;  // in input order
+  std::string run_error;        // a failure outside any job (e.g. a source that threw)
+  bool interrupted = false;
+  double wall_s = 0;
+  std::shared_ptr<Profiler> profiler;
+  std::size_t failed() const;
+};
+
+class Executor {
+ public:
+  explicit Executor(const ResolvedGraph& graph);
+  ~Executor();
+  // Builds the node instances (constructors may reject parameters: GraphError with the node's
+  // location) and the TBB graph, runs to completion and returns one result per job.
+  RunReport run(const RunOptions& options);
+  // Safe from a signal handler: stops sources and expanders; running node calls finish.
+  static void request_cancel();
+  static bool cancel_requested();
+  static void reset_cancel();  // for embedding applications and tests that run again
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vidpipe::runtime

@@ -1,0 +1,81 @@
+// The node registry and the plugin loader.
+//
+// Plugins are found in a search path (built-in dir, VIDPIPE_PLUGIN_PATH, --plugin-path, a
+// graph's `plugins:`), loaded with Boost.DLL (rtld_now | rtld_local), checked against the ABI
+// numbers, and asked to register their nodes and model profiles. Every entry keeps its
+// library alive (shared_ptr), and libraries are never unloaded during a run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vidpipe/sdk/plugin.hpp"
+
+namespace vidpipe::runtime {
+
+struct PluginLibrary;  // a loaded .so (opaque; keeps the library mapped)
+
+struct PluginInfo {
+  std::string name, version, sdk_version, path;
+  unsigned abi_major = 0, abi_minor = 0;
+  std::vector<std::string> node_types, profiles;
+};
+
+struct NodeEntry {
+  NodeSpec spec;
+  NodeFactory make;
+  std::string plugin;  // plugin name
+  std::string path;    // file it came from ("<builtin>" for nodes registered in-process)
+  std::shared_ptr<PluginLibrary> library;  // keeps the code of `make` loaded
+};
+
+struct ProfileEntry {
+  ModelProfile profile;
+  std::string plugin, path;
+  std::shared_ptr<PluginLibrary> library;
+};
+
+class NodeRegistry {
+ public:
+  NodeRegistry();
+  ~NodeRegistry();
+  NodeRegistry(const NodeRegistry&) = delete;
+  NodeRegistry& operator=(const NodeRegistry&) = delete;
+
+  // Loads one plugin file. Throws vidpipe::Error naming the file on any refusal.
+  const PluginInfo& load(const std::string& path);
+  // Loads every *.so in each directory, in name order. Missing directories are skipped.
+  void load_dirs(const std::vector<std::string>& dirs);
+  // Registers nodes from code linked into the process (tests, embedding applications).
+  void add_builtin(const std::string& plugin_name, void (*register_fn)(Registry&));
+
+  const NodeEntry* find_node(const std::string& type) const;
+  const ProfileEntry* find_profile(const std::string& name) const;
+  const std::map<std::string, NodeEntry>& nodes() const { return nodes_; }
+  const std::map<std::string, ProfileEntry>& profiles() const { return profiles_; }
+  const std::vector<PluginInfo>& plugins() const { return plugins_; }
+  std::vector<std::string> node_types() const;
+  std::vector<std::string> profile_names() const;
+
+ private:
+  class Scope;
+  void register_from(const std::string& plugin, const std::string& path,
+                     std::shared_ptr<PluginLibrary> lib, void (*register_fn)(Registry&));
+
+  std::map<std::string, NodeEntry> nodes_;
+  std::map<std::string, ProfileEntry> profiles_;
+  std::vector<PluginInfo> plugins_;
+  std::vector<std::shared_ptr<PluginLibrary>> libraries_;  // declared last: destroyed last
+};
+
+// The default plugin search path: --plugin-path dirs, then VIDPIPE_PLUGIN_PATH (':'-separated),
+// then the built-in dir next to the runtime (<prefix>/lib/vidpipe/plugins).
+std::vector<std::string> plugin_search_path(const std::vector<std::string>& extra);
+// <prefix> of the running binary (parent of bin/), and the shipped graphs folder under it.
+std::string install_prefix();
+std::string graphs_dir();
+
+}  // namespace vidpipe::runtime

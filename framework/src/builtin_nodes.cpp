@@ -1,0 +1,31 @@
+// Nodes the runtime itself provides (plugin "vidpipe.core").
+#include "vidpipe/sdk.hpp"
+
+namespace vidpipe::runtime {
+namespace {
+
+// The run's inputs (the CLI's INPUT arguments), one job each. A graph gets one implicitly as
+// node `input` when a node is wired with `in: input`.
+class SourceInputs final : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("source.inputs", "Emits one job per input of the run (the command line's INPUT arguments)")
+        .with_shape(Shape::Source)
+        .output("job", DataType::Job, "one job per input")
+        .list("inputs", ParamType::StringList, json::array(), "paths, URLs, '-' or base64 inputs; set by `vidpipe run`");
+  }
+  explicit SourceInputs(const Params& p) : inputs_(p.get_or<std::vector<std::string>>("inputs", {})) {}
+  void process(const Data&, Emitter& out, Job&) override {
+    for (const auto& input : inputs_)
+      if (!out.emit(JobPtr(std::make_shared<const VideoJob>(VideoJob{input, "", 0, ""})))) return;
+  }
+
+ private:
+  std::vector<std::string> inputs_;
+};
+
+}  // namespace
+
+void register_builtin_nodes(Registry& r) { r.add<SourceInputs>(); }
+
+}  // namespace vidpipe::runtime

@@ -1,0 +1,355 @@
+// GraphSpec + registry + overrides → ResolvedGraph: validation against the node contracts and
+// the configuration layers (node defaults < model profile < graph YAML < command line).
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/text.hpp"
+
+namespace vidpipe::runtime {
+
+json yaml_to_json(const YAML::Node& n);  // graph_spec.cpp
+
+namespace {
+
+std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Checks `v` against the parameter's type, range and choices; converts ints to floats where a
+// float is expected. Returns an error message, or "" when the value is fine.
+std::string check_value(const ParamSpec& p, json& v) {
+  if (v.is_null()) return "";
+  auto in_range = [&](double x) -> std::string {
+    if ((p.min && x < *p.min) || (p.max && x > *p.max))
+      return fmt::format("parameter '{}' = {} is out of range [{}, {}]", p.name, show(v),
+                         p.min ? fmt::format("{}", *p.min) : "-inf", p.max ? fmt::format("{}", *p.max) : "inf");
+    return "";
+  };
+  auto scalar = [&](json& x, ParamType t) -> std::string {
+    switch (t) {
+      case ParamType::Bool:
+        return x.is_boolean() ? "" : "must be true or false";
+      case ParamType::Int:
+        if (!x.is_number_integer()) return "must be an integer";
+        return in_range(x.get<double>());
+      case ParamType::Float:
+        if (!x.is_number()) return "must be a number";
+        x = x.get<double>();
+        if (!std::isfinite(x.get<double>())) return "must be finite";
+        return in_range(x.get<double>());
+      case ParamType::String:
+        return x.is_string() ? "" : "must be a string";
+      case ParamType::Enum:
+        if (!x.is_string() || std::find(p.choices.begin(), p.choices.end(), x.get<std::string>()) == p.choices.end())
+          return "must be one of: " + join(p.choices, ", ") +
+                 (x.is_string() ? did_you_mean(x.get<std::string>(), p.choices) : "");
+        return "";
+      default:
+        return "";
+    }
+  };
+  std::string err;
+  switch (p.type) {
+    case ParamType::IntList:
+    case ParamType::FloatList:
+    case ParamType::StringList: {
+      if (v.is_string() || v.is_number()) v = json::array({v});  // a lone value is a list of one
+      if (!v.is_array()) return fmt::format("parameter '{}' must be a list", p.name);
+      ParamType et = p.type == ParamType::IntList ? ParamType::Int
+                     : p.type == ParamType::FloatList ? ParamType::Float : ParamType::String;
+      for (auto& e : v)
+        if (!(err = scalar(e, et)).empty()) break;
+      break;
+    }
+    default:
+      err = scalar(v, p.type);
+  }
+  if (err.empty()) return "";
+  if (err.rfind("parameter", 0) == 0) return err;
+  return fmt::format("parameter '{}' ({}) {}, got '{}'", p.name, to_string(p.type), err, show(v));
+}
+
+struct Layered {
+  json values = json::object();
+  std::map<std::string, Origin> origins;
+};
+
+}  // namespace
+
+ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& registry, const Overrides& ov) {
+  std::vector<Diagnostic> diags;
+  auto error = [&](const Loc& l, std::string msg, std::string hint = "") {
+    diags.push_back({l, std::move(msg), std::move(hint)});
+  };
+  const Loc cli{"command line"};
+  GraphSpec spec = spec_in;
+
+  // The run's inputs come from an implicit `input: {type: source.inputs}` unless declared.
+  bool wants_input = std::any_of(spec.nodes.begin(), spec.nodes.end(), [](const NodeDecl& n) {
+    return n.in == "input" || n.in.rfind("input.", 0) == 0;
+  });
+  bool has_input = std::any_of(spec.nodes.begin(), spec.nodes.end(), [](const NodeDecl& n) { return n.id == "input"; });
+  if (wants_input && !has_input) {
+    NodeDecl src;
+    src.id = "input";
+    src.type = "source.inputs";
+    src.loc = src.type_loc = Loc{spec.file};
+    spec.nodes.insert(spec.nodes.begin(), src);
+  }
+
+  ResolvedGraph g;
+  g.file = spec.file;
+  g.name = spec.name;
+  g.settings = spec.settings;
+  g.model = ov.model.value_or(spec.model);
+  const ProfileEntry* profile = nullptr;
+  if (!g.model.empty()) {
+    profile = registry.find_profile(g.model);
+    if (!profile)
+      error(ov.model ? cli : spec.model_loc, "unknown model profile '" + g.model + "'" + did_you_mean(g.model, registry.profile_names()),
+            "available: " + join(registry.profile_names(), ", ") + " (`vidpipe plugins` lists them)");
+  }
+
+  std::vector<Layered> layers(spec.nodes.size());
+  std::map<std::string, int> index;
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) index[spec.nodes[i].id] = static_cast<int>(i);
+  std::vector<std::string> ids;
+  for (const auto& n : spec.nodes) ids.push_back(n.id);
+
+  auto set_param = [&](std::size_t i, const NodeEntry& e, const std::string& name, json value, Origin origin,
+                       const Loc& loc) {
+    const ParamSpec* p = e.spec.find_param(name);
+    if (!p) {
+      std::vector<std::string> names;
+      for (const auto& q : e.spec.params) names.push_back(q.name);
+      error(loc, fmt::format("node '{}' ({}): unknown parameter '{}'{}", spec.nodes[i].id, e.spec.type, name,
+                             did_you_mean(name, names)),
+            names.empty() ? "this node takes no parameters" : "parameters: " + join(names, ", "));
+      return;
+    }
+    std::string err = check_value(*p, value);
+    if (!err.empty()) {
+      error(loc, fmt::format("node '{}': {}", spec.nodes[i].id, err), p->doc);
+      return;
+    }
+    layers[i].values[name] = std::move(value);
+    layers[i].origins[name] = origin;
+  };
+
+  // Layers 1-3: defaults, profile, graph.
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    const NodeDecl& d = spec.nodes[i];
+    const NodeEntry* e = registry.find_node(d.type);
+    if (!e) {
+      if (!d.type.empty())
+        error(d.type_loc, fmt::format("node '{}': unknown node type '{}'{}", d.id, d.type, did_you_mean(d.type, registry.node_types())),
+              "`vidpipe plugins` lists the known types; add a plugin dir with --plugin-path or `plugins:`");
+      continue;
+    }
+    for (const auto& p : e->spec.params) {
+      layers[i].values[p.name] = p.default_value;
+      layers[i].origins[p.name] = Origin::Default;
+    }
+    if (profile)
+      for (const auto& [name, value] : profile->profile.params.items())
+        if (e->spec.find_param(name)) set_param(i, *e, name, value, Origin::Profile, ov.model ? cli : spec.model_loc);
+    for (const auto& p : d.params) set_param(i, *e, p.name, p.value, Origin::Graph, p.loc);
+    if (e->spec.shape == Shape::Source && e->spec.find_param("inputs") && !ov.inputs.empty())
+      set_param(i, *e, "inputs", ov.inputs, Origin::CommandLine, cli);
+  }
+
+  // Layer 4: --set node.param=value (and settings.key=value).
+  for (const auto& s : ov.sets) {
+    auto eq = s.find('='), dot = s.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq) {
+      error(cli, "--set '" + s + "' is not of the form node.param=value", "e.g. --set sample.nframes=32");
+      continue;
+    }
+    std::string node = s.substr(0, dot), name = s.substr(dot + 1, eq - dot - 1);
+    json value;
+    try {
+      value = yaml_to_json(YAML::Load(s.substr(eq + 1)));
+    } catch (const YAML::Exception&) {
+      value = s.substr(eq + 1);
+    }
+    if (node == "settings") {
+      auto as_int = [&](int& out, int lo) {
+        if (value.is_number_integer() && value.get<long long>() >= lo) out = value.get<int>();
+        else error(cli, "--set " + s + ": expected an integer >= " + std::to_string(lo));
+      };
+      if (name == "threads") as_int(g.settings.threads, 0);
+      else if (name == "max_jobs_in_flight") as_int(g.settings.max_jobs_in_flight, 1);
+      else if (name == "max_frames_in_flight") as_int(g.settings.max_frames_in_flight, 1);
+      else if (name == "profile" && value.is_boolean()) g.settings.profile = value.get<bool>();
+      else error(cli, "--set: unknown setting '" + name + "'" +
+                 did_you_mean(name, {"threads", "max_jobs_in_flight", "max_frames_in_flight", "profile"}));
+      continue;
+    }
+    auto it = index.find(node);
+    if (it == index.end()) {
+      error(cli, "--set " + s + ": the graph has no node '" + node + "'" + did_you_mean(node, ids), "nodes: " + join(ids, ", "));
+      continue;
+    }
+    if (const NodeEntry* e = registry.find_node(spec.nodes[it->second].type))
+      set_param(it->second, *e, name, value, Origin::CommandLine, cli);
+  }
+
+  // Wiring: each non-source node names the output that feeds it.
+  std::vector<int> upstream(spec.nodes.size(), -1), upstream_port(spec.nodes.size(), 0);
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    const NodeDecl& d = spec.nodes[i];
+    const NodeEntry* e = registry.find_node(d.type);
+    if (!e) continue;
+    bool source = e->spec.shape == Shape::Source;
+    if (source) {
+      if (!d.in.empty()) error(d.in_loc, "node '" + d.id + "' is a source and takes no `in:`");
+      continue;
+    }
+    if (d.in.empty()) {
+      error(d.loc, fmt::format("node '{}': input port '{}' ({}) is not connected", d.id, e->spec.inputs[0].name,
+                               to_string(e->spec.inputs[0].type)),
+            "add `in: <node>.<port>`, or `in: input` for the run's inputs");
+      continue;
+    }
+    std::string from = d.in.substr(0, d.in.find('.'));
+    std::string port = d.in.find('.') == std::string::npos ? "" : d.in.substr(d.in.find('.') + 1);
+    auto it = index.find(from);
+    if (it == index.end()) {
+      error(d.in_loc, fmt::format("node '{}': `in: {}` names no node '{}'{}", d.id, d.in, from, did_you_mean(from, ids)),
+            "nodes: " + join(ids, ", "));
+      continue;
+    }
+    const NodeEntry* up = registry.find_node(spec.nodes[it->second].type);
+    if (!up) continue;
+    int port_index = -1;
+    if (port.empty() && up->spec.outputs.size() == 1) port_index = 0;
+    for (std::size_t k = 0; k < up->spec.outputs.size(); ++k)
+      if (up->spec.outputs[k].name == port) port_index = static_cast<int>(k);
+    if (port_index < 0) {
+      std::vector<std::string> ports;
+      for (const auto& p : up->spec.outputs) ports.push_back(p.name);
+      error(d.in_loc, fmt::format("node '{}': node '{}' ({}) has no output port '{}'{}", d.id, from, up->spec.type, port,
+                                  did_you_mean(port, ports)),
+            ports.empty() ? "it is a sink" : "outputs: " + join(ports, ", "));
+      continue;
+    }
+    DataType have = up->spec.outputs[port_index].type, want = e->spec.inputs[0].type;
+    if (have != want) {
+      error(d.in_loc, fmt::format("node '{}': input '{}' takes {} items but {}.{} produces {} items", d.id,
+                                  e->spec.inputs[0].name, to_string(want), from, up->spec.outputs[port_index].name,
+                                  to_string(have)),
+            "connect it to an output of type " + std::string(to_string(want)));
+      continue;
+    }
+    upstream[i] = it->second;
+    upstream_port[i] = port_index;
+  }
+
+  // Cycles: with one input per node, a cycle is a walk up the chain that returns to its start.
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    std::vector<std::string> path{spec.nodes[i].id};
+    for (int j = upstream[i], steps = 0; j >= 0 && steps <= static_cast<int>(spec.nodes.size()); j = upstream[j], ++steps) {
+      path.push_back(spec.nodes[j].id);
+      if (j == static_cast<int>(i)) {
+        error(spec.nodes[i].in_loc, "the graph has a cycle: " + join(path, " <- "), "a graph must flow one way");
+        break;
+      }
+    }
+  }
+  if (!diags.empty()) throw GraphError(diags);
+
+  // Build resolved nodes in topological order (upstream first).
+  std::vector<int> order, state(spec.nodes.size(), 0);
+  std::function<void(int)> visit = [&](int i) {
+    if (state[i]) return;
+    state[i] = 1;
+    if (upstream[i] >= 0) visit(upstream[i]);
+    order.push_back(i);
+  };
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) visit(static_cast<int>(i));
+  std::vector<int> position(spec.nodes.size());
+  for (std::size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
+
+  for (int i : order) {
+    const NodeDecl& d = spec.nodes[i];
+    const NodeEntry* e = registry.find_node(d.type);
+    ResolvedNode n;
+    n.id = d.id;
+    n.entry = e;
+    n.loc = d.loc;
+    n.upstream = upstream[i] >= 0 ? position[upstream[i]] : -1;
+    n.upstream_port = upstream_port[i];
+    std::vector<std::pair<std::string, Origin>> origins(layers[i].origins.begin(), layers[i].origins.end());
+    n.params = Params(layers[i].values, origins);
+    for (const auto& p : e->spec.params)
+      n.effective[p.name] = {{"value", layers[i].values[p.name]}, {"from", to_string(layers[i].origins[p.name])}};
+    n.concurrency = d.concurrency.value_or(e->spec.concurrency);
+    if (e->spec.concurrency == 1 && n.concurrency != 1)
+      error(d.loc, fmt::format("node '{}': {} is serial and cannot run with concurrency {}", d.id, d.type,
+                               n.concurrency == 0 ? "parallel" : std::to_string(n.concurrency)),
+            "remove `concurrency:`");
+    if (e->spec.shape == Shape::Source) n.max_in_flight = d.max_in_flight.value_or(g.settings.max_jobs_in_flight);
+    else if (e->spec.shape == Shape::Expand) n.max_in_flight = d.max_in_flight.value_or(g.settings.max_frames_in_flight);
+    else if (d.max_in_flight) error(d.loc, "node '" + d.id + "': max_in_flight applies only to sources and expanders");
+    g.nodes.push_back(std::move(n));
+  }
+
+  // Every gather collects the groups of an expander somewhere upstream.
+  for (const auto& n : g.nodes) {
+    if (n.entry->spec.shape != Shape::Gather) continue;
+    bool found = false;
+    for (int j = n.upstream; j >= 0 && !found; j = g.nodes[j].upstream)
+      found = g.nodes[j].entry->spec.shape == Shape::Expand;
+    if (!found)
+      error(n.loc, "node '" + n.id + "' gathers items but no expander (e.g. a decoder) is upstream of it",
+            "put the gather after the node that produces the items one by one");
+  }
+  if (!diags.empty()) throw GraphError(diags);
+  return g;
+}
+
+json ResolvedGraph::config() const {
+  json nodes_json = json::object();
+  for (const auto& n : nodes) {
+    json params = json::object(), from = json::object();
+    for (const auto& [name, v] : n.effective.items()) {
+      bool is_inputs = n.entry->spec.shape == Shape::Source && name == "inputs";
+      params[name] = is_inputs ? json(std::to_string(v["value"].size()) + " inputs") : v["value"];
+      if (v["from"] != "default") from[name] = v["from"];
+    }
+    json node = {{"type", n.entry->spec.type}};
+    if (n.upstream >= 0) node["in"] = nodes[n.upstream].id + "." + nodes[n.upstream].entry->spec.outputs[n.upstream_port].name;
+    node["concurrency"] = n.concurrency == 0 ? json("parallel") : json(n.concurrency);
+    if (n.max_in_flight) node["max_in_flight"] = n.max_in_flight;
+    node["params"] = params;
+    if (!from.empty()) node["set_by"] = from;
+    nodes_json[n.id] = node;
+  }
+  return {{"graph", file},
+          {"name", name},
+          {"model", model},
+          {"settings",
+           {{"threads", settings.threads},
+            {"max_jobs_in_flight", settings.max_jobs_in_flight},
+            {"max_frames_in_flight", settings.max_frames_in_flight},
+            {"profile", settings.profile}}},
+          {"nodes", nodes_json}};
+}
+
+std::string ResolvedGraph::dot() const {
+  std::string s = "digraph \"" + (name.empty() ? std::string("vidpipe") : name) + "\" {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (const auto& n : nodes)
+    s += fmt::format("  \"{}\" [label=\"{}\\n{}\\n{}\"];\n", n.id, n.id, n.entry->spec.type, to_string(n.entry->spec.shape));
+  for (const auto& n : nodes)
+    if (n.upstream >= 0) {
+      const auto& port = nodes[n.upstream].entry->spec.outputs[n.upstream_port];
+      s += fmt::format("  \"{}\" -> \"{}\" [label=\"{}: {}\"];\n", nodes[n.upstream].id, n.id, port.name, to_string(port.type));
+    }
+  return s + "}\n";
+}
+
+}  // namespace vidpipe::runtime

@@ -1,0 +1,230 @@
+// YAML → GraphSpec, keeping a location for everything so errors point at the right line.
+//
+// yaml-cpp pitfalls handled here: marks are 0-based (we add 1); operator[] on a non-const
+// node inserts keys (we only iterate const nodes); a quoted scalar has tag "!" (stays a string).
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace vidpipe::runtime {
+
+std::string Loc::str() const {
+  if (line <= 0) return file;
+  return fmt::format("{}:{}:{}", file, line, col);
+}
+
+std::string Diagnostic::str() const {
+  std::string s = fmt::format("{}: error: {}", loc.str(), message);
+  if (!hint.empty()) s += "\n  hint: " + hint;
+  return s;
+}
+
+static std::string join_diagnostics(const std::vector<Diagnostic>& d) {
+  std::string s;
+  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? "\n" : "") + d[i].str();
+  return s;
+}
+
+GraphError::GraphError(std::vector<Diagnostic> diags)
+    : Error(join_diagnostics(diags)), diags_(std::move(diags)) {}
+
+// YAML scalar or sequence → JSON value. Plain scalars become bool/int/float when they parse
+// as such; quoted scalars stay strings; `null`/`~` become null.
+json yaml_to_json(const YAML::Node& n) {
+  if (n.IsNull()) return nullptr;
+  if (n.IsSequence()) {
+    json arr = json::array();
+    for (const auto& e : n) arr.push_back(yaml_to_json(e));
+    return arr;
+  }
+  if (n.IsMap()) {
+    json obj = json::object();
+    for (const auto& kv : n) obj[kv.first.Scalar()] = yaml_to_json(kv.second);
+    return obj;
+  }
+  const std::string& s = n.Scalar();
+  if (n.Tag() == "!") return s;
+  if (s == "true" || s == "True" || s == "yes") return true;
+  if (s == "false" || s == "False" || s == "no") return false;
+  if (s == "null" || s == "~" || s.empty()) return nullptr;
+  try {
+    std::size_t pos = 0;
+    long long v = std::stoll(s, &pos, 10);
+    if (pos == s.size()) return v;
+  } catch (...) {}
+  try {
+    std::size_t pos = 0;
+    double v = std::stod(s, &pos);
+    if (pos == s.size()) return v;
+  } catch (...) {}
+  return s;
+}
+
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(std::string file) : file_(std::move(file)) {}
+
+  Loc at(const YAML::Mark& m) const { return Loc{file_, m.line + 1, m.column + 1}; }
+  Loc at(const YAML::Node& n) const { return at(n.Mark()); }
+  void error(const Loc& l, std::string msg, std::string hint = "") {
+    diags_.push_back({l, std::move(msg), std::move(hint)});
+  }
+
+  GraphSpec parse(const std::string& text, const fs::path& base_dir) {
+    GraphSpec spec;
+    spec.file = file_;
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      error(at(e.mark), "YAML syntax: " + e.msg, "check indentation and quoting around that position");
+      throw GraphError(diags_);
+    }
+    const YAML::Node& r = root;
+    if (!r.IsMap()) {
+      error(Loc{file_, 1, 1}, r.IsNull() ? "the graph is empty" : "a graph must be a YAML mapping",
+            "start with `vidpipe: 1` and a `nodes:` mapping");
+      throw GraphError(diags_);
+    }
+    static const std::vector<std::string> keys = {"vidpipe", "name", "doc", "model", "plugins", "settings", "nodes"};
+    bool has_version = false;
+    for (const auto& kv : r) {
+      std::string key = kv.first.Scalar();
+      const YAML::Node& v = kv.second;
+      if (key == "vidpipe") {
+        has_version = true;
+        if (!v.IsScalar() || v.Scalar() != "1")
+          error(at(v), "unsupported graph schema version '" + (v.IsScalar() ? v.Scalar() : "?") + "'",
+                "this vidpipe reads `vidpipe: 1`");
+      } else if (key == "name" || key == "doc" || key == "model") {
+        if (!v.IsScalar()) { error(at(v), "'" + key + "' must be a string"); continue; }
+        (key == "name" ? spec.name : key == "doc" ? spec.doc : spec.model) = v.Scalar();
+        if (key == "model") spec.model_loc = at(v);
+      } else if (key == "plugins") {
+        if (!v.IsSequence()) { error(at(v), "'plugins' must be a list of directories"); continue; }
+        for (const auto& d : v) spec.plugin_dirs.push_back((base_dir / d.Scalar()).lexically_normal().string());
+      } else if (key == "settings") {
+        parse_settings(v, spec.settings);
+      } else if (key == "nodes") {
+        parse_nodes(v, spec);
+      } else {
+        error(at(kv.first), "unknown top-level key '" + key + "'" + did_you_mean(key, keys),
+              "allowed: " + join(keys, ", "));
+      }
+    }
+    if (!has_version) error(Loc{file_, 1, 1}, "missing schema version", "add `vidpipe: 1` at the top");
+    if (spec.nodes.empty() && diags_.empty())
+      error(Loc{file_, 1, 1}, "the graph has no nodes", "declare at least one node under `nodes:`");
+    if (!diags_.empty()) throw GraphError(diags_);
+    return spec;
+  }
+
+ private:
+  bool get_int(const YAML::Node& v, int& out, int min, int max, const std::string& what) {
+    json j = yaml_to_json(v);
+    if (!j.is_number_integer() || j.get<long long>() < min || j.get<long long>() > max) {
+      error(at(v), fmt::format("'{}' must be an integer in [{}, {}], got '{}'", what, min, max,
+                               v.IsScalar() ? v.Scalar() : "?"));
+      return false;
+    }
+    out = j.get<int>();
+    return true;
+  }
+
+  void parse_settings(const YAML::Node& v, Settings& s) {
+    static const std::vector<std::string> keys = {"threads", "max_jobs_in_flight", "max_frames_in_flight", "profile"};
+    if (!v.IsMap()) { error(at(v), "'settings' must be a mapping"); return; }
+    for (const auto& kv : v) {
+      std::string key = kv.first.Scalar();
+      if (key == "threads") get_int(kv.second, s.threads, 0, 1024, key);
+      else if (key == "max_jobs_in_flight") get_int(kv.second, s.max_jobs_in_flight, 1, 4096, key);
+      else if (key == "max_frames_in_flight") get_int(kv.second, s.max_frames_in_flight, 1, 1 << 20, key);
+      else if (key == "profile") {
+        json j = yaml_to_json(kv.second);
+        if (!j.is_boolean()) error(at(kv.second), "'profile' must be true or false");
+        else s.profile = j.get<bool>();
+      } else {
+        error(at(kv.first), "unknown setting '" + key + "'" + did_you_mean(key, keys), "allowed: " + join(keys, ", "));
+      }
+    }
+  }
+
+  void parse_nodes(const YAML::Node& v, GraphSpec& spec) {
+    if (!v.IsMap()) {
+      error(at(v), "'nodes' must be a mapping from node id to its declaration", "e.g. `decode: {type: decode.ffmpeg, in: sample.plan}`");
+      return;
+    }
+    static const std::vector<std::string> keys = {"type", "in", "params", "concurrency", "max_in_flight"};
+    for (const auto& kv : v) {
+      NodeDecl n;
+      n.id = kv.first.Scalar();
+      n.loc = at(kv.first);
+      if (n.id.empty() || n.id.find('.') != std::string::npos) {
+        error(n.loc, "node id '" + n.id + "' must be non-empty and contain no '.'", "ids are names like `decode`");
+        continue;
+      }
+      for (const auto& other : spec.nodes)
+        if (other.id == n.id) error(n.loc, "node id '" + n.id + "' is declared twice");
+      const YAML::Node& body = kv.second;
+      if (!body.IsMap()) {
+        error(at(body), "node '" + n.id + "' must be a mapping with at least `type:`");
+        continue;
+      }
+      for (const auto& f : body) {
+        std::string key = f.first.Scalar();
+        const YAML::Node& val = f.second;
+        if (key == "type") { n.type = val.Scalar(); n.type_loc = at(val); }
+        else if (key == "in") { n.in = val.IsScalar() ? val.Scalar() : ""; n.in_loc = at(val);
+          if (!val.IsScalar()) error(at(val), "'in' must be a string `node.port` (or `input`)"); }
+        else if (key == "concurrency") {
+          json j = yaml_to_json(val);
+          if (j.is_string() && j == "serial") n.concurrency = 1;
+          else if (j.is_string() && j == "parallel") n.concurrency = 0;
+          else if (j.is_number_integer() && j.get<long long>() >= 1 && j.get<long long>() <= 1024) n.concurrency = j.get<int>();
+          else error(at(val), "'concurrency' must be serial, parallel or a number from 1 to 1024");
+        } else if (key == "max_in_flight") {
+          int x = 0;
+          if (get_int(val, x, 1, 1 << 20, key)) n.max_in_flight = x;
+        } else if (key == "params") {
+          if (!val.IsMap() && !val.IsNull()) { error(at(val), "'params' must be a mapping"); continue; }
+          for (const auto& p : val) n.params.push_back({p.first.Scalar(), yaml_to_json(p.second), at(p.first)});
+        } else {
+          error(at(f.first), "node '" + n.id + "': unknown key '" + key + "'" + did_you_mean(key, keys),
+                "allowed: " + join(keys, ", "));
+        }
+      }
+      if (n.type.empty()) error(n.loc, "node '" + n.id + "' has no `type:`", "e.g. `type: decode.ffmpeg`; `vidpipe plugins` lists the types");
+      spec.nodes.push_back(std::move(n));
+    }
+  }
+
+  std::string file_;
+  std::vector<Diagnostic> diags_;
+};
+
+}  // namespace
+
+GraphSpec parse_graph_text(const std::string& text, const std::string& name) {
+  return Parser(name).parse(text, fs::current_path());
+}
+
+GraphSpec parse_graph_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in || fs::is_directory(path))
+    throw GraphError({{Loc{path}, "cannot read the graph file", "check the path; shipped graphs are in " + graphs_dir()}});
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Parser(path).parse(ss.str(), fs::absolute(path).parent_path());
+}
+
+}  // namespace vidpipe::runtime

@@ -1,0 +1,88 @@
+#include "job_state.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace vidpipe::runtime {
+
+JobState::JobState(VideoJob video, const json& config, std::vector<std::string> node_ids,
+                   std::vector<std::string> node_types, const std::atomic<bool>& cancel)
+    : video_(std::move(video)),
+      config_(config),
+      ids_(std::move(node_ids)),
+      types_(std::move(node_types)),
+      cancel_(cancel),
+      busy_ns_(ids_.size()),
+      start_ns_(now_ns()) {}
+
+void JobState::note(const std::string& key, json value) {
+  std::lock_guard lock(mu_);
+  notes_[key] = std::move(value);
+}
+
+json JobState::notes() const {
+  std::lock_guard lock(mu_);
+  return notes_;
+}
+
+// Extraction = getting frames out of the video (probe, sample, decode families); processing =
+// everything after. Per-node busy seconds are included so any stage can be looked up.
+json JobState::timing() const {
+  double extraction = 0, processing = 0;
+  json nodes = json::object();
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    double s = busy_ns_[i].load(std::memory_order_relaxed) / 1e9;
+    const std::string family = types_[i].substr(0, types_[i].find('.'));
+    if (family == "source") continue;
+    (family == "probe" || family == "sample" || family == "decode" ? extraction : processing) += s;
+    nodes[ids_[i]] = s;
+  }
+  return {{"extraction", extraction}, {"processing", processing}, {"total", (now_ns() - start_ns_) / 1e9}, {"nodes", nodes}};
+}
+
+void JobState::fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint) {
+  std::lock_guard lock(mu_);
+  if (failed_.load()) return;
+  error_node_ = node, error_type_ = type, error_ = message, hint_ = hint;
+  failed_.store(true);
+}
+
+JobResult JobState::result() const {
+  JobResult r;
+  r.index = video_.index;
+  r.input = video_.input;
+  r.name = video_.name;
+  r.notes = notes();
+  r.timing = timing();
+  std::lock_guard lock(mu_);
+  r.status = failed_ ? "failed" : cancel_ ? "interrupted" : "ok";
+  r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_;
+  return r;
+}
+
+std::string JobResult::error_line() const {
+  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", input, error_node, error_type, error);
+  if (!hint.empty()) s += " (fix: " + hint + ")";
+  return s;
+}
+
+bool CreditPool::acquire(const std::function<bool()>& stop) {
+  std::unique_lock lock(mu_);
+  while (free_ == 0) {
+    if (stop()) return false;
+    cv_.wait_for(lock, std::chrono::milliseconds(20));
+  }
+  --free_;
+  return true;
+}
+
+void CreditPool::release() {
+  {
+    std::lock_guard lock(mu_);
+    ++free_;
+  }
+  cv_.notify_one();
+}
+
+}  // namespace vidpipe::runtime

@@ -1,0 +1,99 @@
+// Executor internals: per-job state, credits (the in-flight bound) and the envelope that
+// travels on every TBB edge.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vidpipe/runtime/executor.hpp"
+#include "vidpipe/sdk/node.hpp"
+
+namespace vidpipe::runtime {
+
+// What nodes see as `Job&`, plus the executor's bookkeeping for one input.
+class JobState final : public Job {
+ public:
+  JobState(VideoJob video, const json& config, std::vector<std::string> node_ids,
+           std::vector<std::string> node_types, const std::atomic<bool>& cancel);
+
+  const VideoJob& video() const override { return video_; }
+  void note(const std::string& key, json value) override;
+  json notes() const override;
+  const json& config() const override { return config_; }
+  json timing() const override;
+  bool cancelled() const override { return failed_.load(std::memory_order_relaxed) || cancel_.load(std::memory_order_relaxed); }
+
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  // First failure wins; later ones (knock-on effects) are ignored.
+  void fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint);
+  void add_busy(int node, int64_t ns) { busy_ns_[node].fetch_add(ns, std::memory_order_relaxed); }
+  JobResult result() const;
+
+  std::string final_dir;  // where the staging folder goes when the job succeeds
+
+ private:
+  VideoJob video_;
+  const json& config_;
+  std::vector<std::string> ids_, types_;
+  const std::atomic<bool>& cancel_;
+  std::vector<std::atomic<int64_t>> busy_ns_;
+  int64_t start_ns_;
+  std::atomic<bool> failed_{false};
+  mutable std::mutex mu_;
+  json notes_ = json::object();
+  std::string error_node_, error_type_, error_, hint_;
+};
+
+// Alive while any item of the job is; its destructor is the job's completion event.
+struct JobTicket {
+  std::shared_ptr<JobState> state;
+  std::function<void(JobState&)> on_done;
+  ~JobTicket() {
+    if (on_done) on_done(*state);
+  }
+};
+
+// Counting semaphore for items in flight. acquire() polls `stop` so a cancelled run or a failed
+// job never leaves a producer waiting.
+class CreditPool {
+ public:
+  explicit CreditPool(int capacity) : free_(capacity) {}
+  bool acquire(const std::function<bool()>& stop);
+  void release();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int free_;
+};
+
+struct Credit {
+  CreditPool* pool;
+  ~Credit() { pool->release(); }
+};
+
+// The items of one expander call, for the gather downstream.
+struct Group {
+  uint64_t id;
+  Data parent;         // the expander's input item
+  int64_t parent_seq;  // its sequence number
+};
+
+struct Envelope {
+  // Item: data. Dropped: an item of a group that a node dropped or failed on (the gather counts
+  // it). End: closes a group; seq = number of items the expander emitted.
+  enum Kind : uint8_t { Item, Dropped, End };
+  Kind kind = Item;
+  Data data;
+  std::shared_ptr<JobTicket> job;
+  std::shared_ptr<Credit> credit;
+  std::shared_ptr<const Group> group;
+  int64_t seq = 0;        // position within the group (End: number of items in the group)
+  int64_t t_emit_ns = 0;  // for wait-time profiling
+};
+
+}  // namespace vidpipe::runtime

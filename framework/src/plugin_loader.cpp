@@ -1,0 +1,214 @@
+// Plugin discovery, loading and registration (see registry.hpp).
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <fmt/format.h>
+
+#include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace vidpipe::runtime {
+
+struct PluginLibrary {
+  boost::dll::shared_library lib;
+};
+
+void register_builtin_nodes(Registry& r);  // builtin_nodes.cpp
+
+NodeRegistry::NodeRegistry() { add_builtin("vidpipe.core", register_builtin_nodes); }
+
+// Entries hold factories whose code lives in the libraries: drop them before the libraries.
+NodeRegistry::~NodeRegistry() {
+  nodes_.clear();
+  profiles_.clear();
+}
+
+// The Registry a plugin's register_nodes() sees: attributes every entry to its file and
+// refuses duplicates, naming both files (a silent last-wins would hide conflicts).
+class NodeRegistry::Scope final : public Registry {
+ public:
+  Scope(NodeRegistry& owner, std::string plugin, std::string path, std::shared_ptr<PluginLibrary> lib)
+      : owner_(owner), plugin_(std::move(plugin)), path_(std::move(path)), lib_(std::move(lib)) {}
+
+  void add_node(NodeSpec spec, NodeFactory make) override {
+    check_spec(spec);
+    if (auto* prev = owner_.find_node(spec.type))
+      throw Error(fmt::format("node type '{}' is registered twice: by {} and by {}", spec.type,
+                              prev->path, path_),
+                  "remove one of the two plugins from the plugin path");
+    std::string type = spec.type;
+    added_nodes.push_back(type);
+    owner_.nodes_.emplace(type, NodeEntry{std::move(spec), std::move(make), plugin_, path_, lib_});
+  }
+
+  void add_profile(ModelProfile profile) override {
+    if (auto* prev = owner_.find_profile(profile.name))
+      throw Error(fmt::format("model profile '{}' is registered twice: by {} and by {}", profile.name,
+                              prev->path, path_),
+                  "remove one of the two plugins from the plugin path");
+    std::string name = profile.name;
+    added_profiles.push_back(name);
+    owner_.profiles_.emplace(name, ProfileEntry{std::move(profile), plugin_, path_, lib_});
+  }
+
+  std::vector<std::string> added_nodes, added_profiles;
+
+ private:
+  void check_spec(const NodeSpec& s) const {
+    auto bad = [&](const std::string& why) {
+      throw Error(fmt::format("{}: node '{}' has an invalid contract: {}", path_, s.type, why),
+                  "fix the node's spec() in the plugin");
+    };
+    auto dot = s.type.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == s.type.size()) bad("type must be 'family.name'");
+    if (s.concurrency < 0) bad("concurrency must be >= 0");
+    bool source = s.shape == Shape::Source;
+    if (source != s.inputs.empty()) bad("a source has no input port; every other node has exactly one");
+    if (s.inputs.size() > 1) bad("at most one input port");
+    if (s.outputs.size() > 4) bad("at most four output ports");
+    if ((source || s.shape == Shape::Expand) && s.outputs.size() != 1) bad("sources and expanders have one output port");
+    for (const auto& p : s.params) {
+      if (p.type == ParamType::Enum && p.choices.empty()) bad("enum parameter '" + p.name + "' has no choices");
+    }
+  }
+
+  NodeRegistry& owner_;
+  std::string plugin_, path_;
+  std::shared_ptr<PluginLibrary> lib_;
+};
+
+void NodeRegistry::register_from(const std::string& plugin, const std::string& path,
+                                 std::shared_ptr<PluginLibrary> lib, void (*register_fn)(Registry&)) {
+  // All or nothing: a plugin whose registration fails leaves no entries behind.
+  auto nodes_before = nodes_;
+  auto profiles_before = profiles_;
+  Scope scope(*this, plugin, path, lib);
+  try {
+    register_fn(scope);
+  } catch (const Error&) {
+    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    throw;
+  } catch (const std::exception& e) {
+    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    throw Error(fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, e.what()));
+  }
+  auto& info = plugins_.emplace_back();
+  info.name = plugin;
+  info.path = path;
+  info.node_types = scope.added_nodes;
+  info.profiles = scope.added_profiles;
+  if (lib) libraries_.push_back(std::move(lib));
+}
+
+void NodeRegistry::add_builtin(const std::string& plugin_name, void (*register_fn)(Registry&)) {
+  register_from(plugin_name, "<builtin>", nullptr, register_fn);
+  plugins_.back().version = VIDPIPE_VERSION;
+  plugins_.back().sdk_version = VIDPIPE_VERSION;
+  plugins_.back().abi_major = VIDPIPE_ABI_MAJOR;
+  plugins_.back().abi_minor = VIDPIPE_ABI_MINOR;
+}
+
+const PluginInfo& NodeRegistry::load(const std::string& path_in) {
+  std::string path = fs::absolute(path_in).lexically_normal().string();
+  for (const auto& p : plugins_)
+    if (p.path == path) return p;  // the same file reached through two search dirs
+
+  auto lib = std::make_shared<PluginLibrary>();
+  boost::dll::fs::error_code ec;
+  lib->lib.load(path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (ec) throw Error(fmt::format("{}: cannot load plugin: {}", path, ec.message()),
+                      "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
+  if (!lib->lib.has(VIDPIPE_ENTRY_POINT))
+    throw Error(fmt::format("{}: not a vidpipe plugin: it has no '{}' entry point", path, VIDPIPE_ENTRY_POINT),
+                "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path");
+
+  using EntryFn = const vidpipe_plugin_descriptor*();
+  const vidpipe_plugin_descriptor* d = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
+  if (!d || d->struct_size < offsetof(vidpipe_plugin_descriptor, reserved))
+    throw Error(fmt::format("{}: the plugin's descriptor is missing or truncated", path), "rebuild the plugin against this SDK");
+  if (d->abi_major != VIDPIPE_ABI_MAJOR || d->abi_minor > VIDPIPE_ABI_MINOR)
+    throw Error(fmt::format("{}: plugin '{}' was built for vidpipe ABI {}.{}, this runtime has ABI {}.{}", path,
+                            d->name ? d->name : "?", d->abi_major, d->abi_minor, VIDPIPE_ABI_MAJOR, VIDPIPE_ABI_MINOR),
+                "rebuild the plugin against this vidpipe SDK");
+  if (d->cxx11_abi != VIDPIPE_CXX11_ABI)
+    throw Error(fmt::format("{}: plugin was built with _GLIBCXX_USE_CXX11_ABI={}, the runtime with {}", path,
+                            d->cxx11_abi, VIDPIPE_CXX11_ABI),
+                "build host and plugins with the same compiler settings");
+  if (!d->name || !d->register_nodes)
+    throw Error(fmt::format("{}: the plugin descriptor has no name or no register function", path));
+
+  for (const auto& p : plugins_)
+    if (p.name == d->name)
+      throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", d->name, p.path, path),
+                  "remove one copy from the plugin path");
+
+  register_from(d->name, path, lib, d->register_nodes);
+  PluginInfo& info = plugins_.back();
+  info.version = d->version ? d->version : "";
+  info.sdk_version = d->sdk_version ? d->sdk_version : "";
+  info.abi_major = d->abi_major;
+  info.abi_minor = d->abi_minor;
+  return info;
+}
+
+void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) {
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".so") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) load(f.string());
+  }
+}
+
+const NodeEntry* NodeRegistry::find_node(const std::string& type) const {
+  auto it = nodes_.find(type);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const ProfileEntry* NodeRegistry::find_profile(const std::string& name) const {
+  auto it = profiles_.find(name);
+  return it == profiles_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> NodeRegistry::node_types() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : nodes_) out.push_back(k);
+  return out;
+}
+
+std::vector<std::string> NodeRegistry::profile_names() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : profiles_) out.push_back(k);
+  return out;
+}
+
+std::string install_prefix() {
+  return boost::dll::program_location().parent_path().parent_path().string();
+}
+
+std::string graphs_dir() { return install_prefix() + "/" VIDPIPE_GRAPH_RELDIR; }
+
+std::vector<std::string> plugin_search_path(const std::vector<std::string>& extra) {
+  std::vector<std::string> dirs = extra;
+  if (const char* env = std::getenv("VIDPIPE_PLUGIN_PATH")) {
+    std::string s = env;
+    for (std::size_t start = 0; start <= s.size();) {
+      std::size_t end = s.find(':', start);
+      if (end == std::string::npos) end = s.size();
+      if (end > start) dirs.push_back(s.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  dirs.push_back(install_prefix() + "/" VIDPIPE_PLUGIN_RELDIR);
+  return dirs;
+}
+
+}  // namespace vidpipe::runtime

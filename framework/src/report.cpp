@@ -1,0 +1,52 @@
+#include "vidpipe/runtime/report.hpp"
+
+#include <fmt/format.h>
+
+namespace vidpipe::runtime {
+
+static std::string field(const json& s, const char* key) {
+  if (!s.contains(key)) return "-";
+  const json& v = s[key];
+  if (v.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i].dump();
+    return out + "]";
+  }
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string summary_text(const RunReport& r) {
+  std::string s = fmt::format("{:<24} {:<11} {:>7} {:>10} {:>14} {:>8}  {}\n", "input", "status", "frames", "resized",
+                              "grid_thw", "tokens", "output");
+  for (const auto& j : r.jobs) {
+    json sum = j.notes.contains("summary") ? j.notes["summary"] : json::object();
+    std::string resized = sum.contains("resized_height")
+                              ? fmt::format("{}x{}", field(sum, "resized_height"), field(sum, "resized_width")) : "-";
+    std::string name = j.name.size() > 24 ? j.name.substr(0, 21) + "..." : j.name;
+    s += fmt::format("{:<24} {:<11} {:>7} {:>10} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
+                     field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");
+    if (j.status == "failed") s += "  error: " + j.error_line() + "\n";
+  }
+  s += fmt::format("{} inputs, {} ok, {} failed{} in {:.3f} s\n", r.jobs.size(), r.jobs.size() - r.failed(), r.failed(),
+                   r.interrupted ? " (interrupted)" : "", r.wall_s);
+  if (!r.run_error.empty()) s += "error: " + r.run_error + "\n";
+  return s;
+}
+
+json summary_json(const RunReport& r, bool with_profile) {
+  json jobs = json::array();
+  for (const auto& j : r.jobs) {
+    json o = {{"input", j.input}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
+    if (j.status == "failed")
+      o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
+    o["notes"] = j.notes;
+    o["timing"] = j.timing;
+    jobs.push_back(std::move(o));
+  }
+  json out = {{"jobs", jobs}, {"failed", r.failed()}, {"interrupted", r.interrupted}, {"wall_s", r.wall_s}};
+  if (!r.run_error.empty()) out["run_error"] = r.run_error;
+  if (with_profile && r.profiler) out["profile"] = r.profiler->to_json(r.wall_s);
+  return out;
+}
+
+}  // namespace vidpipe::runtime
