@@ -1,0 +1,102 @@
+// format.metadata: writes metadata.json, everything needed to use or reproduce an output:
+// what was sampled and why, sizes, tokens, which backend decoded, timings, and the effective
+// configuration of the whole graph.
+#include <fmt/format.h>
+
+#include "output_file.hpp"
+
+namespace vidpipe::nodes {
+namespace {
+
+class FormatMetadata final : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("format.metadata", "Writes metadata.json: plan, sizes, tokens, backend, timing, effective config")
+        .parallel()
+        .input("clip", DataType::Clip)
+        .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
+        .text("file", "metadata.json", "file name inside the input's output folder");
+  }
+  explicit FormatMetadata(const Params& p) : file_(p.get<std::string>("file")) {
+    if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
+  }
+
+  void process(const Data& in, Emitter& out, Job& job) override {
+    const Clip& clip = *std::get<ClipPtr>(in);
+    json meta = describe(clip, job);
+    job.note("summary", {{"num_frames", meta["num_frames"]},
+                         {"resized_height", meta["resized_height"]},
+                         {"resized_width", meta["resized_width"]},
+                         {"grid_thw", meta["grid_thw"]},
+                         {"total_tokens", meta["total_tokens"]}});
+    if (job.video().out_dir.empty()) return (void)out.emit(in);
+
+    auto next = std::make_shared<Clip>(clip);
+    meta["artifacts"].push_back({{"name", file_}, {"kind", "metadata"}});
+    std::string text = meta.dump(2) + "\n";
+    OutputFile file(job.video().out_dir, file_);
+    file.write(text.data(), text.size());
+    next->artifacts.push_back({file_, "metadata", file.commit()});
+    out.emit(ClipPtr(std::move(next)));
+  }
+
+ private:
+  static json describe(const Clip& clip, Job& job) {
+    const SamplePlan& plan = *clip.plan;
+    const VideoInfo& info = *plan.info;
+    const Frame& first = *clip.frames.at(0);
+    json notes = job.notes();
+    json meta = {
+        {"input", job.video().input},
+        {"num_frames", clip.frames.size()},
+        {"original_fps", info.fps},
+        {"sample_fps", plan.sample_fps},
+        {"duration", info.duration},
+        {"total_frames", info.frame_count},
+        {"sampled_range_frames", plan.total_frames},
+        {"resolution", {{"width", info.sideways() ? info.height : info.width}, {"height", info.sideways() ? info.width : info.height}}},
+        {"rotation", info.rotation},
+        {"frame_indices", json::array()},
+        {"timestamps", json::array()},
+        {"resized_height", first.height},
+        {"resized_width", first.width},
+        {"grid_thw", nullptr},
+        {"total_tokens", nullptr},
+        {"backend_used", notes.value("backend_used", json())},
+        {"sampler", plan.sampler},
+    };
+    for (const auto& f : clip.frames) {
+      meta["frame_indices"].push_back(f->index);
+      meta["timestamps"].push_back(f->timestamp);
+    }
+    if (clip.tokens) {
+      meta["grid_thw"] = clip.tokens->grid_thw;
+      meta["total_tokens"] = clip.tokens->total_tokens;
+      meta["padded_frames"] = clip.tokens->padded_frames;
+      meta["tokens"] = clip.tokens->extra;
+    }
+    meta["video"] = {{"container", info.container}, {"codec", info.codec}, {"pixel_format", info.pixel_format},
+                     {"width", info.width}, {"height", info.height}, {"frame_count_source", info.frame_count_source},
+                     {"extra", info.extra}};
+    json other = notes;
+    other.erase("backend_used");
+    other.erase("summary");
+    meta["notes"] = other;
+    json t = job.timing();
+    meta["timing"] = {{"extraction", t["extraction"]}, {"processing", t["processing"]}, {"total", t["total"]},
+                      {"nodes", t["nodes"]}};
+    meta["artifacts"] = json::array();
+    for (const auto& a : clip.artifacts) meta["artifacts"].push_back({{"name", a.name}, {"kind", a.kind}, {"bytes", a.bytes}});
+    meta["vidpipe_version"] = VIDPIPE_VERSION;
+    meta["config"] = job.config();
+    return meta;
+  }
+
+  std::string file_;
+};
+
+}  // namespace
+
+void register_format_metadata(Registry& r) { r.add<FormatMetadata>(); }
+
+}  // namespace vidpipe::nodes
