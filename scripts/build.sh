@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the Debian packages if missing, then configures and builds vidpipe in ./build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"${VIDPIPE_JOBS:-2}"
