@@ -130,6 +130,7 @@ struct Executor::Impl {
   std::vector<std::shared_ptr<PluginLibrary>> libraries;  // outlive the instances below
   std::vector<std::unique_ptr<Node>> instances;
   std::vector<std::unique_ptr<CreditPool>> credits;
+  std::vector<std::unique_ptr<CreditPool>> call_slots;  // an expander's declared concurrency
   std::vector<std::vector<int>> consumers;  // consumers[i]: nodes fed by node i (any port)
   std::shared_ptr<Profiler> profiler;
   RunOptions options;
@@ -172,6 +173,7 @@ struct Executor::Impl {
         diags.push_back({n.loc, fmt::format("node '{}' ({}): {}", n.id, n.entry->spec.type, e.what()), ""});
       }
       credits.push_back(std::make_unique<CreditPool>(std::max(1, n.max_in_flight)));
+      call_slots.push_back(std::make_unique<CreditPool>(n.concurrency == 0 ? 1 << 20 : n.concurrency));
       gather_mu.push_back(std::make_unique<std::mutex>());
     }
     gather_tables.resize(graph.nodes.size());
@@ -317,6 +319,12 @@ struct Executor::Impl {
     }
     auto group = std::make_shared<const Group>(Group{next_group++, in.data, in.seq});
     ExpandEmitter em(*this, i, in, job, gw, group);
+    // TBB's concurrency limit covers only the async_node body (a hand-off), so an expander's
+    // declared concurrency is enforced here, on the blocking thread.
+    int64_t t_slot = now_ns();
+    call_slots[i]->acquire([] { return false; });
+    Credit slot{call_slots[i].get()};
+    profiler->add_stall(i, now_ns() - t_slot);
     uint32_t out_items = 0;
     uint64_t out_bytes = 0;
     int64_t t0 = now_ns();
@@ -505,7 +513,9 @@ RunReport Executor::run(const RunOptions& options) {
       for (std::size_t k = 0; k < nodes.size(); ++k) {
         if (nodes[k].upstream < 0) continue;
         int up = nodes[k].upstream;
-        flow::sender<Envelope>& from = maps[up] ? output_of(*maps[up], nodes[k].upstream_port) : *asyncs[up];
+        // async_node registers successors only through its port (its sender base refuses silently).
+        flow::sender<Envelope>& from = maps[up] ? output_of(*maps[up], nodes[k].upstream_port)
+                                                : flow::output_port<0>(*asyncs[up]);
         flow::make_edge(from, receiver(static_cast<int>(k)));
       }
       for (std::size_t k = 0; k < nodes.size(); ++k)

@@ -51,9 +51,9 @@ Profiler::Profiler(std::vector<std::string> ids, std::vector<std::string> types,
     : ids_(std::move(ids)), types_(std::move(types)), timing_(timing), trace_(trace), t_start_(now_ns()) {}
 
 Profiler::Slot& Profiler::slot() {
-  bool fresh = false;
-  Slot& s = slots_.local(fresh);
-  if (fresh) {
+  bool exists = false;
+  Slot& s = slots_.local(exists);
+  if (!exists) {
     s.thread = next_thread_++;
     s.stats.resize(ids_.size());
   }
@@ -93,7 +93,7 @@ std::string Profiler::table(double wall_s) const {
                      types_[i], st.calls, st.items_in, st.items_out, st.busy_ns / 1e9, mean,
                      st.busy.quantile_ns(0.5) / 1e6, st.busy.quantile_ns(0.95) / 1e6, wait,
                      wall_s > 0 ? 100.0 * st.busy_ns / 1e9 / wall_s : 0.0);
-    if (st.stall_ns > 0)
+    if (st.stall_ns > 1000000)
       s += fmt::format("{:<12}   blocked {:.3f} s waiting for in-flight items to retire (max_in_flight)\n", "", st.stall_ns / 1e9);
   }
   s += fmt::format("wall time {:.3f} s; share = busy time / wall time (parallel nodes can exceed 100%)\n", wall_s);

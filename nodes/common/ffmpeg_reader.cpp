@@ -5,7 +5,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -78,7 +80,18 @@ std::string local_path(const std::string& input) {
   return path;
 }
 
+// FFmpeg logs to stderr by default; vidpipe reports one clear error per input instead.
+// VIDPIPE_FFMPEG_LOG=1 brings FFmpeg's own messages back for debugging.
+static void quiet_ffmpeg_logs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* env = std::getenv("VIDPIPE_FFMPEG_LOG");
+    if (!env || std::string(env) == "0") av_log_set_level(AV_LOG_FATAL);
+  });
+}
+
 FormatPtr open_input(const std::string& input) {
+  quiet_ffmpeg_logs();
   const std::string path = local_path(input);
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", "file", 0);
