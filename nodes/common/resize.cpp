@@ -1,0 +1,202 @@
+// Port of torch 1.13's CPU antialiased bicubic (aten/src/ATen/native/cpu/UpSampleKernel.cpp,
+// separable_upsample_generic_Nd_kernel_impl) as torchvision 0.14 calls it on a uint8 image:
+//   * the image is cast to float32; the horizontal pass runs first (when widths differ) into a
+//     float32 buffer, then the vertical pass (when heights differ);
+//   * weights in float32: scale = in/out, support = 2*max(scale,1), centre = scale*(i+0.5),
+//     Keys cubic a = -0.5 (Pillow's form) evaluated at (j + xmin - centre + 0.5) / max(scale,1), normalised;
+//   * each output is w0*s0 + w1*s1 + ... accumulated in order in float32;
+//   * then clamp to [0, 255] and round half to even (torch.round) into uint8.
+// Debian's torch runs its AVX2 kernel built by GCC with FMA contraction: the filter and the
+// vertical pass use fused multiply-adds here too (hardware FMA where the CPU has it, std::fma
+// otherwise: same result); the horizontal pass measured closest without.
+#include "common/resize.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <tbb/parallel_for.h>
+
+#include "vidpipe/sdk/error.hpp"
+
+namespace vidpipe::ref {
+
+namespace {
+
+// Keys cubic, a = -0.5, in the exact form of torch 1.13's HelperInterpCubic::aa_filter<float>
+// (copied from Pillow): the |x| < 1 branch is evaluated in double because `a` is a double
+// literal, the 1 <= |x| < 2 branch in float with GCC's fused multiply-adds, times a in double.
+float cubic_aa_filter(float x) {
+  constexpr double a = -0.5;
+  x = std::fabs(x);
+  if (x < 1.0f) {
+    const double xd = x;
+    return static_cast<float>(std::fma(std::fma(a + 2.0, xd, -(a + 3.0)) * xd, xd, 1.0));
+  }
+  if (x < 2.0f) return static_cast<float>(std::fmaf(std::fmaf(x - 5, x, 8), x, -4) * a);
+  return 0.0f;
+}
+
+// uint8 of clamp(v, 0, 255) rounded half to even (the 2^23 trick rounds in the current mode,
+// i.e. to nearest even).
+[[gnu::always_inline]] inline uint8_t to_u8(float v) {
+  v = std::min(std::max(v, 0.0f), 255.0f);
+  return static_cast<uint8_t>((v + 8388608.0f) - 8388608.0f);
+}
+
+struct Pass {
+  const AxisWeights* hw;  // horizontal weights, null when widths are equal
+  const AxisWeights* vw;  // vertical weights, null when heights are equal
+  const uint8_t* src;
+  int src_stride, channels;
+  float* tmp;  // sh x (dw * channels)
+  uint8_t* dst;
+};
+
+// Horizontal pass for source rows [y0, y1) into tmp. torch's horizontal loop was measured to
+// add plain products (no FMA) except in rare cases, so products are rounded before the add
+// here (fp-contract=off keeps the compiler from fusing them when built with -mfma).
+__attribute__((optimize("fp-contract=off"))) void horizontal_rows(const Pass& p, int y0, int y1) {
+  const int C = p.channels;
+  const AxisWeights& a = *p.hw;
+  for (int y = y0; y < y1; ++y) {
+    const uint8_t* s = p.src + static_cast<std::ptrdiff_t>(y) * p.src_stride;
+    float* t = p.tmp + static_cast<std::ptrdiff_t>(y) * a.out * C;
+    for (int x = 0; x < a.out; ++x) {
+      const float* w = &a.weights[static_cast<std::size_t>(x) * a.taps];
+      const uint8_t* sx = s + static_cast<std::ptrdiff_t>(a.first[x]) * C;
+      for (int c = 0; c < C; ++c) {
+        float acc = static_cast<float>(sx[c]) * w[0];
+        for (int k = 1; k < a.count[x]; ++k) acc += static_cast<float>(sx[k * C + c]) * w[k];
+        t[x * C + c] = acc;
+      }
+    }
+  }
+}
+
+// Vertical pass for output rows [y0, y1) from rows of `in` (floats or bytes) into dst.
+template <class T>
+[[gnu::always_inline]] inline void vertical_rows(const Pass& p, const T* in, std::ptrdiff_t in_stride,
+                                                 int row_len, int y0, int y1) {
+  const AxisWeights& a = *p.vw;
+  std::vector<float> acc(static_cast<std::size_t>(row_len));
+  for (int y = y0; y < y1; ++y) {
+    const float* w = &a.weights[static_cast<std::size_t>(y) * a.taps];
+    const T* r0 = in + static_cast<std::ptrdiff_t>(a.first[y]) * in_stride;
+    for (int i = 0; i < row_len; ++i) acc[i] = static_cast<float>(r0[i]) * w[0];
+    for (int k = 1; k < a.count[y]; ++k) {  // row at a time: same per-element order, vectorises
+      const T* r = r0 + k * in_stride;
+      const float wk = w[k];
+      for (int i = 0; i < row_len; ++i) acc[i] = __builtin_fmaf(static_cast<float>(r[i]), wk, acc[i]);
+    }
+    uint8_t* d = p.dst + static_cast<std::ptrdiff_t>(y) * row_len;
+    for (int i = 0; i < row_len; ++i) d[i] = to_u8(acc[i]);
+  }
+}
+
+// Two builds of the vertical pass: hardware FMA (AVX2 + FMA) and portable (libm fmaf, slower).
+#define VIDPIPE_PASSES(SUFFIX, ATTR)                                                           \
+  ATTR void vertical_f_##SUFFIX(const Pass& p, const float* in, std::ptrdiff_t st, int n,      \
+                                int y0, int y1) {                                               \
+    vertical_rows(p, in, st, n, y0, y1);                                                       \
+  }                                                                                             \
+  ATTR void vertical_u8_##SUFFIX(const Pass& p, const uint8_t* in, std::ptrdiff_t st, int n,   \
+                                 int y0, int y1) {                                              \
+    vertical_rows(p, in, st, n, y0, y1);                                                       \
+  }
+VIDPIPE_PASSES(fma, __attribute__((target("avx2,fma"))))
+VIDPIPE_PASSES(generic, )
+#undef VIDPIPE_PASSES
+
+bool has_fma() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+}  // namespace
+
+AxisWeights bicubic_aa_weights(int in_size, int out_size) {
+  if (in_size <= 0 || out_size <= 0) throw Error("resize: sizes must be positive");
+  AxisWeights a;
+  a.in = in_size;
+  a.out = out_size;
+  // Mixed float/double arithmetic below mirrors torch's expressions operand for operand.
+  const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  const float support = scale >= 1.0f ? static_cast<float>(4 * 0.5 * scale) : 2.0f;
+  a.taps = static_cast<int>(std::ceil(support)) * 2 + 1;
+  const float invscale = scale >= 1.0f ? static_cast<float>(1.0 / scale) : 1.0f;
+  a.first.resize(out_size);
+  a.count.resize(out_size);
+  a.weights.assign(static_cast<std::size_t>(out_size) * a.taps, 0.0f);
+  for (int i = 0; i < out_size; ++i) {
+    const float center = static_cast<float>(scale * (i + 0.5));
+    const int64_t xmin = std::max<int64_t>(static_cast<int64_t>((center - support) + 0.5), 0);
+    const int64_t xmax = std::min<int64_t>(static_cast<int64_t>((center + support) + 0.5), in_size);
+    const int n = static_cast<int>(xmax - xmin);
+    float* w = &a.weights[static_cast<std::size_t>(i) * a.taps];
+    float total = 0.0f;
+    for (int j = 0; j < n; ++j) {
+      const float d = static_cast<float>(j + xmin) - center;
+      w[j] = cubic_aa_filter(static_cast<float>((d + 0.5) * invscale));
+      total += w[j];
+    }
+    if (total != 0.0f)
+      for (int j = 0; j < n; ++j) w[j] /= total;
+    a.first[i] = static_cast<int>(xmin);
+    a.count[i] = n;
+  }
+  return a;
+}
+
+BicubicAAResizer::BicubicAAResizer(int src_w, int src_h, int dst_w, int dst_h)
+    : sw_(src_w), sh_(src_h), dw_(dst_w), dh_(dst_h) {
+  if (src_w <= 0 || src_h <= 0 || dst_w <= 0 || dst_h <= 0)
+    throw Error("resize: sizes must be positive");
+  if (dst_w != src_w) horizontal_ = bicubic_aa_weights(src_w, dst_w);
+  if (dst_h != src_h) vertical_ = bicubic_aa_weights(src_h, dst_h);
+}
+
+void BicubicAAResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
+  const int C = channels;
+  const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(dw_) * C;
+  const bool hpass = dw_ != sw_, vpass = dh_ != sh_;
+  if (!hpass && !vpass) {  // torchvision returns the input unchanged
+    for (int y = 0; y < sh_; ++y)
+      std::memcpy(dst + y * out_row, src + static_cast<std::ptrdiff_t>(y) * src_stride, out_row);
+    return;
+  }
+  std::vector<float> tmp;
+  Pass p{hpass ? &horizontal_ : nullptr, vpass ? &vertical_ : nullptr, src, src_stride, C,
+         nullptr, dst};
+  const bool fma = has_fma();
+  if (hpass) {
+    tmp.resize(static_cast<std::size_t>(sh_) * out_row);
+    p.tmp = tmp.data();
+    tbb::parallel_for(tbb::blocked_range<int>(0, sh_, 16), [&](const tbb::blocked_range<int>& r) {
+      horizontal_rows(p, r.begin(), r.end());
+    });
+    if (!vpass) {  // horizontal result is the output
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tmp.size(), 1 << 16),
+                        [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t i = r.begin(); i < r.end(); ++i) dst[i] = to_u8(tmp[i]);
+                        });
+      return;
+    }
+  }
+  const int n = static_cast<int>(out_row);
+  tbb::parallel_for(tbb::blocked_range<int>(0, dh_, 4), [&](const tbb::blocked_range<int>& r) {
+    if (hpass)
+      fma ? vertical_f_fma(p, tmp.data(), out_row, n, r.begin(), r.end())
+          : vertical_f_generic(p, tmp.data(), out_row, n, r.begin(), r.end());
+    else
+      fma ? vertical_u8_fma(p, src, src_stride, n, r.begin(), r.end())
+          : vertical_u8_generic(p, src, src_stride, n, r.begin(), r.end());
+  });
+}
+
+void resize_antialias_bicubic(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst,
+                              int dw, int dh, int channels) {
+  BicubicAAResizer(sw, sh, dw, dh).run(src, src_stride, dst, channels);
+}
+
+}  // namespace vidpipe::ref

@@ -1,0 +1,81 @@
+// sample.uniform: qwen-vl-utils' frame sampler (qwen.md §2.3-§2.6) on a probed VideoInfo.
+#include <cmath>
+#include <memory>
+
+#include <vidpipe/sdk.hpp>
+
+#include "common/sampling.hpp"
+
+namespace {
+
+using namespace vidpipe;
+
+bool user_set(const Params& p, const char* name) {
+  const Origin o = p.origin(name);
+  return p.has(name) && (o == Origin::Graph || o == Origin::CommandLine);
+}
+
+std::optional<double> opt_number(const Params& p, const char* name) {
+  return p.has(name) ? std::optional<double>(p.get<double>(name)) : std::nullopt;
+}
+
+class UniformSampler : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("sample.uniform",
+                    "Evenly spaced frames, fps or nframes mode, as qwen-vl-utils samples them")
+        .with_shape(Shape::Map)
+        .parallel()
+        .input("info", DataType::Info, "probed video")
+        .output("plan", DataType::Plan, "frame indices, timestamps and sample_fps")
+        .number("fps", 2.0, 1e-6, 1e6, "frames per second of video to sample (fps mode)")
+        .integer("nframes", nullptr, 1, 1e9,
+                 "exact frame count, rounded to frame_factor (nframes mode; excludes fps)")
+        .integer("min_frames", 4, 1, 1e9, "fps mode: at least this many frames")
+        .integer("max_frames", 768, 1, 1e9, "fps mode: at most this many frames")
+        .integer("frame_factor", 2, 1, 1024, "frame count is a multiple of this")
+        .number("video_start", nullptr, 0, 1e12, "start of the time range, seconds")
+        .number("video_end", nullptr, 0, 1e12, "end of the time range, seconds");
+  }
+
+  explicit UniformSampler(const Params& p) {
+    if (user_set(p, "fps") && user_set(p, "nframes"))
+      throw Error("sample.uniform: set either fps or nframes, not both",
+                  "remove one of them from the graph or the command line");
+    if (p.has("nframes")) nf_.nframes = p.get<double>("nframes");
+    else nf_.fps = p.get_or<double>("fps", 2.0);
+    nf_.min_frames = p.get_or<double>("min_frames", 4);
+    nf_.max_frames = opt_number(p, "max_frames");
+    nf_.frame_factor = p.get_or<int64_t>("frame_factor", 2);
+    start_ = opt_number(p, "video_start");
+    end_ = opt_number(p, "video_end");
+  }
+
+  void process(const Data& in, Emitter& out, Job&) override {
+    const InfoPtr& info = std::get<InfoPtr>(in);
+    const ref::FrameRange range = ref::frame_range(info->frame_count, info->fps, start_, end_);
+    const int64_t n = ref::smart_nframes(range.count, info->fps, nf_);
+    auto plan = std::make_shared<SamplePlan>();
+    plan->info = info;
+    // linspace(start, end, n) as qwen-vl-utils 0.0.14 does for decord/torchcodec (absolute
+    // indices); without a time range this equals the torchvision backend's linspace(0, N-1, n).
+    plan->indices = ref::linspace_indices(range.start, range.end, n);
+    plan->timestamps.reserve(plan->indices.size());
+    for (int64_t i : plan->indices) plan->timestamps.push_back(static_cast<double>(i) / info->fps);
+    plan->total_frames = range.count;
+    plan->sample_fps = ref::sample_fps(n, range.count, info->fps);
+    plan->sampler = "sample.uniform";
+    plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
+                   {"range_start", range.start},
+                   {"range_end", range.end}};
+    out.emit(PlanPtr(std::move(plan)));
+  }
+
+ private:
+  ref::NFramesParams nf_;
+  std::optional<double> start_, end_;
+};
+
+}  // namespace
+
+void register_sample_uniform(vidpipe::Registry& r) { r.add<UniformSampler>(); }

@@ -1,0 +1,77 @@
+// qwen2_5_vl.tokens: Qwen2/2.5-VL visual token accounting of a resized clip (qwen.md §6.3-§6.5).
+#include <cmath>
+#include <string>
+
+#include <vidpipe/sdk.hpp>
+
+namespace {
+
+using namespace vidpipe;
+
+class Qwen25Tokens : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("qwen2_5_vl.tokens", "grid_thw, token count and M-RoPE timing of a Qwen2.5-VL clip")
+        .with_shape(Shape::Map)
+        .parallel()
+        .input("clip", DataType::Clip, "resized frames of one video")
+        .output("clip", DataType::Clip, "the same clip with tokens filled in")
+        .integer("patch_size", 14, 1, 1024, "ViT patch side")
+        .integer("merge_size", 2, 1, 64, "spatial merge (tokens = patches / merge^2)")
+        .integer("temporal_patch_size", 2, 1, 64, "frames per temporal patch")
+        .number("tokens_per_second", 2.0, 0, 1e6, "vision_config.tokens_per_second (M-RoPE)");
+  }
+
+  explicit Qwen25Tokens(const Params& p)
+      : p_(p.get_or<int64_t>("patch_size", 14)),
+        m_(p.get_or<int64_t>("merge_size", 2)),
+        tp_(p.get_or<int64_t>("temporal_patch_size", 2)),
+        tps_(p.get_or<double>("tokens_per_second", 2.0)) {}
+
+  void process(const Data& in, Emitter& out, Job&) override {
+    const ClipPtr& clip = std::get<ClipPtr>(in);
+    if (clip->frames.empty()) throw Error("qwen2_5_vl.tokens: clip has no frames");
+    const int h = clip->frames.front()->height, w = clip->frames.front()->width;
+    for (const auto& f : clip->frames)
+      if (f->height != h || f->width != w)
+        throw Error("qwen2_5_vl.tokens: frames of one clip differ in size (" + std::to_string(w) +
+                        "x" + std::to_string(h) + " vs " + std::to_string(f->width) + "x" +
+                        std::to_string(f->height) + ")",
+                    "resize every frame to the same size (process.smart_resize)");
+    const int64_t unit = p_ * m_;
+    if (h % unit != 0 || w % unit != 0)
+      throw Error("qwen2_5_vl.tokens: frame size " + std::to_string(w) + "x" + std::to_string(h) +
+                      " is not a multiple of patch_size*merge_size = " + std::to_string(unit),
+                  "resize with process.smart_resize and factor " + std::to_string(unit));
+    const auto T = static_cast<int64_t>(clip->frames.size());
+    TokenInfo t;
+    const int64_t grid_t = (T + tp_ - 1) / tp_;  // last frame repeated to fill the last group
+    t.grid_thw = {grid_t, h / p_, w / p_};
+    t.total_tokens = grid_t * (h / p_) * (w / p_) / (m_ * m_);
+    t.padded_frames = grid_t * tp_ - T;
+    // Transformers defaults second_per_grid_ts to 1.0 (fps 2) when the sampled fps is not
+    // passed; the sampled fps from the plan is what qwen-vl-utils hands over.
+    const double fps = clip->plan && clip->plan->sample_fps > 0 ? clip->plan->sample_fps : 2.0;
+    const double spg = static_cast<double>(tp_) / fps;
+    json ids = json::array();  // time index of temporal group k: floor(k * spg * tps), first 16
+    for (int64_t k = 0; k < std::min<int64_t>(grid_t, 16); ++k)
+      ids.push_back(static_cast<int64_t>(std::floor(static_cast<double>(k) * spg * tps_)));
+    t.extra = {{"second_per_grid_ts", spg},
+               {"tokens_per_second", tps_},
+               {"mrope_time_ids_head", ids},
+               {"video_pad_tokens", t.total_tokens},
+               {"prompt", "<|vision_start|><|video_pad|>x" + std::to_string(t.total_tokens) +
+                              "<|vision_end|>"}};
+    auto result = std::make_shared<Clip>(*clip);  // shares the frames
+    result->tokens = std::move(t);
+    out.emit(ClipPtr(std::move(result)));
+  }
+
+ private:
+  int64_t p_, m_, tp_;
+  double tps_;
+};
+
+}  // namespace
+
+void register_qwen2_5_vl_tokens(vidpipe::Registry& r) { r.add<Qwen25Tokens>(); }
