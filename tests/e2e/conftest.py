@@ -1,0 +1,52 @@
+"""Shared fixtures for the end-to-end tests: where the build is, and test videos made with the
+ffmpeg CLI (nothing is downloaded or committed)."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUILD = Path(os.environ.get("VIDPIPE_BUILD_DIR", Path(__file__).resolve().parents[2] / "build"))
+SOURCE = Path(os.environ.get("VIDPIPE_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+VIDPIPE = BUILD / "bin" / "vidpipe"
+DEFAULT_GRAPH = SOURCE / "graphs" / "qwen2_5_vl.yaml"
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def make_video(path, size="640x360", rate=25, duration=10, codec="libx264", extra=()):
+    """A testsrc2 clip; -g/-sc_threshold fixed so keyframes do not depend on content."""
+    path = Path(path)
+    if not path.exists():
+        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={duration}",
+               "-c:v", codec, "-pix_fmt", "yuv420p", *extra, path)
+    return path
+
+
+def vidpipe(*args, check=None, timeout=300):
+    """Runs the vidpipe CLI; returns the CompletedProcess (text mode)."""
+    p = subprocess.run([str(VIDPIPE), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    if check is not None:
+        assert p.returncode == check, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    return p
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory):
+    d = tmp_path_factory.mktemp("videos")
+    return {
+        # qwen.md §7(b): 640×360, 25 fps, 10 s → N = 250
+        "b": make_video(d / "b.mp4", "640x360", 25, 10),
+        # qwen.md §7(c): 1280×720, 30 fps, 20 s → N = 600
+        "c": make_video(d / "c.mp4", "1280x720", 30, 20, extra=("-preset", "ultrafast")),
+        "small": make_video(d / "small.mp4", "320x240", 30, 3),
+        "dir": d,
+    }

@@ -1,0 +1,34 @@
+"""The SDK contract from a third party's side: install vidpipe to a prefix, build the example
+plugin out of tree with find_package(vidpipe), and run it in a graph with the installed binary."""
+import json
+import subprocess
+
+from conftest import BUILD, SOURCE, make_video, read_json
+
+
+def sh(*args, **kw):
+    return subprocess.run(list(map(str, args)), check=True, capture_output=True, text=True, **kw)
+
+
+def test_out_of_tree_plugin(tmp_path):
+    prefix = tmp_path / "prefix"
+    sh("cmake", "--install", BUILD, "--prefix", prefix)
+    assert (prefix / "lib" / "cmake" / "vidpipe" / "vidpipeConfig.cmake").exists() or \
+        any(prefix.glob("lib/*/cmake/vidpipe/vidpipeConfig.cmake"))
+    build = tmp_path / "plugin-build"
+    sh("cmake", "-S", SOURCE / "examples" / "plugin", "-B", build, "-G", "Ninja",
+       f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=Release")
+    sh("cmake", "--build", build)
+    assert (build / "example_sampler.so").exists()
+
+    vidpipe = prefix / "bin" / "vidpipe"
+    listing = json.loads(sh(vidpipe, "--plugin-path", build, "plugins", "--json").stdout)
+    assert "example.every_nth" in [n["type"] for n in listing["nodes"]]
+
+    video = make_video(tmp_path / "v.mp4", "320x240", 30, 4)
+    out = tmp_path / "out"
+    sh(vidpipe, "--plugin-path", build, "run", SOURCE / "examples" / "plugin" / "every_nth.yaml", video, "-o", out)
+    meta = read_json(out / "v" / "metadata.json")
+    assert meta["sampler"] == "example.every_nth"
+    assert meta["frame_indices"] == [0, 15, 30, 45, 60, 75, 90, 105]  # n = 15, max_frames = 8, N = 120
+    assert meta["grid_thw"][0] == 4
