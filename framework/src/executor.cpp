@@ -297,6 +297,7 @@ struct Executor::Impl {
         : ex(e), node(n), in(i), job(j), gw(g), group(std::move(gr)) {}
     bool emit(Data item, int port) override {
       if (port != 0) throw Error("an expander has one output port (0)");
+      if (job.cancelled()) return false;
       int64_t t = now_ns();
       if (!ex.credits[node]->acquire([&] { return job.cancelled(); })) return false;
       stall_ns += now_ns() - t;
@@ -360,6 +361,7 @@ struct Executor::Impl {
     bool emit(Data item, int) override {
       auto* job = std::get_if<JobPtr>(&item);
       if (!job || !*job) throw Error("a source must emit job items");
+      if (g_cancel.load()) return false;
       int64_t t = now_ns();
       if (!ex.credits[node]->acquire([] { return g_cancel.load(); })) return false;
       stall_ns += now_ns() - t;

@@ -184,8 +184,10 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
       if (name == "threads") as_int(g.settings.threads, 0);
       else if (name == "max_jobs_in_flight") as_int(g.settings.max_jobs_in_flight, 1);
       else if (name == "max_frames_in_flight") as_int(g.settings.max_frames_in_flight, 1);
-      else if (name == "profile" && value.is_boolean()) g.settings.profile = value.get<bool>();
-      else error(cli, "--set: unknown setting '" + name + "'" +
+      else if (name == "profile") {
+        if (value.is_boolean()) g.settings.profile = value.get<bool>();
+        else error(cli, "--set " + s + ": expected true or false");
+      } else error(cli, "--set: unknown setting '" + name + "'" +
                  did_you_mean(name, {"threads", "max_jobs_in_flight", "max_frames_in_flight", "profile"}));
       continue;
     }

@@ -69,8 +69,9 @@ std::string JobResult::error_line() const {
 
 bool CreditPool::acquire(const std::function<bool()>& stop) {
   std::unique_lock lock(mu_);
-  while (free_ == 0) {
-    if (stop()) return false;
+  for (;;) {
+    if (stop()) return false;  // checked first: a freed credit must not outrun a cancel
+    if (free_ > 0) break;
     cv_.wait_for(lock, std::chrono::milliseconds(20));
   }
   --free_;

@@ -90,12 +90,18 @@ void NodeRegistry::register_from(const std::string& plugin, const std::string& p
   Scope scope(*this, plugin, path, lib);
   try {
     register_fn(scope);
-  } catch (const Error&) {
+  } catch (const Error& e) {
     nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
-    throw;
+    std::string msg = e.what();
+    if (msg.find(path) == std::string::npos) msg = fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, msg);
+    throw Error(msg, e.hint());
   } catch (const std::exception& e) {
     nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
     throw Error(fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, e.what()));
+  } catch (...) {
+    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    throw Error(fmt::format("{}: plugin '{}' failed while registering (non-standard exception)", path, plugin),
+                "report this to the plugin's author");
   }
   auto& info = plugins_.emplace_back();
   info.name = plugin;
