@@ -43,7 +43,7 @@ class NodeRegistry::Scope final : public Registry {
                   "remove one of the two plugins from the plugin path");
     std::string type = spec.type;
     added_nodes.push_back(type);
-    owner_.nodes_.emplace(type, NodeEntry{std::move(spec), std::move(make), plugin_, path_, lib_});
+    owner_.nodes_.emplace(type, NodeEntry{lib_, std::move(spec), std::move(make), plugin_, path_});
   }
 
   void add_profile(ModelProfile profile) override {
@@ -53,7 +53,7 @@ class NodeRegistry::Scope final : public Registry {
                   "remove one of the two plugins from the plugin path");
     std::string name = profile.name;
     added_profiles.push_back(name);
-    owner_.profiles_.emplace(name, ProfileEntry{std::move(profile), plugin_, path_, lib_});
+    owner_.profiles_.emplace(name, ProfileEntry{lib_, std::move(profile), plugin_, path_});
   }
 
   std::vector<std::string> added_nodes, added_profiles;

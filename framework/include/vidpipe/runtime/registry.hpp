@@ -24,18 +24,19 @@ struct PluginInfo {
   std::vector<std::string> node_types, profiles;
 };
 
+// `library` is declared first so it is destroyed last: the code of `make` lives in it.
 struct NodeEntry {
+  std::shared_ptr<PluginLibrary> library;
   NodeSpec spec;
   NodeFactory make;
   std::string plugin;  // plugin name
   std::string path;    // file it came from ("<builtin>" for nodes registered in-process)
-  std::shared_ptr<PluginLibrary> library;  // keeps the code of `make` loaded
 };
 
 struct ProfileEntry {
+  std::shared_ptr<PluginLibrary> library;
   ModelProfile profile;
   std::string plugin, path;
-  std::shared_ptr<PluginLibrary> library;
 };
 
 class NodeRegistry {

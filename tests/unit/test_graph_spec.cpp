@@ -1,0 +1,503 @@
+// YAML graph specs: every error kind with its location, and the configuration layers
+// (node default < model profile < graph YAML < --set).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/registry.hpp"
+
+using namespace vidpipe;
+using namespace vidpipe::runtime;
+
+namespace {
+
+struct Dummy final : Node {
+  explicit Dummy(const Params&) {}
+};
+
+void add(Registry& r, NodeSpec spec) {
+  r.add_node(std::move(spec), [](const Params& p) -> std::unique_ptr<Node> { return std::make_unique<Dummy>(p); });
+}
+
+// A small stand-in for the real pipeline: probe → sample → decode → resize → gather → sink.
+void register_test_nodes(Registry& r) {
+  add(r, NodeSpec("probe.fake", "job → info").parallel().input("job", DataType::Job).output("info", DataType::Info));
+  add(r, NodeSpec("sample.fake", "info → plan")
+             .input("info", DataType::Info)
+             .output("plan", DataType::Plan)
+             .number("fps", 2.0, 0.1, 60, "frames per second")
+             .integer("nframes", nullptr, 1, 10000, "fixed frame count")
+             .choice("mode", "uniform", {"uniform", "random"}, "how to pick")
+             .text("label", "", "free text")
+             .flag("exact", false, "a flag")
+             .list("indices", ParamType::IntList, json::array(), "explicit indices"));
+  add(r, NodeSpec("decode.fake", "plan → frames (serial)")
+             .with_shape(Shape::Expand)
+             .serial()
+             .input("plan", DataType::Plan)
+             .output("frames", DataType::Frame));
+  add(r, NodeSpec("resize.fake", "frame → frame")
+             .parallel()
+             .input("frames", DataType::Frame)
+             .output("frames", DataType::Frame)
+             .integer("factor", 28, 1, 1000, "")
+             .integer("min_pixels", 10, 1, 1e9, "")
+             .integer("max_pixels", 100, 1, 1e9, "")
+             .integer("quality", 90, 0, 100, ""));
+  add(r, NodeSpec("frames.fake", "job → frames, one per job (a map, not an expander)")
+             .parallel()
+             .input("job", DataType::Job)
+             .output("frames", DataType::Frame));
+  add(r, NodeSpec("gather.fake", "frames → clip").with_shape(Shape::Gather).input("frames", DataType::Frame).output("clip", DataType::Clip));
+  add(r, NodeSpec("sink.fake", "clip → nothing").input("clip", DataType::Clip));
+  ModelProfile m;
+  m.name = "fake_model";
+  m.params = {{"factor", 14}, {"min_pixels", 50}, {"max_pixels", 5000}, {"fps", 1}};
+  r.add_profile(m);
+}
+
+// One registry for the whole file: a ResolvedGraph points into it, so it must outlive them.
+const NodeRegistry& registry() {
+  static const auto reg = [] {
+    auto r = std::make_unique<NodeRegistry>();
+    r->add_builtin("testing", register_test_nodes);
+    return r;
+  }();
+  return *reg;
+}
+
+// The graph every test starts from (locations below refer to these lines).
+const char* const kGood =
+    "vidpipe: 1\n"                                        // 1
+    "name: fake\n"                                        // 2
+    "model: fake_model\n"                                 // 3
+    "nodes:\n"                                            // 4
+    "  probe: {type: probe.fake, in: input}\n"            // 5
+    "  sample: {type: sample.fake, in: probe.info}\n"     // 6
+    "  decode: {type: decode.fake, in: sample.plan}\n"    // 7
+    "  resize:\n"                                         // 8
+    "    type: resize.fake\n"                             // 9
+    "    in: decode.frames\n"                             // 10
+    "    params: {min_pixels: 60, max_pixels: 6000}\n"    // 11
+    "  gather: {type: gather.fake, in: resize.frames}\n"  // 12
+    "  sink: {type: sink.fake, in: gather.clip}\n";       // 13
+
+ResolvedGraph resolve(const std::string& text, const Overrides& ov = {}) {
+  return resolve_graph(parse_graph_text(text, "g.yaml"), registry(), ov);
+}
+
+// The diagnostics of parsing and resolving `text`; fails the test if it is accepted.
+std::vector<Diagnostic> errors(const std::string& text, const Overrides& ov = {}) {
+  try {
+    resolve_graph(parse_graph_text(text, "g.yaml"), registry(), ov);
+  } catch (const GraphError& e) {
+    CHECK(!e.diagnostics().empty());
+    return e.diagnostics();
+  }
+  FAIL("the graph was accepted:\n" << text);
+  return {};
+}
+
+std::string dump(const std::vector<Diagnostic>& d) {
+  std::string s;
+  for (const auto& x : d) s += x.str() + "\n";
+  return s;
+}
+
+// True when one diagnostic is at `where` ("g.yaml:5:3" or "command line") and mentions `text`.
+bool has(const std::vector<Diagnostic>& d, const std::string& where, const std::string& text) {
+  return std::any_of(d.begin(), d.end(), [&](const Diagnostic& x) {
+    return x.loc.str() == where && x.message.find(text) != std::string::npos;
+  });
+}
+
+#define CHECK_DIAG(diags, where, text) CHECK_MESSAGE(has(diags, where, text), dump(diags))
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  REQUIRE_MESSAGE(pos != std::string::npos, from);
+  return s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("the reference graph resolves") {
+  auto g = resolve(kGood);
+  CHECK(g.name == "fake");
+  CHECK(g.model == "fake_model");
+  REQUIRE(g.nodes.size() == 7);  // + the implicit `input` source
+  // Upstream nodes come first, and `upstream` indexes into the resolved list.
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    if (g.nodes[i].upstream >= 0) CHECK(static_cast<std::size_t>(g.nodes[i].upstream) < i);
+  CHECK(g.nodes[0].id == "input");
+  CHECK(g.nodes[0].entry->spec.type == "source.inputs");
+  auto find = [&](const std::string& id) {
+    auto it = std::find_if(g.nodes.begin(), g.nodes.end(), [&](auto& n) { return n.id == id; });
+    REQUIRE(it != g.nodes.end());
+    return *it;
+  };
+  CHECK(g.nodes[find("gather").upstream].id == "resize");
+  CHECK(find("decode").max_in_flight == 16);  // default settings
+  CHECK(find("input").max_in_flight == 2);
+  CHECK(find("resize").max_in_flight == 0);
+  CHECK(find("decode").concurrency == 1);
+  CHECK(find("resize").concurrency == 0);
+  CHECK(find("resize").loc.str() == "g.yaml:8:3");
+}
+
+TEST_CASE("GraphError text is file:line:col: error: message") {
+  try {
+    resolve(replace(kGood, "vidpipe: 1", "vidpipe: 2"));
+    FAIL("accepted");
+  } catch (const GraphError& e) {
+    std::string what = e.what();
+    CHECK_MESSAGE(what.rfind("g.yaml:1:10: error: unsupported graph schema version '2'", 0) == 0, what);
+    CHECK(what.find("\n  hint: ") != std::string::npos);
+  }
+}
+
+TEST_CASE("YAML syntax errors carry the parser's position") {
+  // An unterminated flow mapping: the parser stops at the end of the document.
+  auto d = errors("vidpipe: 1\nnodes:\n  a: {type: probe.fake, in: input\n");
+  REQUIRE(d.size() == 1);
+  CHECK_MESSAGE(d[0].message.rfind("YAML syntax", 0) == 0, dump(d));
+  CHECK(d[0].loc.line >= 3);
+  // A bad indentation inside a block mapping, reported on the offending line.
+  d = errors("vidpipe: 1\nnodes:\n  a:\n    type: probe.fake\n   in: input\n");
+  REQUIRE(d.size() == 1);
+  CHECK_DIAG(d, "g.yaml:5:4", "YAML syntax");
+}
+
+TEST_CASE("schema version: missing and wrong") {
+  auto d = errors(replace(kGood, "vidpipe: 1\n", ""));
+  CHECK_DIAG(d, "g.yaml:1:1", "missing schema version");
+  d = errors(replace(kGood, "vidpipe: 1", "vidpipe: 2"));
+  CHECK_DIAG(d, "g.yaml:1:10", "unsupported graph schema version '2'");
+  d = errors(replace(kGood, "vidpipe: 1", "vidpipe: [1]"));
+  CHECK_DIAG(d, "g.yaml:1:10", "unsupported graph schema version");
+}
+
+TEST_CASE("unknown top-level key, with did-you-mean") {
+  auto d = errors(replace(kGood, "name: fake", "nmae: fake"));
+  CHECK_DIAG(d, "g.yaml:2:1", "unknown top-level key 'nmae' (did you mean 'name'?)");
+  d = errors(replace(kGood, "name: fake", "settingz: {threads: 1}"));
+  CHECK_DIAG(d, "g.yaml:2:1", "(did you mean 'settings'?)");
+  d = errors(replace(kGood, "name: fake", "settings: {treads: 1}"));
+  CHECK_DIAG(d, "g.yaml:2:12", "unknown setting 'treads' (did you mean 'threads'?)");
+  d = errors(replace(kGood, "name: fake", "settings: {max_frames_in_flight: 0}"));
+  CHECK_DIAG(d, "g.yaml:2:34", "'max_frames_in_flight' must be an integer in [1, 1048576], got '0'");
+}
+
+TEST_CASE("empty graph and graph without nodes") {
+  auto d = errors("");
+  CHECK_DIAG(d, "g.yaml:1:1", "the graph is empty");
+  d = errors("# only a comment\n");
+  CHECK_DIAG(d, "g.yaml:1:1", "the graph is empty");
+  d = errors("vidpipe: 1\n");
+  CHECK_DIAG(d, "g.yaml:1:1", "the graph has no nodes");
+  d = errors("vidpipe: 1\nnodes: {}\n");
+  CHECK_DIAG(d, "g.yaml:1:1", "the graph has no nodes");
+  d = errors("- a\n- b\n");
+  CHECK_DIAG(d, "g.yaml:1:1", "a graph must be a YAML mapping");
+}
+
+TEST_CASE("node structure: no type, unknown key, bad id, duplicate id") {
+  auto d = errors(replace(kGood, "    type: resize.fake\n", ""));
+  CHECK_DIAG(d, "g.yaml:8:3", "node 'resize' has no `type:`");
+  d = errors(replace(kGood, "    in: decode.frames\n", "    inn: decode.frames\n"));
+  CHECK_DIAG(d, "g.yaml:10:5", "node 'resize': unknown key 'inn' (did you mean 'in'?)");
+  d = errors(replace(kGood, "  sink: {", "  my.sink: {"));
+  CHECK_DIAG(d, "g.yaml:13:3", "node id 'my.sink' must be non-empty and contain no '.'");
+  d = errors(replace(kGood, "  sink: {type: sink.fake, in: gather.clip}\n",
+                     "  sink: {type: sink.fake, in: gather.clip}\n  sink: {type: sink.fake, in: gather.clip}\n"));
+  CHECK_DIAG(d, "g.yaml:14:3", "node id 'sink' is declared twice");
+}
+
+TEST_CASE("unknown node type, with did-you-mean") {
+  auto d = errors(replace(kGood, "type: probe.fake", "type: probe.fak"));
+  CHECK_DIAG(d, "g.yaml:5:17", "node 'probe': unknown node type 'probe.fak' (did you mean 'probe.fake'?)");
+  // Nothing close: no suggestion.
+  d = errors(replace(kGood, "type: probe.fake", "type: totally.different"));
+  CHECK_DIAG(d, "g.yaml:5:17", "unknown node type 'totally.different'");
+  CHECK(dump(d).find("did you mean") == std::string::npos);
+}
+
+TEST_CASE("parameter errors: unknown, wrong type, out of range, bad choice") {
+  auto with = [](const std::string& params) {
+    return replace(kGood, "  sample: {type: sample.fake, in: probe.info}",
+                   "  sample: {type: sample.fake, in: probe.info, params: {" + params + "}}");
+  };
+  // Column of the first key inside `params: {`.
+  const std::string at = "g.yaml:6:56";
+
+  auto d = errors(with("fsp: 2"));
+  CHECK_DIAG(d, at, "node 'sample' (sample.fake): unknown parameter 'fsp' (did you mean 'fps'?)");
+
+  d = errors(with("fps: fast"));
+  CHECK_DIAG(d, at, "node 'sample': parameter 'fps' (float) must be a number, got 'fast'");
+  d = errors(with("nframes: 2.5"));
+  CHECK_DIAG(d, at, "parameter 'nframes' (int) must be an integer, got '2.5'");
+  d = errors(with("exact: 1"));
+  CHECK_DIAG(d, at, "parameter 'exact' (bool) must be true or false");
+  d = errors(with("label: 12"));
+  CHECK_DIAG(d, at, "parameter 'label' (string) must be a string");
+  d = errors(with("indices: [1, x]"));
+  CHECK_DIAG(d, at, "parameter 'indices' (int list) must be an integer");
+
+  d = errors(with("nframes: 0"));
+  CHECK_DIAG(d, at, "parameter 'nframes' = 0 is out of range [1, 10000]");
+  d = errors(with("fps: 61"));
+  CHECK_DIAG(d, at, "parameter 'fps' = 61.0 is out of range [0.1, 60]");
+
+  d = errors(with("mode: unifrom"));
+  CHECK_DIAG(d, at, "parameter 'mode' (enum) must be one of: uniform, random (did you mean 'uniform'?)");
+
+  // A second bad parameter on the same line is reported at its own column.
+  d = errors(with("fps: 2, mode: x"));
+  CHECK_DIAG(d, "g.yaml:6:64", "parameter 'mode'");
+
+  // Values that are fine: an int where a float is expected, a quoted number for a string,
+  // a lone value for a list.
+  auto g = resolve(with("fps: 3, label: '12', indices: 4"));
+  auto& sample = *std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.id == "sample"; });
+  CHECK(sample.params.values().at("fps").is_number_float());
+  CHECK(sample.params.get<double>("fps") == 3.0);
+  CHECK(sample.params.get<std::string>("label") == "12");
+  CHECK(sample.params.get<std::vector<int>>("indices") == std::vector<int>{4});
+  CHECK_FALSE(sample.params.has("nframes"));  // null default: unset
+}
+
+TEST_CASE("wiring errors: unconnected input, missing node, missing port, type mismatch") {
+  auto d = errors(replace(kGood, "  sample: {type: sample.fake, in: probe.info}", "  sample: {type: sample.fake}"));
+  CHECK_DIAG(d, "g.yaml:6:3", "node 'sample': input port 'info' (info) is not connected");
+
+  d = errors(replace(kGood, "in: probe.info", "in: prob.info"));
+  CHECK_DIAG(d, "g.yaml:6:35", "node 'sample': `in: prob.info` names no node 'prob' (did you mean 'probe'?)");
+
+  d = errors(replace(kGood, "in: probe.info", "in: probe.inf"));
+  CHECK_DIAG(d, "g.yaml:6:35", "node 'sample': node 'probe' (probe.fake) has no output port 'inf' (did you mean 'info'?)");
+
+  d = errors(replace(kGood, "in: gather.clip", "in: decode.frames"));
+  CHECK_DIAG(d, "g.yaml:13:31", "node 'sink': input 'clip' takes clip items but decode.frames produces frame items");
+
+  // Wiring to a sink (no outputs).
+  d = errors(replace(kGood, "in: gather.clip}\n", "in: gather.clip}\n  more: {type: sink.fake, in: sink.out}\n"));
+  CHECK_DIAG(d, "g.yaml:14:31", "node 'sink' (sink.fake) has no output port 'out'");
+
+  // A source takes no input.
+  d = errors(replace(kGood, "nodes:\n", "nodes:\n  input: {type: source.inputs, in: probe.info}\n"));
+  CHECK_DIAG(d, "g.yaml:5:36", "node 'input' is a source and takes no `in:`");
+}
+
+TEST_CASE("cycles are reported with their path") {
+  auto d = errors(
+      "vidpipe: 1\n"
+      "nodes:\n"
+      "  a: {type: resize.fake, in: b.frames}\n"
+      "  b: {type: resize.fake, in: a.frames}\n"
+      "  c: {type: resize.fake, in: b.frames}\n");
+  CHECK_DIAG(d, "g.yaml:3:30", "the graph has a cycle: a <- b <- a");
+  CHECK_DIAG(d, "g.yaml:4:30", "the graph has a cycle: b <- a <- b");
+  // `c` hangs off the cycle but is not on it.
+  CHECK_FALSE(has(d, "g.yaml:5:30", "cycle"));
+
+  d = errors("vidpipe: 1\nnodes:\n  a: {type: resize.fake, in: a.frames}\n");
+  CHECK_DIAG(d, "g.yaml:3:30", "the graph has a cycle: a <- a");
+}
+
+TEST_CASE("a gather needs an expander upstream") {
+  auto d = errors(
+      "vidpipe: 1\n"
+      "nodes:\n"
+      "  frames: {type: frames.fake, in: input}\n"
+      "  resize: {type: resize.fake, in: frames.frames}\n"
+      "  gather: {type: gather.fake, in: resize.frames}\n");
+  CHECK_DIAG(d, "g.yaml:5:3", "node 'gather' gathers items but no expander (e.g. a decoder) is upstream of it");
+}
+
+TEST_CASE("unknown model profile, from the graph and from --model") {
+  auto d = errors(replace(kGood, "model: fake_model", "model: fake_modle"));
+  CHECK_DIAG(d, "g.yaml:3:8", "unknown model profile 'fake_modle' (did you mean 'fake_model'?)");
+  Overrides ov;
+  ov.model = "fakemodel";
+  d = errors(kGood, ov);
+  CHECK_DIAG(d, "command line", "unknown model profile 'fakemodel' (did you mean 'fake_model'?)");
+}
+
+TEST_CASE("concurrency: a serial node cannot run in parallel; bad values") {
+  auto d = errors(replace(kGood, "in: sample.plan}", "in: sample.plan, concurrency: parallel}"));
+  CHECK_DIAG(d, "g.yaml:7:3", "node 'decode': decode.fake is serial and cannot run with concurrency parallel");
+  d = errors(replace(kGood, "in: sample.plan}", "in: sample.plan, concurrency: 4}"));
+  CHECK_DIAG(d, "g.yaml:7:3", "cannot run with concurrency 4");
+  d = errors(replace(kGood, "in: sample.plan}", "in: sample.plan, concurrency: lots}"));
+  CHECK_DIAG(d, "g.yaml:7:61", "'concurrency' must be serial, parallel or a number from 1 to 1024");
+  // Fine: a parallel node limited to 3, an expander's own credit.
+  auto g = resolve(replace(replace(kGood, "in: decode.frames", "in: decode.frames\n    concurrency: 3"),
+                           "in: sample.plan}", "in: sample.plan, max_in_flight: 5}"));
+  for (auto& n : g.nodes) {
+    if (n.id == "resize") CHECK(n.concurrency == 3);
+    if (n.id == "decode") CHECK(n.max_in_flight == 5);
+  }
+  // max_in_flight only for sources and expanders.
+  d = errors(replace(kGood, "in: gather.clip}", "in: gather.clip, max_in_flight: 2}"));
+  CHECK_DIAG(d, "g.yaml:13:3", "max_in_flight applies only to sources and expanders");
+}
+
+TEST_CASE("--set: bad forms, unknown node, unknown parameter, bad value, settings") {
+  auto set = [](std::vector<std::string> s) {
+    Overrides ov;
+    ov.sets = std::move(s);
+    return ov;
+  };
+  auto d = errors(kGood, set({"sample.fps"}));
+  CHECK_DIAG(d, "command line", "--set 'sample.fps' is not of the form node.param=value");
+  d = errors(kGood, set({"fps=2"}));
+  CHECK_DIAG(d, "command line", "--set 'fps=2' is not of the form node.param=value");
+  d = errors(kGood, set({"fps=2.5"}));  // the only dot is after '='
+  CHECK_DIAG(d, "command line", "--set 'fps=2.5' is not of the form node.param=value");
+  d = errors(kGood, set({"sampel.fps=2"}));
+  CHECK_DIAG(d, "command line", "--set sampel.fps=2: the graph has no node 'sampel' (did you mean 'sample'?)");
+  d = errors(kGood, set({"sample.fsp=2"}));
+  CHECK_DIAG(d, "command line", "node 'sample' (sample.fake): unknown parameter 'fsp' (did you mean 'fps'?)");
+  d = errors(kGood, set({"sample.fps=fast"}));
+  CHECK_DIAG(d, "command line", "parameter 'fps' (float) must be a number, got 'fast'");
+  d = errors(kGood, set({"sample.nframes=0"}));
+  CHECK_DIAG(d, "command line", "out of range");
+  d = errors(kGood, set({"settings.max_jobs_in_flight=0"}));
+  CHECK_DIAG(d, "command line", "expected an integer >= 1");
+  d = errors(kGood, set({"settings.treads=2"}));
+  CHECK_DIAG(d, "command line", "unknown setting 'treads' (did you mean 'threads'?)");
+  // All --set problems at once.
+  d = errors(kGood, set({"sample.fps", "sampel.fps=2", "sample.fsp=2"}));
+  CHECK_MESSAGE(d.size() == 3, dump(d));
+}
+
+TEST_CASE("layers: node default < model profile < graph YAML < --set") {
+  Overrides ov;
+  ov.sets = {"resize.max_pixels=7000", "settings.max_frames_in_flight=4", "sample.mode=random"};
+  ov.inputs = {"a.mp4", "b.mp4"};
+  auto g = resolve(kGood, ov);
+  auto node = [&](const std::string& id) -> const ResolvedNode& {
+    auto it = std::find_if(g.nodes.begin(), g.nodes.end(), [&](auto& n) { return n.id == id; });
+    REQUIRE(it != g.nodes.end());
+    return *it;
+  };
+  const Params& p = node("resize").params;
+  CHECK(p.get<int>("quality") == 90);  // default only
+  CHECK(p.origin("quality") == Origin::Default);
+  CHECK(p.get<int>("factor") == 14);  // profile over default 28
+  CHECK(p.origin("factor") == Origin::Profile);
+  CHECK(p.get<int>("min_pixels") == 60);  // graph over profile 50
+  CHECK(p.origin("min_pixels") == Origin::Graph);
+  CHECK(p.get<int>("max_pixels") == 7000);  // --set over graph 6000 over profile 5000
+  CHECK(p.origin("max_pixels") == Origin::CommandLine);
+
+  // The profile applies only to parameters a node declares; ints become floats for floats.
+  const Params& s = node("sample").params;
+  CHECK(s.get<double>("fps") == 1.0);
+  CHECK(s.values().at("fps").is_number_float());
+  CHECK(s.origin("fps") == Origin::Profile);
+  CHECK(s.get<std::string>("mode") == "random");
+  CHECK(s.origin("mode") == Origin::CommandLine);
+  CHECK_FALSE(s.values().contains("factor"));
+
+  const Params& in = node("input").params;
+  CHECK(in.get<std::vector<std::string>>("inputs") == std::vector<std::string>{"a.mp4", "b.mp4"});
+  CHECK(in.origin("inputs") == Origin::CommandLine);
+
+  CHECK(node("resize").effective.at("max_pixels") == json({{"value", 7000}, {"from", "command line"}}));
+  CHECK(node("resize").effective.at("quality") == json({{"value", 90}, {"from", "default"}}));
+  CHECK(g.settings.max_frames_in_flight == 4);
+  CHECK(node("decode").max_in_flight == 4);  // the setting feeds the expander's credit
+
+  json c = g.config();
+  INFO(c.dump(2));
+  CHECK(c.at("graph") == "g.yaml");
+  CHECK(c.at("name") == "fake");
+  CHECK(c.at("model") == "fake_model");
+  CHECK(c.at("settings") == json({{"threads", 0}, {"max_jobs_in_flight", 2}, {"max_frames_in_flight", 4}, {"profile", true}}));
+  const json& r = c.at("nodes").at("resize");
+  CHECK(r.at("type") == "resize.fake");
+  CHECK(r.at("in") == "decode.frames");
+  CHECK(r.at("concurrency") == "parallel");
+  CHECK(r.at("params") == json({{"factor", 14}, {"min_pixels", 60}, {"max_pixels", 7000}, {"quality", 90}}));
+  CHECK(r.at("set_by") == json({{"factor", "profile"}, {"min_pixels", "graph"}, {"max_pixels", "command line"}}));
+  CHECK(c.at("nodes").at("decode").at("concurrency") == 1);
+  CHECK(c.at("nodes").at("decode").at("max_in_flight") == 4);
+  CHECK(c.at("nodes").at("input").at("params").at("inputs") == "2 inputs");
+  CHECK_FALSE(c.at("nodes").at("sink").contains("set_by"));  // all defaults: nothing to say
+
+  // --model replaces the graph's model; without any model, the defaults show through.
+  auto plain = resolve(replace(kGood, "model: fake_model\n", ""));
+  auto& rp = *std::find_if(plain.nodes.begin(), plain.nodes.end(), [](auto& n) { return n.id == "resize"; });
+  CHECK(rp.params.get<int>("factor") == 28);
+  CHECK(rp.params.origin("factor") == Origin::Default);
+  CHECK(rp.params.get<int>("max_pixels") == 6000);
+  CHECK(plain.config().at("model") == "");
+}
+
+TEST_CASE("every problem is reported at once") {
+  // Parse stage: three unrelated mistakes.
+  auto d = errors(
+      "vidpipe: 3\n"
+      "nodse: {}\n"
+      "nodes:\n"
+      "  a: {in: input}\n");
+  CHECK_MESSAGE(d.size() == 3, dump(d));
+  CHECK_DIAG(d, "g.yaml:1:10", "unsupported graph schema version '3'");
+  CHECK_DIAG(d, "g.yaml:2:1", "unknown top-level key 'nodse' (did you mean 'nodes'?)");
+  CHECK_DIAG(d, "g.yaml:4:3", "node 'a' has no `type:`");
+
+  // Resolve stage: type, parameter, value, wiring and --set mistakes on different nodes.
+  std::string text = replace(kGood, "type: probe.fake", "type: probe.fak");
+  text = replace(text, "params: {min_pixels: 60, max_pixels: 6000}", "params: {min_pixel: 60, max_pixels: -1}");
+  text = replace(text, "in: gather.clip", "in: gather.clips");
+  Overrides ov;
+  ov.sets = {"decode.nope=1"};
+  d = errors(text, ov);
+  CHECK_MESSAGE(d.size() == 5, dump(d));
+  CHECK_DIAG(d, "g.yaml:5:17", "unknown node type 'probe.fak'");
+  CHECK_DIAG(d, "g.yaml:11:14", "unknown parameter 'min_pixel' (did you mean 'min_pixels'?)");
+  CHECK_DIAG(d, "g.yaml:11:29", "parameter 'max_pixels' = -1 is out of range");
+  CHECK_DIAG(d, "g.yaml:13:31", "has no output port 'clips' (did you mean 'clip'?)");
+  CHECK_DIAG(d, "command line", "node 'decode' (decode.fake): unknown parameter 'nope'");
+}
+
+TEST_CASE("graph files: the shipped graph parses; a missing file is an error") {
+  auto spec = parse_graph_file(VIDPIPE_SOURCE_DIR "/graphs/qwen2_5_vl.yaml");
+  CHECK(spec.name == "qwen2_5_vl");
+  CHECK(spec.model == "qwen2_5_vl");
+  CHECK(spec.settings.max_jobs_in_flight == 2);
+  CHECK(spec.settings.max_frames_in_flight == 16);
+  REQUIRE(spec.nodes.size() == 8);
+  CHECK(spec.nodes[0].id == "probe");
+  CHECK(spec.nodes[0].in == "input");
+  CHECK(spec.nodes[2].type == "decode.ffmpeg");
+
+  try {
+    parse_graph_file("/nonexistent/graph.yaml");
+    FAIL("accepted a missing file");
+  } catch (const GraphError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].loc.file == "/nonexistent/graph.yaml");
+    CHECK(std::string(e.what()).find("cannot read the graph file") != std::string::npos);
+  }
+}
+
+TEST_CASE("--set settings.profile: accepted as a bool, and a bad value says what is wrong") {
+  Overrides ov;
+  ov.sets = {"settings.profile=false"};
+  CHECK_FALSE(resolve(kGood, ov).settings.profile);
+}
+
+TEST_CASE("--set settings.profile=maybe names the expected type") {
+  Overrides ov;
+  ov.sets = {"settings.profile=maybe"};
+  auto d = errors(kGood, ov);
+  CHECK_FALSE(has(d, "command line", "unknown setting"));
+  CHECK(has(d, "command line", "--set settings.profile=maybe: expected true or false"));
+}
