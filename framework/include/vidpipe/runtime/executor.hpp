@@ -39,7 +39,7 @@ struct RunOptions {
 };
 
 struct RunReport {
-  std::vector<JobResult> jobs;  // in input order
+  std::vector<JobResult> jobs;  // one per job the source started, in input order
   std::string run_error;        // a failure outside any job (e.g. a source that threw)
   bool interrupted = false;
   double wall_s = 0;
