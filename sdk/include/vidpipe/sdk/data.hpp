@@ -39,7 +39,10 @@ struct VideoInfo {
   double duration = 0;        // seconds
   int64_t frame_count = 0;    // number of presented frames
   std::string frame_count_source;  // "header", "packets" or "decoded": how it was counted
-  json extra = json::object();     // anything else the prober knows (colour, keyframes ...)
+  // Packet index, when the prober demuxed the stream (no decoding); empty when it did not:
+  std::vector<int64_t> keyframes;   // presentation indices of keyframes, ascending
+  std::vector<double> frame_times;  // presentation time of every frame, seconds (exact for VFR)
+  json extra = json::object();      // anything else the prober knows (colour, audio ...)
 
   bool sideways() const { return rotation == 90 || rotation == 270; }
 };
