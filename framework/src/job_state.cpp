@@ -61,8 +61,14 @@ JobResult JobState::result() const {
   return r;
 }
 
+// Inputs can be megabytes of base64: show their start only.
+std::string display_input(const std::string& input) {
+  if (input.size() <= 160) return input;
+  return fmt::format("{}... ({} characters)", input.substr(0, 48), input.size());
+}
+
 std::string JobResult::error_line() const {
-  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", input, error_node, error_type, error);
+  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, error);
   if (!hint.empty()) s += " (fix: " + hint + ")";
   return s;
 }

@@ -36,7 +36,7 @@ std::string summary_text(const RunReport& r) {
 json summary_json(const RunReport& r, bool with_profile) {
   json jobs = json::array();
   for (const auto& j : r.jobs) {
-    json o = {{"input", j.input}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
+    json o = {{"input", display_input(j.input)}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
     if (j.status == "failed")
       o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
     o["notes"] = j.notes;

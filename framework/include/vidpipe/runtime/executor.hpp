@@ -33,6 +33,9 @@ struct JobResult {
   std::string error_line() const;  // "input: stage 'decode' (decode.ffmpeg): message — hint"
 };
 
+// An input as shown in messages: long inputs (base64) are cut to their start.
+std::string display_input(const std::string& input);
+
 struct RunOptions {
   std::string output_dir;    // -o: one folder per input below it; empty = write nothing
   bool trace = false;        // keep trace events for write_trace()
