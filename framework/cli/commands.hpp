@@ -23,5 +23,7 @@ int cmd_validate(const CommonOptions& common, const std::string& graph, const st
 int cmd_graph(const CommonOptions& common, const std::string& graph);
 int cmd_plugins(const CommonOptions& common, bool json);
 int cmd_describe(const CommonOptions& common, const std::string& type, bool json);
+// `vidpipe probe INPUT [--json] [--set param=value]` (probe.cpp): 0 ok, 1 the input failed, 2 usage.
+int cmd_probe(const CommonOptions& common, const std::string& input, bool json, const std::vector<std::string>& sets);
 
 }  // namespace vidpipe::cli

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "plan.hpp"
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/sdk/version.hpp"
 
@@ -43,6 +44,13 @@ int main(int argc, char** argv) {
   r->add_flag("--json", run.json, "Print the result summary as JSON");
   r->add_flag("--dry-run", run.dry_run, "Validate and print the effective configuration; process nothing");
 
+  PlanOptions plan;
+  auto* pl = app.add_subcommand("plan", "Frames, sizes, grid_thw, tokens and memory from metadata alone (no decoding)");
+  pl->add_option("args", plan.args, "[GRAPH.yaml] INPUT...")->required();
+  pl->add_option("--model", plan.model, "Model profile (overrides the graph's `model:`)");
+  pl->add_option("--set", plan.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
+  pl->add_flag("--json", plan.json, "JSON output (one object per input)");
+
   std::string graph;
   std::vector<std::string> validate_sets;
   auto* v = app.add_subcommand("validate", "Check a graph against the node contracts");
@@ -63,6 +71,14 @@ int main(int argc, char** argv) {
   d->add_option("type", type, "TYPE (e.g. decode.ffmpeg) or model profile name")->required();
   d->add_flag("--json", json, "JSON output");
 
+  std::string probe_input;
+  std::vector<std::string> probe_sets;
+  bool probe_json = false;
+  auto* pr = app.add_subcommand("probe", "Show what vidpipe learns about an input (video, URL, base64, -, frame folder)");
+  pr->add_option("input", probe_input, "INPUT")->required();
+  pr->add_flag("--json", probe_json, "JSON output");
+  pr->add_option("--set", probe_sets, "Override a probe.ffmpeg parameter: param=value (e.g. images_fps=5)")->type_name("K=V");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,9 +89,11 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   if (r->parsed()) return cmd_run(common, run);
+  if (pl->parsed()) return cmd_plan(common, plan);
   if (v->parsed()) return cmd_validate(common, graph, validate_sets);
   if (g->parsed()) return cmd_graph(common, graph);
   if (p->parsed()) return cmd_plugins(common, json);
   if (d->parsed()) return cmd_describe(common, type, json);
+  if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
   return 2;
 }

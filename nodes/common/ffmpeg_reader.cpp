@@ -1,5 +1,6 @@
 // FFmpeg probing and decoding. See ffmpeg_reader.hpp for the contract.
 #include "common/ffmpeg_reader.hpp"
+#include "common/input_source.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <unordered_set>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -20,7 +22,11 @@ extern "C" {
 
 namespace vidpipe::av {
 
-void FormatCloser::operator()(AVFormatContext* p) const { avformat_close_input(&p); }
+void FormatCloser::operator()(AVFormatContext* p) const {
+  void* io = p ? p->opaque : nullptr;  // vidpipe's custom I/O (input_source.cpp), freed after
+  avformat_close_input(&p);
+  release_custom_io(io);
+}
 void CodecCloser::operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
 void FrameCloser::operator()(AVFrame* p) const { av_frame_free(&p); }
 void PacketCloser::operator()(AVPacket* p) const { av_packet_free(&p); }
@@ -36,12 +42,7 @@ namespace {
 
 const char* kHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
 
-// Real containers only: playlist/indirection formats (hls, dash, concat, tee, lavfi, subfile...)
-// can make FFmpeg open other files or URLs named inside a media file. Audio formats are listed
-// so that an audio file fails with "no video stream" rather than a whitelist error.
-const char* kFormatWhitelist =
-    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,mpegvideo,ogg,gif,asf,h264,hevc,"
-    "m4v,ivf,mxf,nut,obu,av1,yuv4mpegpipe,mjpeg,image2,wav,mp3,aac,flac";
+// The format whitelist and input rules live in input_source.cpp.
 
 std::string percent_decode(const std::string& s) {
   std::string out;
@@ -68,45 +69,28 @@ std::string local_path(const std::string& input) {
   if (input.rfind("file://", 0) == 0) {
     path = percent_decode(input.substr(7));
     if (path.rfind("localhost/", 0) == 0) path = path.substr(9);
-  } else if (input.find("://") != std::string::npos || input == "-") {
-    throw Error(input + ": only local files can be opened here",
-                "remote inputs are fetched by the source node; pass a local path or file:// URL");
+    if (!path.empty() && path.front() != '/')
+      throw Error(input + ": file:// URLs must name a local absolute path (file:///path/video.mp4)",
+                  "remote hosts are read through http:// or https:// only");
+  } else if (const auto sep = input.find("://"); sep != std::string::npos) {
+    throw Error(input + ": unsupported URL scheme '" + input.substr(0, sep) + "'",
+                "vidpipe reads local paths, file://, http:// and https:// URLs, base64 and stdin (-)");
+  } else if (input == "-") {
+    throw Error("stdin: not a local file", "open it with open_input()");
   }
   if (path.empty()) throw Error("empty input path", "name a video file");
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(input + ": no such file", "check the path");
+  if (!std::filesystem::exists(path, ec)) throw Error(display_name(input) + ": no such file", "check the path");
   if (std::filesystem::is_directory(path, ec))
-    throw Error(input + ": is a directory, not a video file", "name a video file");
+    throw Error(input + ": is a directory, not a video file", "name a video file, or a folder of images");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(input + ": is not a regular file (device, pipe or socket)", "pipe data through stdin (-) instead");
   return path;
 }
 
-// FFmpeg logs to stderr by default; vidpipe reports one clear error per input instead.
-// VIDPIPE_FFMPEG_LOG=1 brings FFmpeg's own messages back for debugging.
-static void quiet_ffmpeg_logs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* env = std::getenv("VIDPIPE_FFMPEG_LOG");
-    if (!env || std::string(env) == "0") av_log_set_level(AV_LOG_FATAL);
-  });
-}
-
-FormatPtr open_input(const std::string& input) {
-  quiet_ffmpeg_logs();
-  const std::string path = local_path(input);
-  AVDictionary* opts = nullptr;
-  av_dict_set(&opts, "protocol_whitelist", "file", 0);
-  av_dict_set(&opts, "format_whitelist", kFormatWhitelist, 0);
-  AVFormatContext* raw = nullptr;
-  // "file:" prefix so a path containing ':' is never read as another protocol.
-  int r = avformat_open_input(&raw, ("file:" + path).c_str(), nullptr, &opts);
-  av_dict_free(&opts);
-  if (r < 0)
-    throw Error(input + ": cannot open as a video (" + error_text(r) + ")", kHint);
-  FormatPtr fmt(raw);
-  if ((r = avformat_find_stream_info(fmt.get(), nullptr)) < 0)
-    throw Error(input + ": cannot read stream information (" + error_text(r) + ")", kHint);
-  return fmt;
-}
+// Any input kind (local, file://, http(s), base64, stdin) with the rules of input_source.hpp:
+// protocol and format whitelists, timeouts, size caps.
+FormatPtr open_input(const std::string& input) { return open_format(input); }
 
 int best_video_stream(AVFormatContext* fmt, const std::string& input) {
   int s = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -141,8 +125,111 @@ Orientation orientation_of(const AVStream* st) {
   return o;
 }
 
+void check_deadline(const Limits& lim, const std::string& input) {
+  if (lim.deadline != Clock::time_point{} && Clock::now() > lim.deadline) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", lim.deadline_s);
+    throw Error(input + ": deadline of " + buf + " s exceeded",
+                "raise the node's deadline parameter, or check that the input is not hostile");
+  }
+}
+
+int64_t PacketIndex::find(int64_t ts) const {
+  auto it = std::lower_bound(pts.begin(), pts.end(), ts);
+  return it != pts.end() && *it == ts ? static_cast<int64_t>(it - pts.begin()) : -1;
+}
+
+int64_t PacketIndex::key_at_or_before(int64_t index) const {
+  auto it = std::upper_bound(keyframes.begin(), keyframes.end(), index);
+  return it == keyframes.begin() ? -1 : *(it - 1);
+}
+
+namespace {
+std::string fmt_seconds(double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  return buf;
+}
+// At most this many packets are indexed: 10 hours at 240 fps (bounded memory, ~32 B each).
+constexpr int64_t kMaxIndexPackets = 10LL * 3600 * 240;
+}  // namespace
+
+PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
+                        const std::string& input) {
+  AVStream* st = fmt->streams[si];
+  for (unsigned i = 0; i < fmt->nb_streams; ++i)
+    if (static_cast<int>(i) != si) fmt->streams[i]->discard = AVDISCARD_ALL;
+  PacketIndex ix;
+  ix.time_base = av_q2d(st->time_base);
+  struct Entry { int64_t pts, dts, dur; bool key; };
+  std::vector<Entry> entries;
+  bool missing_pts = false;
+  PacketPtr pkt(av_packet_alloc());
+  int r = 0;
+  int64_t reads = 0;
+  while ((r = av_read_frame(fmt, pkt.get())) >= 0) {
+    if ((++reads & 255) == 0) check_deadline(lim, input);
+    if (pkt->stream_index == si) {
+      ++ix.packets;
+      if (pkt->flags & AV_PKT_FLAG_CORRUPT) ++ix.corrupt_packets;
+      if (pkt->size > 0) {  // empty packets (AVI drop markers) present no frame
+        int64_t pts = pkt->pts;
+        if (pts == AV_NOPTS_VALUE) missing_pts = true, pts = pkt->dts;
+        entries.push_back({pts, pkt->dts, pkt->duration, (pkt->flags & AV_PKT_FLAG_KEY) != 0});
+        if (static_cast<int64_t>(entries.size()) > kMaxIndexPackets)
+          throw Error(input + ": more than " + std::to_string(kMaxIndexPackets) +
+                          " video packets", "the video is too long to process");
+      } else {
+        ++ix.corrupt_packets;
+      }
+    }
+    av_packet_unref(pkt.get());
+  }
+  if (r != AVERROR_EOF) ix.read_error = error_text(r);
+  ix.pts.reserve(entries.size());
+  for (const auto& e : entries) ix.pts.push_back(e.pts);
+  std::sort(ix.pts.begin(), ix.pts.end());
+  const bool dup = std::adjacent_find(ix.pts.begin(), ix.pts.end()) != ix.pts.end();
+  ix.usable = !entries.empty() && !missing_pts && !dup;
+  if (missing_pts) ix.problem = "packets without timestamps";
+  else if (dup) ix.problem = "packets with equal timestamps";
+  else if (entries.empty()) ix.problem = "no video packets";
+  if (entries.empty()) return ix;
+  ix.start = st->start_time != AV_NOPTS_VALUE && !missing_pts ? std::min(st->start_time, ix.pts[0])
+                                                              : ix.pts[0];
+  if (ix.usable) {
+    for (const auto& e : entries)
+      if (e.key) ix.keyframes.push_back(ix.find(e.pts));
+    std::vector<std::pair<int64_t, int64_t>> kd;
+    for (const auto& e : entries)
+      if (e.key) kd.emplace_back(ix.find(e.pts), e.pts);  // mov/mkv index by pts: lands on it
+    std::sort(kd.begin(), kd.end());
+    ix.keyframes.clear();
+    for (const auto& [k, d] : kd) ix.keyframes.push_back(k), ix.key_dts.push_back(d);
+  }
+  // End of the last frame: its pts plus its duration (or the previous frame interval).
+  int64_t last_dur = 0;
+  for (const auto& e : entries)
+    if (e.pts == ix.pts.back()) last_dur = e.dur;
+  if (last_dur <= 0 && ix.pts.size() > 1) last_dur = ix.pts.back() - ix.pts[ix.pts.size() - 2];
+  ix.end_time = static_cast<double>(ix.pts.back() + last_dur - ix.start) * ix.time_base;
+  if (lim.max_duration > 0 && ix.end_time > lim.max_duration + 1e-6)
+    throw Error(input + ": the video lasts " + fmt_seconds(ix.end_time) +
+                    " s (by its packets), more than max_duration " + fmt_seconds(lim.max_duration) +
+                    " s", "raise max_duration if such long videos are intended");
+  return ix;
+}
+
 VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
+  Limits lim;
+  lim.max_duration = opt.max_duration;
+  lim.max_pixels = opt.max_pixels;
+  lim.deadline_s = opt.deadline_s;
+  if (opt.deadline_s > 0)
+    lim.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(opt.deadline_s));
   FormatPtr fmt = open_input(input);
+  check_deadline(lim, input);
   const int si = best_video_stream(fmt.get(), input);
   AVStream* st = fmt->streams[si];
   const AVCodecParameters* par = st->codecpar;
@@ -171,27 +258,36 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     info.duration = seconds(st->duration, st->time_base);
   else if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
     info.duration = static_cast<double>(fmt->duration) / AV_TIME_BASE;
+  // The header's word first (cheap, before demuxing a possibly huge file); packets below.
+  if (opt.max_duration > 0 && info.duration > opt.max_duration + 1e-6)
+    throw Error(input + ": the video lasts " + fmt_seconds(info.duration) +
+                    " s (by its header), more than max_duration " +
+                    fmt_seconds(opt.max_duration) + " s",
+                "raise max_duration if such long videos are intended");
+  const double header_duration = info.duration;
 
-  json keyframes = nullptr;
+  json index_facts = json::object();
   if (st->nb_frames > 0 && !opt.count_packets) {
     info.frame_count = st->nb_frames;
     info.frame_count_source = "header";
   } else {
     // Demux only (no decoding): header counts lie, packets rarely do.
-    for (unsigned i = 0; i < fmt->nb_streams; ++i)
-      if (static_cast<int>(i) != si) fmt->streams[i]->discard = AVDISCARD_ALL;
-    PacketPtr pkt(av_packet_alloc());
-    int64_t packets = 0, keys = 0;
-    while (av_read_frame(fmt.get(), pkt.get()) >= 0) {
-      if (pkt->stream_index == si) {
-        ++packets;
-        if (pkt->flags & AV_PKT_FLAG_KEY) ++keys;
-      }
-      av_packet_unref(pkt.get());
-    }
-    info.frame_count = packets;
+    const PacketIndex ix = build_index(fmt.get(), si, lim, input);
+    info.frame_count = ix.size();
     info.frame_count_source = "packets";
-    keyframes = keys;
+    if (ix.usable) {
+      info.keyframes = ix.keyframes;
+      info.frame_times.reserve(ix.pts.size());
+      for (int64_t i = 0; i < ix.size(); ++i) info.frame_times.push_back(ix.seconds_at(i));
+      if (ix.end_time > 0) info.duration = ix.end_time;
+    }
+    index_facts = {{"keyframe_count", ix.keyframes.size()},
+                   {"packets", ix.packets},
+                   {"packet_duration", ix.end_time},
+                   {"index_usable", ix.usable}};
+    if (!ix.problem.empty()) index_facts["index_problem"] = ix.problem;
+    if (ix.corrupt_packets) index_facts["corrupt_packets"] = ix.corrupt_packets;
+    if (!ix.read_error.empty()) index_facts["read_error"] = ix.read_error;
   }
   if (info.frame_count <= 0) throw Error(input + ": the video stream holds no frames", kHint);
   if (info.duration <= 0 && info.fps > 0) info.duration = info.frame_count / info.fps;
@@ -209,8 +305,23 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
                                   : "1:1"},
       {"has_audio", has_audio},
       {"bit_rate", par->bit_rate > 0 ? par->bit_rate : fmt->bit_rate},
-      {"keyframes", keyframes},
+      {"header_frames", st->nb_frames > 0 ? json(st->nb_frames) : json(nullptr)},
+      {"header_duration", header_duration},
+      {"r_frame_rate", st->r_frame_rate.den > 0 ? av_q2d(st->r_frame_rate) : 0.0},
   };
+  for (auto& [k, v] : index_facts.items()) info.extra[k] = v;
+  if (st->nb_frames > 0 && info.frame_count_source == "packets" && st->nb_frames != info.frame_count)
+    info.extra["frame_count_mismatch"] = "header says " + std::to_string(st->nb_frames) +
+                                         " frames, packets say " +
+                                         std::to_string(info.frame_count);
+  // VFR: frame intervals differ by more than 1 % (only known with the packet index).
+  bool vfr = false;
+  for (std::size_t i = 2; i < info.frame_times.size() && !vfr; ++i) {
+    const double a = info.frame_times[i] - info.frame_times[i - 1];
+    const double b = info.frame_times[1] - info.frame_times[0];
+    vfr = std::fabs(a - b) > 0.01 * std::max(a, b);
+  }
+  info.extra["variable_frame_rate"] = vfr;
   return info;
 }
 
@@ -314,61 +425,290 @@ void orient_rgb(Orient op, const uint8_t* src, int w, int h, uint8_t* dst) {
 
 }  // namespace
 
+namespace {
+
+// One decoder on one opened input: packets in, frames out, with seeking and per-packet choice
+// of what to decode. Every loop consumes a packet or ends, so it is bounded by the file.
+struct Decoder {
+  AVFormatContext* fmt = nullptr;
+  int si = -1;
+  CodecPtr ctx;
+  PacketPtr pkt{av_packet_alloc()};
+  AVFramePtr frame{av_frame_alloc()};
+  bool pending = false;     // pkt holds a packet read but not yet sent
+  bool input_done = false;  // demuxer at its end
+  bool eof_sent = false;    // decoder being drained for good
+  bool draining = false;    // decoder being drained to resume afterwards (approximate mode)
+  std::string read_error;
+  const ReadOptions* opt = nullptr;
+  const std::string* input = nullptr;
+  ReadStats* stats = nullptr;
+  // Decides per packet: 0 = skip it, 1 = decode (skip_frame set by the hook), 2 = decode, then
+  // drain the decoder so the frame comes out at once.
+  std::function<int(AVPacket*)> choose;
+
+  void open(AVFormatContext* f, int s, const ReadOptions& o, const std::string& in, int threads) {
+    fmt = f, si = s, opt = &o, input = &in;
+    AVStream* st = fmt->streams[si];
+    const AVCodec* dec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!dec)
+      throw Error(in + ": no decoder for codec " + avcodec_get_name(st->codecpar->codec_id),
+                  "this FFmpeg build cannot decode it; re-encode the video (e.g. to H.264)");
+    ctx.reset(avcodec_alloc_context3(dec));
+    int r = avcodec_parameters_to_context(ctx.get(), st->codecpar);
+    if (r < 0) throw Error(in + ": bad codec parameters (" + error_text(r) + ")", kHint);
+    ctx->pkt_timebase = st->time_base;
+    ctx->thread_count = threads;  // 0 = one per core
+    ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ctx->max_pixels = o.max_pixels;
+    if ((r = avcodec_open2(ctx.get(), dec, nullptr)) < 0)
+      throw Error(in + ": cannot open the " + dec->name + " decoder (" + error_text(r) + ")",
+                  kHint);
+  }
+
+  bool read_packet() {
+    for (;;) {
+      if (opt->limits.deadline != Clock::time_point{}) check_deadline(opt->limits, *input);
+      int r = av_read_frame(fmt, pkt.get());
+      if (r < 0) {
+        if (r != AVERROR_EOF) read_error = error_text(r);
+        return false;
+      }
+      if (pkt->stream_index == si && pkt->size > 0) return true;
+      av_packet_unref(pkt.get());
+    }
+  }
+
+  // 1: a frame is in `frame`; 0: the stream is over; -1: cancelled.
+  int next() {
+    int errors = 0;
+    for (;;) {
+      int r = avcodec_receive_frame(ctx.get(), frame.get());
+      if (r == 0) return 1;
+      if (r == AVERROR_EOF) {
+        if (draining) {  // resume feeding after a drain
+          avcodec_flush_buffers(ctx.get());
+          draining = false;
+          continue;
+        }
+        return 0;
+      }
+      if (r != AVERROR(EAGAIN)) {  // a broken picture
+        ++stats->corrupt_frames;
+        if (opt->on_decode_error == "fail")
+          throw Error(*input + ": decoding failed (" + error_text(r) + ")",
+                      "set on_decode_error: skip to keep the frames that decode");
+        if (++errors > 1000) return 0;
+        continue;
+      }
+      if (opt->cancelled && opt->cancelled()) return -1;
+      if (!pending) {
+        if (input_done || !read_packet()) {
+          input_done = true;
+          if (eof_sent) return 0;
+          avcodec_send_packet(ctx.get(), nullptr);  // flush: delayed frames come out
+          eof_sent = true;
+          continue;
+        }
+        pending = true;
+      }
+      const int how = choose ? choose(pkt.get()) : 1;
+      if (how == 0) {
+        ++stats->packets_skipped;
+        av_packet_unref(pkt.get());
+        pending = false;
+        continue;
+      }
+      r = avcodec_send_packet(ctx.get(), pkt.get());
+      if (r == AVERROR(EAGAIN)) {  // cannot happen after receive said EAGAIN; stay bounded
+        if (++errors > 1000) return 0;
+        continue;
+      }
+      ++stats->packets_sent;
+      av_packet_unref(pkt.get());
+      pending = false;
+      if (r < 0 && r != AVERROR_EOF) {
+        ++stats->corrupt_packets;
+        if (opt->on_decode_error == "fail")
+          throw Error(*input + ": a packet does not decode (" + error_text(r) + ")",
+                      "set on_decode_error: skip to keep the frames that decode");
+      }
+      if (how == 2) {
+        avcodec_send_packet(ctx.get(), nullptr);
+        draining = true;
+      }
+    }
+  }
+
+  // Seeks so that the next packet read is the keyframe with dts/pts `ts` (or one before it).
+  bool seek(int64_t ts) {
+    avcodec_flush_buffers(ctx.get());
+    if (pending) av_packet_unref(pkt.get());
+    pending = input_done = eof_sent = draining = false;
+    ++stats->seeks;
+    return av_seek_frame(fmt, si, ts, AVSEEK_FLAG_BACKWARD) >= 0;
+  }
+  // Reads the first packet after a seek (kept pending) and returns it, or nullptr at the end.
+  AVPacket* peek() {
+    if (!pending) {
+      if (!read_packet()) {
+        input_done = true;
+        return nullptr;
+      }
+      pending = true;
+    }
+    return pkt.get();
+  }
+};
+
+int64_t frame_pts(const AVFrame* f) {
+  return f->pts != AV_NOPTS_VALUE ? f->pts : f->best_effort_timestamp;
+}
+
+bool damaged(const AVFrame* f) {
+  return f->decode_error_flags != 0 || (f->flags & AV_FRAME_FLAG_CORRUPT);
+}
+
+}  // namespace
+
 FrameReader::FrameReader(std::string input) : input_(std::move(input)) {
-  fmt_ = open_input(input_);
-  stream_ = best_video_stream(fmt_.get(), input_);
+  reopen();
   orient_ = orientation_of(fmt_->streams[stream_]);
 }
 
 FrameReader::~FrameReader() = default;
 
+void FrameReader::reopen() {
+  fmt_ = open_input(input_);
+  stream_ = best_video_stream(fmt_.get(), input_);
+}
+
 int FrameReader::width() const { return fmt_->streams[stream_]->codecpar->width; }
 int FrameReader::height() const { return fmt_->streams[stream_]->codecpar->height; }
 
-ReadStats FrameReader::read(const std::vector<int64_t>& indices, const ReadOptions& opt,
+const PacketIndex& FrameReader::index(const ReadOptions& opt) {
+  if (!index_) {
+    Limits lim = opt.limits;
+    index_ = std::make_unique<PacketIndex>(build_index(fmt_.get(), stream_, lim, input_));
+    reopen();
+  }
+  return *index_;
+}
+
+int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
+  const PacketIndex& ix = index(opt);
+  if (true_count_ >= 0) {
+    if (out_stats) out_stats->tail_decoded = tail_decoded_;
+    return true_count_;
+  }
+  true_count_ = ix.size();
+  if (!ix.usable || ix.keyframes.empty()) return true_count_;
+  // Decode the last GOP (from the last keyframe to the end): trailing packets that do not
+  // decode (truncated files, a last packet cut short) make the true count smaller.
+  ReadStats stats;
+  ReadOptions o = opt;
+  o.on_decode_error = "skip";
+  o.cancelled = nullptr;
+  Decoder d;
+  d.stats = &stats;
+  d.open(fmt_.get(), stream_, o, input_, opt.threads);
+  const std::size_t nk = ix.keyframes.size();
+  for (std::size_t a = 0; a < std::min<std::size_t>(nk, 4); ++a) {
+    const int64_t k = ix.keyframes[nk - 1 - a];
+    if (!d.seek(ix.key_dts[nk - 1 - a])) break;
+    int64_t best = -1;
+    while (d.next() == 1) {
+      if (++stats.decoded_frames > opt.limits.max_frames)
+        throw Error(input_ + ": more than max_frames (" + std::to_string(opt.limits.max_frames) +
+                        ") frames decoded", "raise decode.max_frames if this is intended");
+      const int64_t i = ix.find(frame_pts(d.frame.get()));
+      best = std::max(best, i);
+      av_frame_unref(d.frame.get());
+    }
+    if (best >= k) {
+      true_count_ = best + 1;
+      break;
+    }
+  }
+  tail_decoded_ = stats.decoded_frames;
+  if (out_stats) out_stats->tail_decoded = tail_decoded_;
+  reopen();
+  return true_count_;
+}
+
+ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOptions& opt,
                             const std::function<bool(FramePtr)>& on_frame) {
   ReadStats stats;
-  if (indices.empty()) return stats;
-  if (indices.front() < 0 || !std::is_sorted(indices.begin(), indices.end()))
+  if (wanted.empty()) return stats;
+  if (wanted.front() < 0 || !std::is_sorted(wanted.begin(), wanted.end()))
     throw Error(input_ + ": frame indices must be non-negative and ascending");
   if (opt.color_matrix != "auto" && opt.color_matrix != "bt601" && opt.color_matrix != "bt709")
     throw Error("color_matrix must be auto, bt601 or bt709, not '" + opt.color_matrix + "'");
-  if (used_) {  // decoding always starts at the first frame: reopen rather than seek
-    fmt_ = open_input(input_);
-    stream_ = best_video_stream(fmt_.get(), input_);
-  }
+  if (opt.seek_mode != "exact" && opt.seek_mode != "approximate")
+    throw Error("seek_mode must be exact or approximate, not '" + opt.seek_mode + "'");
+  if (opt.on_decode_error != "skip" && opt.on_decode_error != "fail")
+    throw Error("on_decode_error must be skip or fail, not '" + opt.on_decode_error + "'");
+
+  const PacketIndex& ix = index(opt);
+  const int64_t count = frame_count(opt, &stats);
+  if (wanted.back() >= count)
+    throw Error(input_ + ": the video has only " + std::to_string(count) +
+                    " decodable frames but frame " + std::to_string(wanted.back()) +
+                    " was requested" + (ix.read_error.empty() ? "" : " (reading stopped: " +
+                                                                         ix.read_error + ")"),
+                "the container's frame count is wrong; probe with count_packets or sample fewer "
+                "frames");
+  if (used_) reopen();  // a previous read() left the input somewhere: start afresh
   used_ = true;
 
   AVStream* st = fmt_->streams[stream_];
-  for (unsigned i = 0; i < fmt_->nb_streams; ++i)
-    if (static_cast<int>(i) != stream_) fmt_->streams[i]->discard = AVDISCARD_ALL;
-  const AVCodec* dec = avcodec_find_decoder(st->codecpar->codec_id);
-  if (!dec)
-    throw Error(input_ + ": no decoder for codec " + avcodec_get_name(st->codecpar->codec_id),
-                "this FFmpeg build cannot decode it; re-encode the video (e.g. to H.264)");
-  CodecPtr ctx(avcodec_alloc_context3(dec));
-  int r = avcodec_parameters_to_context(ctx.get(), st->codecpar);
-  if (r < 0) throw Error(input_ + ": bad codec parameters (" + error_text(r) + ")", kHint);
-  ctx->pkt_timebase = st->time_base;
-  ctx->thread_count = opt.threads;  // 0 = one per core
-  ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-  ctx->max_pixels = opt.max_pixels;
-  if ((r = avcodec_open2(ctx.get(), dec, nullptr)) < 0)
-    throw Error(input_ + ": cannot open the " + dec->name + " decoder (" + error_text(r) + ")",
-                kHint);
+  const bool usable = ix.usable && !ix.keyframes.empty();
+  const bool approximate = opt.seek_mode == "approximate" && usable;
+  const AVCodecDescriptor* desc = avcodec_descriptor_get(st->codecpar->codec_id);
+  const bool intra_only = desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY);
+  const AVCodecID cid = st->codecpar->codec_id;
+  // skip_frame=nonref drops exactly the frames nothing refers to (h264 nal_ref_idc 0, hevc
+  // *_N pictures), so the others decode bit-identically (tested against the CLI).
+  const bool nonref_ok = opt.skip_nonref && usable &&
+                         (cid == AV_CODEC_ID_H264 || cid == AV_CODEC_ID_HEVC);
 
-  const int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+  // What to decode: in approximate mode each target becomes its keyframe.
+  std::vector<int64_t> targets = wanted;
+  if (approximate) {
+    for (auto& t : targets) {
+      const int64_t k = ix.key_at_or_before(t);
+      if (k >= 0) t = k;
+    }
+    stats.approximate_from = wanted;
+  }
+  std::unordered_set<int64_t> want_pts;
+  if (usable)
+    for (int64_t t : targets) want_pts.insert(ix.pts[t]);
+
+  const int64_t start = usable ? ix.start
+                        : st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
   const AVRational rate = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
   const Orient op = opt.autorotate ? orient_.op : Orient::None;
   RgbConverter rgb(opt.color_matrix);
   std::vector<uint8_t> scratch;
-  PacketPtr pkt(av_packet_alloc());
-  AVFramePtr frame(av_frame_alloc());
-  std::size_t next = 0;  // position in `indices`
-  bool stopped = false;
 
-  auto make_rgb = [&](int64_t index) -> FramePtr {
-    const AVFrame* f = frame.get();
+  Decoder d;
+  d.stats = &stats;
+  d.open(fmt_.get(), stream_, opt, input_, opt.threads);
+  d.choose = [&](AVPacket* p) -> int {
+    if (!usable) return 1;
+    const bool target = want_pts.count(p->pts) != 0;
+    if (approximate) {  // only the wanted keyframes; drain so each comes out at once
+      if (!target) return 0;
+      d.ctx->skip_frame = AVDISCARD_DEFAULT;
+      return 2;
+    }
+    if (!target && intra_only) return 0;
+    d.ctx->skip_frame = (!target && nonref_ok) ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+    return 1;
+  };
+
+  auto make_rgb = [&](const AVFrame* f, int64_t index) -> FramePtr {
     const bool swap = op == Orient::Clock || op == Orient::CClock || op == Orient::ClockFlip ||
                       op == Orient::CClockFlip;
     FrameBuffer fb = make_frame(swap ? f->height : f->width, swap ? f->width : f->height);
@@ -380,65 +720,121 @@ ReadStats FrameReader::read(const std::vector<int64_t>& indices, const ReadOptio
       orient_rgb(op, scratch.data(), f->width, f->height, fb.pixels);
     }
     fb.frame->index = index;
-    const int64_t ts = f->best_effort_timestamp;
-    fb.frame->timestamp = ts != AV_NOPTS_VALUE ? seconds(ts - start, st->time_base)
-                          : rate.num > 0       ? index / av_q2d(rate)
-                                               : 0.0;
+    if (usable) {
+      fb.frame->timestamp = ix.seconds_at(index);
+    } else {
+      const int64_t ts = f->best_effort_timestamp;
+      fb.frame->timestamp = ts != AV_NOPTS_VALUE ? seconds(ts - start, st->time_base)
+                            : rate.num > 0       ? index / av_q2d(rate)
+                                                 : 0.0;
+    }
     return fb.frame;
   };
 
-  // Receives every frame the decoder has ready; false once reading should stop.
-  auto drain = [&]() -> bool {
-    for (;;) {
-      int rr = avcodec_receive_frame(ctx.get(), frame.get());
-      if (rr == AVERROR(EAGAIN) || rr == AVERROR_EOF) return true;
-      if (rr == AVERROR_INVALIDDATA) continue;  // a broken picture: nothing to count
-      if (rr < 0) throw Error(input_ + ": decoding failed (" + error_text(rr) + ")", kHint);
-      const int64_t index = stats.decoded_frames++;  // decoder output order = presentation order
-      FramePtr out;
-      while (next < indices.size() && indices[next] == index) {
-        if (!out) out = make_rgb(index);
-        ++next;
-        ++stats.returned_frames;
-        if (!on_frame(out)) stopped = true;
-        if (stopped) break;
-      }
-      av_frame_unref(frame.get());
-      if (stopped || next == indices.size()) return false;
+  // Seeking pays when it skips more frames than the decoder pipeline holds.
+  const int64_t margin = approximate ? 0 : 24;
+  std::size_t next = 0;
+  int64_t last_out = -1;  // presentation index of the last frame out of the decoder
+  int64_t counter = 0;    // decoder output ordinal (sequential mode without an index)
+  bool can_seek = usable, stopped = false;
+  FramePtr last_frame;
+  auto deliver = [&](const FramePtr& f, std::size_t k) {
+    FramePtr out = f;
+    if (f->index != targets[k] && !approximate) {  // a neighbour answers a missing frame
+      auto copy = std::make_shared<Frame>(*f);
+      copy->index = targets[k];
+      if (usable) copy->timestamp = ix.seconds_at(targets[k]);
+      out = copy;
     }
+    ++stats.returned_frames;
+    if (!on_frame(out)) stopped = true;
+  };
+  auto missing = [&](int64_t index) {
+    ++stats.missing_frames;
+    if (opt.on_decode_error == "fail")
+      throw Error(input_ + ": frame " + std::to_string(index) + " does not decode",
+                  "set on_decode_error: skip to answer it with the nearest decodable frame");
   };
 
-  std::string read_error;
-  bool more = true;
-  while (more) {
-    if (opt.cancelled && opt.cancelled()) return stats;
-    r = av_read_frame(fmt_.get(), pkt.get());
-    if (r < 0) {  // like the CLI, a read error ends the input; the decoder is still flushed
-      if (r != AVERROR_EOF) read_error = " (reading stopped: " + error_text(r) + ")";
-      break;
+  while (next < targets.size() && !stopped) {
+    const int64_t t = targets[next];
+    if (can_seek) {
+      const int64_t k = ix.key_at_or_before(t);
+      if (k >= 0 && k > last_out + margin) {
+        // Land on the keyframe itself; if the demuxer puts us elsewhere (a non-keyframe or
+        // past the target), try earlier keyframes, then give up seeking (decode on from here).
+        std::size_t kpos = std::lower_bound(ix.keyframes.begin(), ix.keyframes.end(), k) -
+                           ix.keyframes.begin();
+        bool landed = false;
+        for (int attempt = 0; attempt < 3 && !landed; ++attempt, kpos = kpos ? kpos - 1 : 0) {
+          if (!d.seek(ix.key_dts[kpos])) break;
+          AVPacket* p = d.peek();
+          const int64_t at = p ? ix.find(p->pts) : -1;
+          landed = p && (p->flags & AV_PKT_FLAG_KEY) && at >= 0 && at <= t;
+          if (kpos == 0 && !landed) break;
+        }
+        if (landed) {
+          last_out = k - 1;
+        } else {
+          can_seek = false;
+          reopen();
+          d.fmt = fmt_.get();
+          d.seek(ix.key_dts[0]);  // flushes the decoder; the fresh input is at its start
+          last_out = -1;
+        }
+      }
     }
-    if (pkt->stream_index != stream_) {
-      av_packet_unref(pkt.get());
+    const int got = d.next();
+    if (got < 0) return stats;  // cancelled
+    if (got == 0) break;        // end of stream
+    if (++stats.decoded_frames > opt.limits.max_frames)
+      throw Error(input_ + ": more than max_frames (" + std::to_string(opt.limits.max_frames) +
+                      ") frames decoded", "raise decode.max_frames if this is intended");
+    const AVFrame* f = d.frame.get();
+    int64_t idx = usable ? ix.find(frame_pts(f)) : counter++;
+    if (idx < 0) {
+      ++stats.unmapped_frames;
+      av_frame_unref(d.frame.get());
       continue;
     }
-    // EAGAIN means output must be taken before this packet is accepted.
-    while ((r = avcodec_send_packet(ctx.get(), pkt.get())) == AVERROR(EAGAIN))
-      if (!(more = drain())) break;
-    av_packet_unref(pkt.get());
-    // Any other send error is an undecodable packet: skip it, it produced no frame.
-    if (more) more = drain();
+    if (damaged(f)) {
+      ++stats.corrupt_frames;
+      if (opt.on_decode_error == "fail")
+        throw Error(input_ + ": frame " + std::to_string(idx) + " is damaged",
+                    "set on_decode_error: skip to keep the frames that decode");
+    }
+    last_out = std::max(last_out, idx);
+    FramePtr out;
+    while (next < targets.size() && targets[next] <= idx && !stopped) {
+      if (!out) out = make_rgb(f, idx);
+      if (targets[next] < idx) missing(targets[next]);
+      deliver(out, next++);
+    }
+    if (out) last_frame = out;
+    av_frame_unref(d.frame.get());
   }
-  if (more) {
-    avcodec_send_packet(ctx.get(), nullptr);  // flush: delayed (reordered) frames come out
-    drain();
+  // The stream ended before some targets: answer them with the last decoded frame.
+  while (next < targets.size() && !stopped) {
+    if (!last_frame)
+      throw Error(input_ + ": no frame decodes" +
+                      (d.read_error.empty() ? "" : " (reading stopped: " + d.read_error + ")"),
+                  kHint);
+    missing(targets[next]);
+    deliver(last_frame, next++);
   }
-  if (!stopped && next < indices.size())
-    throw Error(input_ + ": the video has only " + std::to_string(stats.decoded_frames) +
-                    " decodable frames but frame " + std::to_string(indices[next]) +
-                    " was requested" + read_error,
-                "the container's frame count is wrong; probe with count_packets or sample fewer "
-                "frames");
+  stats.strategy = approximate ? "keyframes" : stats.seeks ? "seek" : "sequential";
   stats.color_matrix = rgb.used();
+  if (opt.on_decode_error == "skip") {
+    const int64_t damage = stats.corrupt_packets + stats.corrupt_frames + stats.missing_frames;
+    const double ratio = static_cast<double>(damage) /
+                         static_cast<double>(std::max<int64_t>(1, stats.decoded_frames + stats.corrupt_packets));
+    if (damage > 0 && ratio > opt.max_corrupt_ratio)
+      throw Error(input_ + ": too damaged: " + std::to_string(damage) + " damaged of " +
+                      std::to_string(stats.decoded_frames + stats.corrupt_packets) +
+                      " decoded frames/packets (max_corrupt_ratio " +
+                      std::to_string(opt.max_corrupt_ratio) + ")",
+                  "raise max_corrupt_ratio to accept it");
+  }
   return stats;
 }
 

@@ -10,6 +10,7 @@
 // never opens a network protocol or a playlist format (see users-and-security.md §2).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -66,11 +67,54 @@ struct Orientation {
 };
 Orientation orientation_of(const AVStream* st);
 
+// Limits shared by probing and decoding (users-and-security.md §2.5): every loop over packets
+// or frames is bounded by them, so hostile or broken input ends in a clear error, never a hang.
+using Clock = std::chrono::steady_clock;
+struct Limits {
+  double max_duration = 3600;               // seconds of video (header and packets), 0 = none
+  int64_t max_pixels = kDefaultMaxPixels;   // per frame
+  int64_t max_frames = 500000;              // frames decoded per input (decode only)
+  Clock::time_point deadline{};             // wall-clock end for this input; epoch = none
+  double deadline_s = 0;                    // the same, as configured (for messages)
+};
+// Throws "<input>: deadline of N s exceeded" once `lim.deadline` has passed.
+void check_deadline(const Limits& lim, const std::string& input);
+
+// What demuxing the video stream (no decoding) tells: one entry per packet.
+struct PacketIndex {
+  std::vector<int64_t> pts;        // presentation order (sorted packet pts), stream time base
+  std::vector<int64_t> keyframes;  // presentation indices of key packets, ascending
+  std::vector<int64_t> key_dts;    // per keyframe: the timestamp to seek to (its pts)
+  int64_t packets = 0;             // video packets read
+  int64_t corrupt_packets = 0;     // flagged corrupt or empty by the demuxer
+  int64_t start = 0;               // stream start (pts of frame 0 when the stream has none)
+  double time_base = 0;            // seconds per tick
+  double end_time = 0;             // seconds from start to the end of the last frame
+  bool usable = false;             // every packet has a distinct pts: index -> pts is exact
+  std::string problem;             // why not usable
+  std::string read_error;          // demuxing stopped early with this error
+
+  int64_t size() const { return static_cast<int64_t>(pts.size()); }
+  // Presentation index of a pts, or -1.
+  int64_t find(int64_t ts) const;
+  // The keyframe (presentation index) at or before `index`, or -1.
+  int64_t key_at_or_before(int64_t index) const;
+  double seconds_at(int64_t index) const { return (pts[index] - start) * time_base; }
+};
+
+// Demuxes the video stream `stream` of an opened input to the end (never decodes).
+PacketIndex build_index(AVFormatContext* fmt, int stream, const Limits& lim,
+                        const std::string& input);
+
 struct ProbeOptions {
   bool count_packets = true;  // count packets even when the header states nb_frames
   int64_t max_pixels = kDefaultMaxPixels;
+  double max_duration = 3600;  // seconds, 0 = no limit
+  double deadline_s = 0;       // seconds for the whole probe, 0 = no limit
 };
 
+// Also fills VideoInfo::keyframes/frame_times when counting packets; extra records the header
+// count and whether it disagrees with the packets.
 VideoInfo probe(const std::string& input, const ProbeOptions& opt = {});
 
 struct ReadOptions {
@@ -78,6 +122,14 @@ struct ReadOptions {
   bool autorotate = true;
   int threads = 0;  // decoder threads, 0 = auto
   int64_t max_pixels = kDefaultMaxPixels;
+  // "exact": frame i is the i-th presented frame (seek to the keyframe at or before each target
+  // and decode forward). "approximate": each target is answered with the keyframe at or before
+  // it (one keyframe decoded per distinct keyframe; Frame::index says which frame it is).
+  std::string seek_mode = "exact";
+  bool skip_nonref = true;             // do not decode non-reference frames that are not wanted
+  std::string on_decode_error = "skip";  // "skip": count damage and go on; "fail": throw
+  double max_corrupt_ratio = 0.5;        // skip mode: throw when damaged/decoded exceeds this
+  Limits limits;                         // max_frames, deadline (max_pixels above wins)
   // Polled once per packet; returning true stops reading early without an error (so a sparse
   // plan on a long video can still be abandoned between wanted frames).
   std::function<bool()> cancelled;
@@ -86,7 +138,17 @@ struct ReadOptions {
 struct ReadStats {
   int64_t decoded_frames = 0;   // frames the decoder produced
   int64_t returned_frames = 0;  // frames handed to on_frame
+  int64_t packets_sent = 0;     // packets given to the decoder
+  int64_t packets_skipped = 0;  // non-reference / intra packets not decoded (not wanted)
+  int64_t seeks = 0;
+  int64_t corrupt_packets = 0;  // packets the decoder rejected
+  int64_t corrupt_frames = 0;   // frames the decoder flagged as damaged (concealed)
+  int64_t missing_frames = 0;   // wanted frames that never came out (answered by a neighbour)
+  int64_t unmapped_frames = 0;  // decoded frames whose pts is not in the packet index
+  int64_t tail_decoded = 0;     // frames decoded by the end-of-stream check
+  std::string strategy;         // "seek", "sequential", "keyframes" (approximate)
   std::string color_matrix;     // matrix applied to the last frame: bt601, bt709, bt2020 ...
+  std::vector<int64_t> approximate_from;  // approximate mode: requested index per frame
 };
 
 // Sequential decoder for one input. Not thread-safe; one reader per call.
@@ -102,17 +164,29 @@ class FrameReader {
   int height() const;
   int rotation() const { return orient_.rotation; }
 
-  // Decodes from the first frame and calls `on_frame` for each of `indices` (ascending,
-  // presentation order, duplicates allowed). Stops after the last wanted frame or when
-  // on_frame returns false. Throws vidpipe::Error if the video ends first.
+  // The packet index (built on first use by demuxing the whole stream once).
+  const PacketIndex& index(const ReadOptions& opt);
+  // The number of frames that really decode: the packet count, less the trailing frames that
+  // do not decode (the last GOP is decoded to check; its cost is in stats.tail_decoded). For a
+  // stream without a usable index, the packet count. Cached.
+  int64_t frame_count(const ReadOptions& opt, ReadStats* stats = nullptr);
+
+  // Calls `on_frame` for each of `indices` (ascending, presentation order, duplicates allowed),
+  // decoding only what they need (see ReadOptions::seek_mode). Stops after the last wanted
+  // frame or when on_frame returns false. Throws vidpipe::Error if a wanted index is beyond
+  // frame_count(), or on a limit / on_decode_error=fail.
   ReadStats read(const std::vector<int64_t>& indices, const ReadOptions& opt,
                  const std::function<bool(FramePtr)>& on_frame);
 
  private:
+  void reopen();
   std::string input_;
   FormatPtr fmt_;
   int stream_ = -1;
   Orientation orient_;
+  std::unique_ptr<PacketIndex> index_;
+  int64_t true_count_ = -1;
+  int64_t tail_decoded_ = 0;
   bool used_ = false;  // a second read() reopens the input
 };
 

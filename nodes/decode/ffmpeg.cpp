@@ -1,13 +1,26 @@
 // decode.ffmpeg: a sampling plan in, its frames out (packed RGB24, upright, in plan order).
 //
-// Decodes sequentially from the start and converts only the planned frames, so the result is
-// frame-exact whatever the keyframe layout (seeking lands on wrong frames in B-frame and VFR
-// files; see users-and-security.md §1). Colours match `ffmpeg -pix_fmt rgb24` by default.
+// Decodes only what the plan needs (common/ffmpeg_reader.hpp): its own packet index maps each
+// presentation index to a pts; sparse plans seek to the keyframe at or before each target and
+// decode forward (no seek while the next target is ahead in the same GOP), dense plans decode
+// sequentially, and unwanted non-reference frames are not decoded. Frame i is the i-th
+// presented frame, as `ffmpeg -vf select=eq(n\,i) -vsync 0` counts it. Colours match
+// `ffmpeg -pix_fmt rgb24` by default.
+//
+// Re-planning: before emitting anything the reader counts the frames that really decode
+// (packet index + a decode of the last GOP). When that differs from the count the plan was
+// made for (header or packets lied, a truncated file), the plan is recomputed with the true
+// count (sample.uniform's rule from plan.extra["replan"], else indices rescaled) and the
+// correction is noted. Validating first, rather than buffering, keeps the Expand contract
+// (frames emitted one by one, in order) and memory bounded; a frame lost mid-stream that the
+// check could not see is answered by its nearest decodable neighbour and counted as damage.
+#include <chrono>
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/replan.hpp"
 
 namespace vidpipe::nodes::decode {
 
@@ -23,37 +36,98 @@ class DecodeFfmpeg : public Node {
                 "YUV->RGB matrix: auto = as the ffmpeg CLI (honour the stream's tags); bt601 = "
                 "as PyAV/decord/OpenCV; bt709 = forced")
         .flag("autorotate", true, "turn frames upright by the display matrix, as the ffmpeg CLI does")
-        .integer("threads", 0, 0, 64, "decoder threads per video, 0 = one per core");
+        .integer("threads", 0, 0, 64, "decoder threads per video, 0 = one per core")
+        .choice("seek_mode", "exact", {"exact", "approximate"},
+                "exact: frame i is the i-th presented frame; approximate: each planned frame is "
+                "answered by the keyframe at or before it (much faster on long GOPs; the frame's "
+                "index says which frame it is)")
+        .flag("skip_nonref", true,
+              "do not decode unwanted non-reference frames (H.264/HEVC; output is identical)")
+        .choice("on_decode_error", "skip", {"skip", "fail"},
+                "skip: keep the frames that decode, answer lost ones by a neighbour and report the "
+                "damage; fail: the first decode error fails the job")
+        .number("max_corrupt_ratio", 0.5, 0, 1,
+                "skip mode: fail when damaged frames/packets exceed this share of those decoded")
+        .integer("max_frames", 500000, 1, 1e12, "most frames decoded per input")
+        .number("max_duration", 3600, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
+        .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40, "most pixels per frame")
+        .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)");
   }
 
   explicit DecodeFfmpeg(const Params& p) {
     opt_.color_matrix = p.get_or<std::string>("color_matrix", "auto");
     opt_.autorotate = p.get_or<bool>("autorotate", true);
     opt_.threads = static_cast<int>(p.get_or<int64_t>("threads", 0));
+    opt_.seek_mode = p.get_or<std::string>("seek_mode", "exact");
+    opt_.skip_nonref = p.get_or<bool>("skip_nonref", true);
+    opt_.on_decode_error = p.get_or<std::string>("on_decode_error", "skip");
+    opt_.max_corrupt_ratio = p.get_or<double>("max_corrupt_ratio", 0.5);
+    opt_.limits.max_frames = p.get_or<int64_t>("max_frames", 500000);
+    opt_.limits.max_duration = p.get_or<double>("max_duration", 3600);
+    opt_.max_pixels = opt_.limits.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
+    opt_.limits.deadline_s = p.get_or<double>("deadline", 600);
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
-    const PlanPtr& plan = std::get<PlanPtr>(in);
+    PlanPtr plan = std::get<PlanPtr>(in);
     if (!plan || !plan->info) throw Error("decode.ffmpeg: got a plan without video info");
     job.note("backend_used", "ffmpeg");
-    av::FrameReader reader(plan->info->input);
-    av::ReadOptions opt = opt_;  // per call: the cancel hook captures this job
+    av::ReadOptions opt = opt_;  // per call: the cancel hook and deadline belong to this job
     opt.cancelled = [&job] { return job.cancelled(); };
-    const av::ReadStats stats =
-        reader.read(plan->indices, opt, [&](FramePtr frame) {
-          // Frames are immutable once published: attach the plan to a shallow copy.
-          auto f = std::make_shared<Frame>(*frame);
-          f->plan = plan;
-          return out.emit(FramePtr(std::move(f)));
-        });
-    // The effective matrix: what "auto" resolved to from the stream's tags.
-    job.note("decode", {{"color_matrix", stats.color_matrix.empty() ? opt_.color_matrix
-                                                                    : stats.color_matrix},
-                        {"color_matrix_option", opt_.color_matrix},
-                        {"autorotate", opt_.autorotate},
-                        {"rotation", reader.rotation()},
-                        {"decoded_frames", stats.decoded_frames},
-                        {"returned_frames", stats.returned_frames}});
+    if (opt.limits.deadline_s > 0)
+      opt.limits.deadline = av::Clock::now() +
+                            std::chrono::duration_cast<av::Clock::duration>(
+                                std::chrono::duration<double>(opt.limits.deadline_s));
+    av::FrameReader reader(plan->info->input);
+    av::ReadStats check;
+    const int64_t planned_n = plan->info->frame_count;
+    const int64_t true_n = reader.frame_count(opt, &check);
+    const bool has_rule = plan->extra.contains("replan");
+    const bool beyond = !plan->indices.empty() && plan->indices.back() >= true_n;
+    if (true_n != planned_n && (has_rule || beyond)) {
+      const ref::Replanned r = ref::replan(*plan, true_n);
+      job.note("replan", {{"reason", "the video has " + std::to_string(true_n) +
+                                         " decodable frames, the plan was made for " +
+                                         std::to_string(planned_n) + " (" +
+                                         plan->info->frame_count_source + ")"},
+                          {"old_total_frames", planned_n},
+                          {"new_total_frames", true_n},
+                          {"old_indices", plan->indices},
+                          {"new_indices", r.plan->indices},
+                          {"method", r.method}});
+      plan = r.plan;
+    }
+    const av::ReadStats stats = reader.read(plan->indices, opt, [&](FramePtr frame) {
+      // Frames are immutable once published: attach the plan to a shallow copy.
+      auto f = std::make_shared<Frame>(*frame);
+      f->plan = plan;
+      return out.emit(FramePtr(std::move(f)));
+    });
+    const int64_t decoded = stats.decoded_frames + check.tail_decoded;
+    json note = {{"color_matrix", stats.color_matrix.empty() ? opt_.color_matrix : stats.color_matrix},
+                 {"color_matrix_option", opt_.color_matrix},
+                 {"autorotate", opt_.autorotate},
+                 {"rotation", reader.rotation()},
+                 {"seek_mode", opt_.seek_mode},
+                 {"strategy", stats.strategy},
+                 {"seeks", stats.seeks},
+                 {"decoded_frames", decoded},
+                 {"end_check_frames", check.tail_decoded},
+                 {"packets_skipped", stats.packets_skipped},
+                 {"returned_frames", stats.returned_frames},
+                 {"decoded_per_returned",
+                  stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
+    if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
+    job.note("decode", note);
+    const int64_t damage = stats.corrupt_packets + stats.corrupt_frames + stats.missing_frames +
+                           stats.unmapped_frames;
+    if (damage > 0)
+      job.note("damage", {{"corrupt_packets", stats.corrupt_packets},
+                          {"corrupt_frames", stats.corrupt_frames},
+                          {"missing_frames", stats.missing_frames},
+                          {"unmapped_frames", stats.unmapped_frames},
+                          {"policy", opt_.on_decode_error},
+                          {"note", "missing frames are answered by the nearest decodable frame"}});
   }
 
  private:

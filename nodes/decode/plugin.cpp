@@ -1,10 +1,42 @@
 // The vidpipe.decode plugin: nodes that turn a sampling plan into RGB frames.
+#include <map>
+
 #include <vidpipe/sdk/plugin.hpp>
+
+#include "backend.hpp"
 
 namespace vidpipe::nodes::decode {
 void register_decode_ffmpeg(Registry& r);
-}
+void register_decode_opencv(Registry& r);
+void register_decode_images(Registry& r);
 
-static void register_nodes(vidpipe::Registry& r) { vidpipe::nodes::decode::register_decode_ffmpeg(r); }
+namespace {
+// Passes registrations through and remembers each backend's contract and factory, so that
+// decode.auto can build its backends and declare their parameters.
+class Recorder final : public Registry {
+ public:
+  explicit Recorder(Registry& inner) : inner_(inner) {}
+  void add_node(NodeSpec spec, NodeFactory make) override {
+    std::string type = spec.type;
+    seen[type.substr(type.find('.') + 1)] = {spec, make};
+    inner_.add_node(std::move(spec), std::move(make));
+  }
+  void add_profile(ModelProfile profile) override { inner_.add_profile(std::move(profile)); }
+  std::map<std::string, Backend> seen;
+
+ private:
+  Registry& inner_;
+};
+}  // namespace
+}  // namespace vidpipe::nodes::decode
+
+static void register_nodes(vidpipe::Registry& r) {
+  using namespace vidpipe::nodes::decode;
+  Recorder rec(r);
+  register_decode_ffmpeg(rec);
+  register_decode_opencv(rec);
+  register_decode_images(rec);
+  register_decode_auto(r, rec.seen);
+}
 
 VIDPIPE_PLUGIN("vidpipe.decode", VIDPIPE_VERSION, register_nodes)

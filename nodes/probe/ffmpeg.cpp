@@ -4,6 +4,7 @@
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/image_sequence.hpp"
 
 namespace vidpipe::nodes::probe {
 
@@ -19,22 +20,34 @@ class ProbeFfmpeg : public Node {
               "count the video packets by demuxing even when the header states a frame count "
               "(header counts are often wrong)")
         .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40,
-                 "reject videos whose frame has more pixels than this (decompression bombs)");
+                 "reject videos whose frame has more pixels than this (decompression bombs)")
+        .number("max_duration", 3600, 0, 1e9,
+                "reject videos longer than this, seconds, by header and by packets (0 = no limit)")
+        .number("deadline", 60, 0, 1e9, "seconds allowed to probe one input (0 = no limit)")
+        // Frame sequences (a folder, a glob, a JSON list of images): see image_sequence.hpp.
+        .number("images_fps", 2.0, 1e-3, 1000, "frame rate of a frame-sequence input (folder, pattern, image list)")
+        .integer("max_images", 10000, 1, 10000000, "reject frame sequences with more images than this");
   }
 
   explicit ProbeFfmpeg(const Params& p) {
     opt_.count_packets = p.get_or<bool>("count_packets", true);
     opt_.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
+    opt_.max_duration = p.get_or<double>("max_duration", 3600);
+    opt_.deadline_s = p.get_or<double>("deadline", 60);
+    seq_ = {p.get_or<double>("images_fps", 2.0), p.get_or<int64_t>("max_images", 10000), opt_.max_pixels};
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const JobPtr& video = std::get<JobPtr>(in);
-    auto info = std::make_shared<const VideoInfo>(av::probe(video->input, opt_));
+    auto info = std::make_shared<const VideoInfo>(imgseq::is_sequence(video->input)
+                                                      ? imgseq::probe(video->input, seq_)
+                                                      : av::probe(video->input, opt_));
     out.emit(InfoPtr(std::move(info)));
   }
 
  private:
   av::ProbeOptions opt_;  // read-only after construction, so process() is reentrant
+  imgseq::SequenceOptions seq_;
 };
 
 void register_probe_ffmpeg(Registry& r) { r.add<ProbeFfmpeg>(); }

@@ -4,6 +4,7 @@
 
 #include <vidpipe/sdk.hpp>
 
+#include "common/replan.hpp"
 #include "common/sampling.hpp"
 
 namespace {
@@ -67,7 +68,9 @@ class UniformSampler : public Node {
     plan->sampler = "sample.uniform";
     plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
                    {"range_start", range.start},
-                   {"range_end", range.end}};
+                   {"range_end", range.end},
+                   // what a decoder needs to re-plan if the video holds fewer frames
+                   {"replan", ref::replan_rule_uniform(nf_, start_, end_)}};
     out.emit(PlanPtr(std::move(plan)));
   }
 

@@ -9,9 +9,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
+#include <iterator>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,6 +72,30 @@ struct Videos {
     make("vp9", "vp9.webm",
          src + " -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 300k -pix_fmt yuv420p");
     make("audio", "audio.m4a", "-f lavfi -i sine=d=1 -c:a aac");
+    // Long GOP with B-frames: 300 frames, keyframes at 0 and 250 only.
+    make("long", "long.mp4",
+         "-f lavfi -i testsrc2=s=320x240:r=30:d=10 -c:v libx264 -preset veryfast -bf 3 -g 250 "
+         "-sc_threshold 0 -pix_fmt yuv420p");
+    make("vfr", "vfr.mp4",
+         "-f lavfi -i testsrc2=s=320x240:r=30:d=4 -vf \"setpts='if(lt(N,60),N,60+(N-60)*3)/30/TB'\" "
+         "-fps_mode passthrough -c:v libx264 -preset veryfast -bf 2 -g 40 -pix_fmt yuv420p");
+    make("mpeg4", "mpeg4.avi", src + " -c:v mpeg4 -q:v 4");
+    make("one", "one.mp4", "-f lavfi -i testsrc2=s=320x240:r=30:d=1 -frames:v 1 " + x264);
+    make("two", "two.mp4", "-f lavfi -i testsrc2=s=320x240:r=30:d=1 -frames:v 2 " + x264);
+    make("fast", "fast.mp4",
+         src + " -f lavfi -i sine=d=3 " + x264 + " -g 30 -c:a aac -shortest -movflags +faststart");
+    if (!file("fast").empty()) {
+      // Cut mid-stream (the header still says 90 frames), and 2000 bits flipped (fixed seed).
+      std::ifstream in(file("fast"), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::ofstream(dir / "trunc.mp4", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+      path["trunc"] = (dir / "trunc.mp4").string();
+      std::mt19937 rng(20240531);
+      std::uniform_int_distribution<std::size_t> pos(8192, bytes.size() - 1);
+      for (int k = 0; k < 2000; ++k) bytes[pos(rng)] ^= static_cast<char>(1 << (rng() % 8));
+      std::ofstream(dir / "flip.mp4", std::ios::binary) << bytes;
+      path["flip"] = (dir / "flip.mp4").string();
+    }
     std::ofstream(dir / "text.mp4") << "this is not a video\n";
     std::ofstream(dir / "empty.mp4");
   }
@@ -168,7 +197,8 @@ TEST_CASE("H.264 with B-frames: probe = ffprobe, frames byte-exact with the CLI"
   const auto info = av::probe(videos().file("h264"));
   CHECK(info.codec == "h264");
   CHECK(info.container.find("mp4") != std::string::npos);
-  CHECK(info.extra["keyframes"].get<int>() >= 2);
+  CHECK(info.extra["keyframe_count"].get<int>() >= 2);
+  CHECK(info.keyframes.size() == info.extra["keyframe_count"].get<std::size_t>());
   CHECK(info.extra["has_audio"] == false);
   av::ProbeOptions header;
   header.count_packets = false;
@@ -245,7 +275,7 @@ TEST_CASE("reading stops early and honours on_frame's answer") {
   av::ReadStats stats;
   const auto f = decode(v, {7, 7}, {}, &stats);  // duplicates are delivered twice
   CHECK(f.size() == 2);
-  CHECK(stats.decoded_frames == 8);
+  CHECK(stats.decoded_frames <= 8);  // frames 0..7, less unwanted non-reference ones
   CHECK(stats.returned_frames == 2);
   av::FrameReader r(v);
   int calls = 0;
@@ -294,5 +324,191 @@ TEST_CASE("a frame beyond the end throws with the decodable count") {
     CHECK(msg.find(v) != std::string::npos);
     CHECK(msg.find("only " + std::to_string(n) + " decodable frames") != std::string::npos);
     CHECK(!e.hint().empty());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding only what the plan needs (issue 3).
+
+namespace {
+bool same_pixels(const FramePtr& a, const FramePtr& b) {
+  return a->bytes() == b->bytes() && std::memcmp(a->data.get(), b->data.get(), a->bytes()) == 0;
+}
+std::vector<int64_t> iota_n(int64_t n) {
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+}  // namespace
+
+TEST_CASE("long-GOP H.264 B-frames: sparse plan seeks, equals the CLI and the dense decode") {
+  const std::string v = videos().file("long");
+  REQUIRE(!v.empty());
+  const auto info = av::probe(v);
+  REQUIRE(info.frame_count == 300);
+  CHECK(info.keyframes == std::vector<int64_t>{0, 250});
+  const std::vector<int64_t> idx = {3, 100, 262, 263, 298};  // 262: past keyframe 250
+  av::ReadStats sparse_stats, dense_stats;
+  const auto sparse = decode(v, idx, {}, &sparse_stats);
+  REQUIRE(sparse.size() == idx.size());
+  CHECK(sparse_stats.seeks >= 1);
+  CHECK(sparse_stats.strategy == "seek");
+  CHECK(sparse_stats.decoded_frames < 300);
+  MESSAGE("sparse: " << sparse_stats.decoded_frames << " frames decoded for " << idx.size()
+                     << ", " << sparse_stats.seeks << " seeks");
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    INFO("frame ", idx[k]);
+    CHECK(sparse[k]->index == idx[k]);
+    CHECK(max_abs_diff(sparse[k], cli_frame(v, idx[k])) == 0);
+  }
+  // Dense: every frame, sequentially (no seek), without and with non-ref skipping.
+  av::ReadOptions noskip;
+  noskip.skip_nonref = false;
+  const auto dense = decode(v, iota_n(300), noskip, &dense_stats);
+  REQUIRE(dense.size() == 300);
+  CHECK(dense_stats.seeks == 0);
+  CHECK(dense_stats.decoded_frames == 300);
+  for (std::size_t k = 0; k < idx.size(); ++k) CHECK(same_pixels(dense[idx[k]], sparse[k]));
+  // A 2 fps plan decodes sequentially, skipping unwanted non-reference frames: same pixels.
+  std::vector<int64_t> two_fps;
+  for (int64_t i = 0; i < 300; i += 15) two_fps.push_back(i);
+  av::ReadStats st2;
+  const auto f2 = decode(v, two_fps, {}, &st2);
+  CHECK(st2.seeks == 0);
+  CHECK(st2.decoded_frames < 300);
+  MESSAGE("2 fps plan: " << st2.decoded_frames << " of 300 frames decoded");
+  for (std::size_t k = 0; k < two_fps.size(); ++k) CHECK(same_pixels(f2[k], dense[two_fps[k]]));
+}
+
+TEST_CASE("approximate seek mode answers with the keyframe at or before each target") {
+  const std::string v = videos().file("long");
+  av::ReadOptions approx;
+  approx.seek_mode = "approximate";
+  av::ReadStats st;
+  const auto f = decode(v, {100, 200, 260}, approx, &st);
+  REQUIRE(f.size() == 3);
+  CHECK(f[0]->index == 0);
+  CHECK(f[1]->index == 0);
+  CHECK(f[2]->index == 250);
+  CHECK(st.decoded_frames <= 2);
+  CHECK(st.strategy == "keyframes");
+  CHECK(max_abs_diff(f[2], cli_frame(v, 250)) == 0);
+  CHECK(max_abs_diff(f[0], cli_frame(v, 0)) == 0);
+}
+
+TEST_CASE("VFR: frame_times are ffprobe's pts; frames by presentation index equal the CLI") {
+  const std::string v = videos().file("vfr");
+  REQUIRE(!v.empty());
+  const auto info = av::probe(v);
+  REQUIRE(info.frame_count == 120);
+  std::vector<double> pts;
+  std::istringstream in(capture("ffprobe -v error -select_streams v:0 -show_entries "
+                                "packet=pts_time -of csv=p=0 " + v));
+  for (double t; in >> t;) pts.push_back(t);
+  std::sort(pts.begin(), pts.end());
+  const double start = std::stod(capture("ffprobe -v error -select_streams v:0 -show_entries "
+                                         "stream=start_time -of csv=p=0 " + v));
+  REQUIRE(pts.size() == info.frame_times.size());
+  for (std::size_t i = 0; i < pts.size(); ++i)
+    CHECK(info.frame_times[i] == doctest::Approx(pts[i] - start).epsilon(1e-6));
+  CHECK(info.frame_times[60] == doctest::Approx(2.0));
+  CHECK(info.frame_times[61] == doctest::Approx(2.1));
+  CHECK(info.extra["variable_frame_rate"] == true);
+  const std::vector<int64_t> idx = {0, 59, 60, 61, 90, 119};
+  const auto f = decode(v, idx);
+  REQUIRE(f.size() == idx.size());
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    INFO("frame ", idx[k]);
+    CHECK(f[k]->timestamp == doctest::Approx(info.frame_times[idx[k]]));
+    CHECK(max_abs_diff(f[k], cli_frame(v, idx[k])) == 0);
+  }
+}
+
+TEST_CASE("MPEG-4 in AVI, 1-frame and 2-frame videos") {
+  REQUIRE(!videos().file("mpeg4").empty());
+  CHECK(check_video("mpeg4", {0, 7, 31, -1}) == 0);
+  CHECK(check_video("one", {0}) == 0);
+  CHECK(check_video("two", {0, 1}) == 0);
+  CHECK(check_video("two", {1, 1}) == 0);
+}
+
+TEST_CASE("truncated faststart mp4: the true count is found before decoding, no hang") {
+  const std::string v = videos().file("trunc");
+  REQUIRE(!v.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  av::ProbeOptions header;
+  header.count_packets = false;
+  CHECK(av::probe(v, header).frame_count == 90);  // the header lies
+  const auto info = av::probe(v);
+  CHECK(info.frame_count < 90);
+  CHECK(info.extra.contains("frame_count_mismatch"));
+  av::FrameReader r(v);
+  const int64_t n = r.frame_count({});
+  CHECK(n <= info.frame_count);
+  CHECK(n > 0);
+  MESSAGE("truncated: header 90, packets " << info.frame_count << ", decodable " << n);
+  std::vector<FramePtr> got;
+  r.read(iota_n(n), {}, [&](FramePtr f) { got.push_back(f); return true; });
+  CHECK(static_cast<int64_t>(got.size()) == n);
+  CHECK(got.back()->index == n - 1);
+  CHECK(max_abs_diff(got.back(), cli_frame(v, n - 1)) == 0);
+  CHECK_THROWS_AS(r.read({n}, {}, [](FramePtr) { return true; }), Error);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+}
+
+TEST_CASE("bit-flipped stream: skip finishes with a damage count, fail throws; never hangs") {
+  const std::string v = videos().file("flip");
+  REQUIRE(!v.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  int64_t n = 0;
+  try {
+    av::FrameReader r(v);
+    n = r.frame_count({});
+  } catch (const Error& e) {
+    MESSAGE("flipped file refused at open: " << e.what());
+    CHECK(std::string(e.what()).find(v) != std::string::npos);
+    return;
+  }
+  REQUIRE(n > 0);
+  av::ReadOptions skip;
+  skip.max_corrupt_ratio = 1.0;
+  av::ReadStats st;
+  const auto f = decode(v, iota_n(n), skip, &st);
+  CHECK(static_cast<int64_t>(f.size()) == n);
+  const int64_t damage = st.corrupt_packets + st.corrupt_frames + st.missing_frames;
+  MESSAGE("flipped: " << n << " frames, damage: " << st.corrupt_packets << " packets, "
+                      << st.corrupt_frames << " frames, " << st.missing_frames << " missing");
+  av::ReadOptions fail;
+  fail.on_decode_error = "fail";
+  if (damage > 0) CHECK_THROWS_AS(decode(v, iota_n(n), fail), Error);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+}
+
+TEST_CASE("limits: max_duration, max_frames, deadline are clear errors") {
+  const std::string v = videos().file("long");
+  av::ProbeOptions p;
+  p.max_duration = 5;
+  try {
+    av::probe(v, p);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("max_duration") != std::string::npos);
+  }
+  av::ReadOptions o;
+  o.limits.max_frames = 20;
+  try {
+    decode(v, {100}, o);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("max_frames") != std::string::npos);
+  }
+  av::ReadOptions d;
+  d.limits.deadline = av::Clock::now() - std::chrono::seconds(1);
+  d.limits.deadline_s = 1;
+  try {
+    decode(v, {100}, d);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("deadline") != std::string::npos);
   }
 }

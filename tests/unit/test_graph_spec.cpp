@@ -476,7 +476,7 @@ TEST_CASE("graph files: the shipped graph parses; a missing file is an error") {
   REQUIRE(spec.nodes.size() == 8);
   CHECK(spec.nodes[0].id == "probe");
   CHECK(spec.nodes[0].in == "input");
-  CHECK(spec.nodes[2].type == "decode.ffmpeg");
+  CHECK(spec.nodes[2].type == "decode.auto");
 
   try {
     parse_graph_file("/nonexistent/graph.yaml");

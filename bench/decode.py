@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""decode.ffmpeg against the ffmpeg CLI on generated videos, ratios measured in one run.
+
+  bench/decode.py [--build build] [--quick] [--keep DIR]
+
+(a) 1080p H.264 GOP 250, dense plan (2 fps)  vs  ffmpeg -threads 0 -i V -f null -   (target <= 1.15x)
+(b) 360p H.264 1 h GOP 500, 32 frames: exact vs the full-decode floor (target >= 10x faster),
+    approximate vs ffmpeg -skip_frame nokey -i V -f null - (target <= 2x); decoded per returned frame
+(c) 4K H.264 30 s dense (2 fps) vs ffmpeg select + rgb24 conversion producing the same number of frames
+(d) VP9 720p dense (2 fps) vs the full-decode floor
+vidpipe runs a decode-only graph (probe -> sample.uniform -> decode.ffmpeg; frames are converted
+to RGB24 and dropped). Peak RSS is the child's own (wait4). --quick uses short videos.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPH = """vidpipe: 1
+name: decode_bench
+nodes:
+  probe:  {type: probe.ffmpeg, in: input}
+  sample: {type: sample.uniform, in: probe.info}
+  decode: {type: decode.ffmpeg, in: sample.plan}
+"""
+
+
+def run_rss(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate()
+    _, status, usage = os.wait4(p.pid, 0) if p.returncode is None else (0, p.returncode, None)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
+    return wall, out.decode()
+
+
+def timed(cmd):
+    """(wall s, peak RSS MiB, stdout) of a child, RSS from wait4."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if status != 0:
+        sys.exit(f"failed ({status}): {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def gen(path, size, rate, dur, args):
+    if not path.exists():
+        t0 = time.perf_counter()
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={dur}",
+                        *args, "-pix_fmt", "yuv420p", path], check=True)
+        print(f"# generated {path.name} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=ROOT / "build", type=Path)
+    ap.add_argument("--quick", action="store_true", help="short videos")
+    ap.add_argument("--keep", type=Path, help="folder for the generated videos (reused if present)")
+    args = ap.parse_args()
+    vidpipe = args.build / "bin" / "vidpipe"
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="vidpipe-decbench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    graph = tmp / "decode_bench.yaml"
+    graph.write_text(GRAPH)
+    q = args.quick
+    x264 = ["-c:v", "libx264", "-preset", "superfast", "-sc_threshold", "0"]
+    d = {"a": 20 if q else 300, "b": 120 if q else 3600, "c": 3 if q else 30, "d": 10 if q else 60}
+    va = gen(tmp / f"a_1080p_{d['a']}s.mp4", "1920x1080", 30, d["a"], x264 + ["-g", "250"])
+    vb = gen(tmp / f"b_360p_{d['b']}s.mp4", "640x360", 30, d["b"], x264 + ["-g", "500"])
+    vc = gen(tmp / f"c_4k_{d['c']}s.mp4", "3840x2160", 30, d["c"], x264 + ["-g", "250"])
+    vd = gen(tmp / f"d_vp9_720p_{d['d']}s.webm", "1280x720", 30, d["d"],
+             ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "2M", "-g", "250"])
+    lim = ["--set", "probe.max_duration=7200", "--set", "decode.max_duration=7200"]
+
+    def ours(v, *sets):
+        cmd = [vidpipe, "run", graph, v, "--json", *lim]
+        for s in sets:
+            cmd += ["--set", s]
+        wall, rss, out = timed(cmd)
+        notes = json.loads(out)["jobs"][0]["notes"]["decode"]
+        return wall, rss, notes
+
+    floor = lambda v: timed(["ffmpeg", "-v", "error", "-threads", "0", "-i", v, "-f", "null", "-"])[:2]
+    rows = []
+
+    def row(case, tool, wall, rss, ref, target="", extra=""):
+        rows.append((case, tool, wall, rss, wall / ref if ref else float("nan"), target, extra))
+        print(f"{case:<22} {tool:<34} {wall:>8.2f} {rss:>9.0f} {wall / ref:>7.2f} {target:>10} {extra}", flush=True)
+
+    print(f"{'case':<22} {'tool':<34} {'wall s':>8} {'RSS MiB':>9} {'ratio':>7} {'target':>10} notes")
+    # (a) dense 1080p
+    fw, fr = floor(va)
+    w, r, n = ours(va)
+    row(f"(a) 1080p {d['a']}s GOP250", "ffmpeg -threads 0 -f null (floor)", fw, fr, fw)
+    row("", "vidpipe exact, 2 fps", w, r, fw, "<= 1.15",
+        f"{n['returned_frames']} frames, {n['decoded_frames']} decoded, {n['decoded_per_returned']:.1f}/frame")
+    # (b) sparse 1 h 360p
+    fw, fr = floor(vb)
+    kw, kr = timed(["ffmpeg", "-v", "error", "-skip_frame", "nokey", "-threads", "0", "-i", vb, "-f", "null", "-"])[:2]
+    w, r, n = ours(vb, "sample.nframes=32")
+    aw, ar, an = ours(vb, "sample.nframes=32", "decode.seek_mode=approximate")
+    row(f"(b) 360p {d['b']}s GOP500", "ffmpeg -threads 0 -f null (floor)", fw, fr, fw)
+    row("", "ffmpeg -skip_frame nokey", kw, kr, fw)
+    row("", "vidpipe exact, 32 frames", w, r, fw, ">= 10x",
+        f"{fw / w:.1f}x faster; {n['decoded_frames']} decoded, {n['decoded_per_returned']:.1f}/frame, {n['seeks']} seeks")
+    row("", "vidpipe approximate, 32 frames", aw, ar, kw, "<= 2 (nokey)",
+        f"vs nokey; {an['decoded_frames']} decoded, {an['decoded_per_returned']:.1f}/frame")
+    # (c) 4K dense vs select
+    w, r, n = ours(vc)
+    step = 15
+    sw, sr = timed(["ffmpeg", "-v", "error", "-threads", "0", "-i", vc, "-vf", f"select='not(mod(n\\,{step}))',format=rgb24",
+                    "-vsync", "0", "-f", "null", "-"])[:2]
+    row(f"(c) 4K {d['c']}s", "ffmpeg select+rgb24", sw, sr, sw)
+    row("", "vidpipe exact, 2 fps", w, r, sw, "<= 1.0", f"{n['returned_frames']} frames, {n['decoded_frames']} decoded")
+    # (d) VP9
+    fw, fr = floor(vd)
+    w, r, n = ours(vd)
+    row(f"(d) VP9 720p {d['d']}s", "ffmpeg -threads 0 -f null (floor)", fw, fr, fw)
+    row("", "vidpipe exact, 2 fps", w, r, fw, "", f"{n['returned_frames']} frames, {n['decoded_frames']} decoded")
+    print("ratio = wall / the case's reference row (floor; nokey for approximate; select for 4K)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+// `vidpipe probe INPUT [--json] [--set param=value]`: what probe.ffmpeg learns about an input
+// (a video file, URL, base64, stdin or frame sequence), without decoding pixels.
+//
+// Loads the plugins like the other commands, builds the `probe.ffmpeg` node from the registry
+// with its defaults (plus --set) and calls it once with a minimal Job and Emitter.
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "vidpipe/runtime/registry.hpp"
+
+using namespace vidpipe;
+using namespace vidpipe::runtime;
+
+namespace vidpipe::cli {
+namespace {
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2;
+
+class ProbeJob final : public Job {
+ public:
+  explicit ProbeJob(VideoJob v) : video_(std::move(v)) {}
+  const VideoJob& video() const override { return video_; }
+  void note(const std::string& key, json value) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    notes_[key] = std::move(value);
+  }
+  json notes() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return notes_;
+  }
+  const json& config() const override { return config_; }
+  json timing() const override { return json::object(); }
+  bool cancelled() const override { return false; }
+
+ private:
+  VideoJob video_;
+  mutable std::mutex mu_;
+  json notes_ = json::object();
+  json config_ = json::object();
+};
+
+class Collect final : public Emitter {
+ public:
+  bool emit(Data item, int) override {
+    items.push_back(std::move(item));
+    return true;
+  }
+  std::vector<Data> items;
+};
+
+// One line, whatever the message holds.
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+json info_json(const VideoInfo& v) {
+  const bool side = v.sideways();
+  json j = {{"input", v.input.size() > 200 ? v.input.substr(0, 160) + "..." : v.input},
+            {"container", v.container},
+            {"codec", v.codec},
+            {"pixel_format", v.pixel_format},
+            {"width", v.width},
+            {"height", v.height},
+            {"rotation", v.rotation},
+            {"display_width", side ? v.height : v.width},
+            {"display_height", side ? v.width : v.height},
+            {"fps", v.fps},
+            {"duration", v.duration},
+            {"frame_count", v.frame_count},
+            {"frame_count_source", v.frame_count_source}};
+  if (!v.keyframes.empty()) {
+    j["keyframe_count"] = v.keyframes.size();
+    j["keyframe_indices"] = v.keyframes;
+  }
+  if (!v.frame_times.empty()) j["frame_times_count"] = v.frame_times.size();
+  for (const auto& [k, val] : v.extra.items())
+    if (!j.contains(k)) j[k] = val;
+  return j;
+}
+
+std::string text_value(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array() && v.size() > 12) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < 8; ++i) s += (i ? ", " : "") + v[i].dump();
+    return s + ", ... (" + std::to_string(v.size()) + " in all)]";
+  }
+  return v.dump();
+}
+
+}  // namespace
+
+int cmd_probe(const CommonOptions& common, const std::string& input, bool as_json,
+              const std::vector<std::string>& sets) {
+  NodeRegistry reg;
+  const NodeEntry* entry = nullptr;
+  try {
+    reg.load_dirs(plugin_search_path(common.plugin_paths));
+    entry = reg.find_node("probe.ffmpeg");
+  } catch (const Error& e) {
+    std::cerr << "vidpipe: " << one_line(e.what()) << (e.hint().empty() ? "" : " (hint: " + e.hint() + ")") << "\n";
+    return kUsage;
+  }
+  if (!entry) {
+    std::cerr << "vidpipe: node type probe.ffmpeg is not available (is the vidpipe.probe plugin installed?)\n";
+    return kUsage;
+  }
+
+  // Parameters: the node's defaults, then --set name=value (JSON value, or a plain string).
+  json values = json::object();
+  std::vector<std::pair<std::string, Origin>> origins;
+  for (const ParamSpec& p : entry->spec.params) {
+    values[p.name] = p.default_value;
+    origins.emplace_back(p.name, Origin::Default);
+  }
+  for (const std::string& s : sets) {
+    const auto eq = s.find('=');
+    std::string name = eq == std::string::npos ? s : s.substr(0, eq);
+    if (name.rfind("probe.", 0) == 0) name = name.substr(6);
+    if (eq == std::string::npos || !entry->spec.find_param(name)) {
+      std::cerr << "vidpipe: bad --set '" << s << "': probe.ffmpeg parameters are";
+      for (const ParamSpec& p : entry->spec.params) std::cerr << " " << p.name;
+      std::cerr << "\n";
+      return kUsage;
+    }
+    const std::string raw = s.substr(eq + 1);
+    json v = json::parse(raw, nullptr, false);
+    values[name] = v.is_discarded() ? json(raw) : v;
+    for (auto& o : origins)
+      if (o.first == name) o.second = Origin::CommandLine;
+  }
+
+  ProbeJob job(VideoJob{input, "probe", 0, ""});
+  Collect out;
+  try {
+    std::unique_ptr<Node> node = entry->make(Params(values, origins));
+    node->process(Data(std::make_shared<const VideoJob>(job.video())), out, job);
+  } catch (const Error& e) {
+    std::cerr << "vidpipe: " << one_line(e.what()) << (e.hint().empty() ? "" : " (hint: " + one_line(e.hint()) + ")")
+              << "\n";
+    return kFailed;
+  } catch (const std::exception& e) {
+    std::cerr << "vidpipe: " << one_line(e.what()) << "\n";
+    return kFailed;
+  }
+  const InfoPtr* info = out.items.empty() ? nullptr : std::get_if<InfoPtr>(&out.items.front());
+  if (!info || !*info) {
+    std::cerr << "vidpipe: probe.ffmpeg returned no video info for " << input << "\n";
+    return kFailed;
+  }
+  const json j = info_json(**info);
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  for (const auto& [k, v] : j.items()) std::cout << fmt::format("{:<20} {}\n", k, text_value(v));
+  return kOk;
+}
+
+}  // namespace vidpipe::cli

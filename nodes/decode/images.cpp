@@ -1,0 +1,85 @@
+// decode.images: a sampling plan over a frame sequence (folder, pattern, image list) in, the
+// planned images out as RGB24. Frame i is the i-th file in the sequence's order (the order
+// probe.ffmpeg used to count them), so plans mean the same as on a video. Each file's header is
+// checked (size equal to the first image, within max_pixels) before it is decoded; EXIF
+// orientation is ignored, as FFmpeg's image decoders ignore it.
+#include <memory>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <vidpipe/sdk/plugin.hpp>
+
+#include "common/image_sequence.hpp"
+#include "common/input_source.hpp"
+
+namespace vidpipe::nodes::decode {
+
+class DecodeImages : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("decode.images", "Decodes the planned images of a frame sequence to RGB24")
+        .with_shape(Shape::Expand)
+        .parallel()
+        .input("plan", DataType::Plan, "which frames (images) to decode")
+        .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
+        .integer("max_pixels", 8192LL * 8192, 1, 1LL << 40,
+                 "reject images whose header gives more pixels than this (decompression bombs)");
+  }
+
+  explicit DecodeImages(const Params& p) : max_pixels_(p.get_or<int64_t>("max_pixels", 8192LL * 8192)) {}
+
+  void process(const Data& in, Emitter& out, Job& job) override {
+    const PlanPtr& plan = std::get<PlanPtr>(in);
+    if (!plan || !plan->info) throw Error("decode.images: got a plan without video info");
+    const VideoInfo& info = *plan->info;
+    const std::string name = av::display_name(info.input);
+    if (info.container != imgseq::kContainer)
+      throw Error(name + ": decode.images reads frame sequences (a folder, a pattern or a list of images), "
+                         "not a video",
+                  "use decode.ffmpeg, decode.opencv or decode.auto for videos");
+    const std::vector<std::string> files = imgseq::list_images(info.input, info.frame_count);
+    if (static_cast<int64_t>(files.size()) != info.frame_count)
+      throw Error(name + ": the sequence changed since it was probed (" + std::to_string(files.size()) +
+                      " images, probed " + std::to_string(info.frame_count) + ")",
+                  "do not modify the folder while vidpipe runs");
+    job.note("backend_used", "images");
+    int64_t returned = 0;
+    for (std::size_t k = 0; k < plan->indices.size();) {
+      if (job.cancelled()) return;
+      const int64_t index = plan->indices[k];
+      if (index < 0 || index >= static_cast<int64_t>(files.size()))
+        throw Error(name + ": frame " + std::to_string(index) + " requested but the sequence has " +
+                    std::to_string(files.size()) + " images");
+      const std::string& file = files[index];
+      const imgseq::ImageHeader h = imgseq::read_header(file, max_pixels_);
+      if (h.width != info.width || h.height != info.height)
+        throw Error(file + ": image size " + std::to_string(h.width) + "x" + std::to_string(h.height) +
+                        " differs from the sequence's first image (" + std::to_string(info.width) + "x" +
+                        std::to_string(info.height) + ")",
+                    "all images of a frame sequence must have the same size");
+      cv::Mat bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+      if (bgr.empty() || bgr.cols != h.width || bgr.rows != h.height || bgr.type() != CV_8UC3)
+        throw Error(file + ": cannot decode the image", "check that the file is a complete image");
+      FrameBuffer fb = make_frame(bgr.cols, bgr.rows);
+      cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, fb.pixels, static_cast<std::size_t>(fb.frame->stride));
+      cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+      fb.frame->index = index;
+      fb.frame->timestamp = index < static_cast<int64_t>(info.frame_times.size()) ? info.frame_times[index]
+                                                                                  : index / info.fps;
+      fb.frame->plan = plan;
+      FramePtr frame = fb.frame;
+      for (; k < plan->indices.size() && plan->indices[k] == index; ++k, ++returned)
+        if (!out.emit(frame)) return;
+    }
+    job.note("decode", {{"backend", "images"}, {"returned_frames", returned}, {"images", files.size()}});
+  }
+
+ private:
+  int64_t max_pixels_;
+};
+
+void register_decode_images(Registry& r) { r.add<DecodeImages>(); }
+
+}  // namespace vidpipe::nodes::decode

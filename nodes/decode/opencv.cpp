@@ -1,0 +1,119 @@
+// decode.opencv: a sampling plan in, its frames out, decoded by cv::VideoCapture (FFmpeg
+// backend). The dependable fallback when decode.ffmpeg cannot handle a file.
+//
+// Frame-index semantics are those of decode.ffmpeg: frame i is the i-th decoded frame. Frames
+// are walked with grab() (no colour conversion) and only planned ones are retrieve()d, so
+// nothing relies on CAP_PROP_POS_FRAMES seeking, which is not frame-exact (opencv#9053).
+// Rotation: OpenCV 4.6's CAP_PROP_ORIENTATION_AUTO turns ±90° files the wrong way (opencv#22088,
+// verified on Debian's 4.6.0), so it is switched off and the probe's rotation applied here.
+// OpenCV always converts YUV with BT.601; `color_matrix` other than bt601 is recorded as not
+// honoured. Only local files are read: OpenCV's FFmpeg applies no protocol or format
+// whitelist, so the file is first vetted with vidpipe's own opener.
+#include <filesystem>
+#include <memory>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <vidpipe/sdk/plugin.hpp>
+
+#include "common/ffmpeg_reader.hpp"
+#include "common/input_source.hpp"
+
+namespace vidpipe::nodes::decode {
+
+class DecodeOpencv : public Node {
+ public:
+  static NodeSpec spec() {
+    return NodeSpec("decode.opencv", "Decodes the planned frames of a local video to RGB24 with OpenCV")
+        .with_shape(Shape::Expand)
+        .parallel()
+        .input("plan", DataType::Plan, "which frames to decode")
+        .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
+        .choice("color_matrix", "auto", {"auto", "bt601", "bt709"},
+                "YUV->RGB matrix; OpenCV always uses bt601 (other values are recorded as not honoured)")
+        .flag("autorotate", true, "turn frames upright by the probe's rotation (applied by vidpipe)")
+        .integer("threads", 0, 0, 64, "accepted for compatibility; OpenCV 4.6 picks its own thread count");
+  }
+
+  explicit DecodeOpencv(const Params& p)
+      : color_matrix_(p.get_or<std::string>("color_matrix", "auto")),
+        autorotate_(p.get_or<bool>("autorotate", true)) {}
+
+  void process(const Data& in, Emitter& out, Job& job) override {
+    const PlanPtr& plan = std::get<PlanPtr>(in);
+    if (!plan || !plan->info) throw Error("decode.opencv: got a plan without video info");
+    const VideoInfo& info = *plan->info;
+    const std::string& input = info.input;
+    const std::string name = av::display_name(input);
+    const av::InputKind kind = av::classify(input);
+    if (kind != av::InputKind::File)
+      throw Error(name + ": decode.opencv reads local files only, not " + av::to_string(kind) + " inputs",
+                  "use decode.ffmpeg (or decode.auto) for URLs, base64 and stdin; decode.images for frame sequences");
+    // Vet the container with vidpipe's whitelists (no playlists, real containers only) first.
+    {
+      av::FormatPtr fmt = av::open_input(input);
+      av::best_video_stream(fmt.get(), input);
+    }
+    const std::string path = std::filesystem::absolute(av::local_path(input)).string();
+    cv::VideoCapture cap(path, cv::CAP_FFMPEG);
+    if (!cap.isOpened())
+      throw Error(name + ": OpenCV cannot open the video", "try decode.ffmpeg, or re-encode the video (e.g. to H.264)");
+    cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0);  // vidpipe rotates (4.6 turns the wrong way)
+    job.note("backend_used", "opencv");
+
+    const int rotation = autorotate_ ? info.rotation : 0;
+    int64_t next = 0;  // index of the next frame grab() returns
+    int64_t returned = 0;
+    cv::Mat bgr, upright;
+    for (std::size_t k = 0; k < plan->indices.size();) {
+      const int64_t target = plan->indices[k];
+      if (target < next) throw Error(name + ": frame indices must be ascending");
+      while (next <= target) {
+        if (job.cancelled()) return;
+        if (!cap.grab())
+          throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but frame " +
+                          std::to_string(target) + " was requested",
+                      "the container's frame count is wrong; sample fewer frames");
+        ++next;
+      }
+      if (!cap.retrieve(bgr) || bgr.empty() || bgr.type() != CV_8UC3)
+        throw Error(name + ": OpenCV could not convert frame " + std::to_string(target), "try decode.ffmpeg");
+      const cv::Mat* src = &bgr;
+      if (rotation == 90 || rotation == 180 || rotation == 270) {
+        cv::rotate(bgr, upright, rotation == 90    ? cv::ROTATE_90_CLOCKWISE
+                                 : rotation == 180 ? cv::ROTATE_180
+                                                   : cv::ROTATE_90_COUNTERCLOCKWISE);
+        src = &upright;
+      }
+      FrameBuffer fb = make_frame(src->cols, src->rows);
+      cv::Mat rgb(src->rows, src->cols, CV_8UC3, fb.pixels, static_cast<std::size_t>(fb.frame->stride));
+      cv::cvtColor(*src, rgb, cv::COLOR_BGR2RGB);
+      fb.frame->index = target;
+      fb.frame->timestamp = target < static_cast<int64_t>(info.frame_times.size())
+                                ? info.frame_times[target]
+                                : cap.get(cv::CAP_PROP_POS_MSEC) / 1000.0;
+      fb.frame->plan = plan;
+      FramePtr frame = fb.frame;
+      for (; k < plan->indices.size() && plan->indices[k] == target; ++k, ++returned)
+        if (!out.emit(frame)) return;
+    }
+    job.note("decode", {{"backend", "opencv"},
+                        {"color_matrix", "bt601"},
+                        {"color_matrix_option", color_matrix_},
+                        {"color_matrix_honoured", color_matrix_ != "bt709"},
+                        {"autorotate", autorotate_},
+                        {"rotation", info.rotation},
+                        {"decoded_frames", next},
+                        {"returned_frames", returned}});
+  }
+
+ private:
+  std::string color_matrix_;
+  bool autorotate_;
+};
+
+void register_decode_opencv(Registry& r) { r.add<DecodeOpencv>(); }
+
+}  // namespace vidpipe::nodes::decode
