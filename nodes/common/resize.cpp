@@ -1,19 +1,27 @@
-// Port of torch 1.13's CPU antialiased bicubic (aten/src/ATen/native/cpu/UpSampleKernel.cpp,
+// Port of torch 1.13's CPU antialiased interpolation (aten/src/ATen/native/cpu/UpSampleKernel.cpp,
 // separable_upsample_generic_Nd_kernel_impl) as torchvision 0.14 calls it on a uint8 image:
 //   * the image is cast to float32; the horizontal pass runs first (when widths differ) into a
 //     float32 buffer, then the vertical pass (when heights differ);
-//   * weights in float32: scale = in/out, support = 2*max(scale,1), centre = scale*(i+0.5),
-//     Keys cubic a = -0.5 (Pillow's form) evaluated at (j + xmin - centre + 0.5) / max(scale,1), normalised;
+//   * weights in float32: scale = in/out, support = (interp_size/2)*max(scale,1) (cubic: 4,
+//     linear: 2), centre = scale*(i+0.5), filter evaluated at
+//     (j + xmin - centre + 0.5) / max(scale,1), normalised;
 //   * each output is w0*s0 + w1*s1 + ... accumulated in order in float32;
 //   * then clamp to [0, 255] and round half to even (torch.round) into uint8.
 // Debian's torch runs its AVX2 kernel built by GCC with FMA contraction: the filter and the
 // vertical pass use fused multiply-adds here too (hardware FMA where the CPU has it, std::fma
 // otherwise: same result); the horizontal pass measured closest without.
+//
+// Speed (same results as the scalar loops): the horizontal pass works on blocks of 8 source
+// rows transposed into float lanes ([column*C + channel][row]); every tap of an output sample is
+// then one 8-wide multiply and add in the same order as torch. Zero-padded taps are not
+// visited. The vertical pass runs along whole rows (contiguous, vectorised). Both passes are
+// split over rows with oneTBB.
 #include "common/resize.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include <tbb/parallel_for.h>
 
@@ -37,6 +45,13 @@ float cubic_aa_filter(float x) {
   return 0.0f;
 }
 
+// torch 1.13 HelperInterpLinear::aa_filter<float>: 1 - |x| (double literal: computed in double).
+float linear_aa_filter(float x) {
+  if (x < 0.0f) x = -x;
+  if (x < 1.0f) return static_cast<float>(1.0 - x);
+  return 0.0f;
+}
+
 // uint8 of clamp(v, 0, 255) rounded half to even (the 2^23 trick rounds in the current mode,
 // i.e. to nearest even).
 [[gnu::always_inline]] inline uint8_t to_u8(float v) {
@@ -44,32 +59,51 @@ float cubic_aa_filter(float x) {
   return static_cast<uint8_t>((v + 8388608.0f) - 8388608.0f);
 }
 
+constexpr int kLanes = 8;  // rows per horizontal block
+typedef float v8f __attribute__((vector_size(32)));
+
 struct Pass {
   const AxisWeights* hw;  // horizontal weights, null when widths are equal
   const AxisWeights* vw;  // vertical weights, null when heights are equal
   const uint8_t* src;
-  int src_stride, channels;
+  int src_stride, channels, src_h;
   float* tmp;  // sh x (dw * channels)
   uint8_t* dst;
 };
 
-// Horizontal pass for source rows [y0, y1) into tmp. torch's horizontal loop was measured to
-// add plain products (no FMA) except in rare cases, so products are rounded before the add
-// here (fp-contract=off keeps the compiler from fusing them when built with -mfma).
-__attribute__((optimize("fp-contract=off"))) void horizontal_rows(const Pass& p, int y0, int y1) {
+// Horizontal pass for the block of source rows [y0, y0 + 8) (clipped to the image) into tmp.
+// torch's horizontal loop was measured to add plain products (no FMA) except in rare cases, so
+// products are rounded before the add here (fp-contract=off keeps the compiler from fusing
+// them when built with -mfma; the avx2 build has no FMA instructions to fuse with).
+[[gnu::always_inline]] inline void horizontal_block_impl(const Pass& p, int y0, v8f* lanes) {
   const int C = p.channels;
   const AxisWeights& a = *p.hw;
-  for (int y = y0; y < y1; ++y) {
-    const uint8_t* s = p.src + static_cast<std::ptrdiff_t>(y) * p.src_stride;
-    float* t = p.tmp + static_cast<std::ptrdiff_t>(y) * a.out * C;
-    for (int x = 0; x < a.out; ++x) {
-      const float* w = &a.weights[static_cast<std::size_t>(x) * a.taps];
-      const uint8_t* sx = s + static_cast<std::ptrdiff_t>(a.first[x]) * C;
-      for (int c = 0; c < C; ++c) {
-        float acc = static_cast<float>(sx[c]) * w[0];
-        for (int k = 1; k < a.count[x]; ++k) acc += static_cast<float>(sx[k * C + c]) * w[k];
-        t[x * C + c] = acc;
+  const int rows = std::min(kLanes, p.src_h - y0);
+  const int n = a.in * C;
+  // Transpose + convert: lanes[i][r] = src[y0 + r][i]. Missing rows repeat the last one.
+  const uint8_t* r8[kLanes];
+  for (int r = 0; r < kLanes; ++r)
+    r8[r] = p.src + static_cast<std::ptrdiff_t>(y0 + std::min(r, rows - 1)) * p.src_stride;
+  for (int i = 0; i < n; ++i) {
+    v8f v = {static_cast<float>(r8[0][i]), static_cast<float>(r8[1][i]), static_cast<float>(r8[2][i]),
+             static_cast<float>(r8[3][i]), static_cast<float>(r8[4][i]), static_cast<float>(r8[5][i]),
+             static_cast<float>(r8[6][i]), static_cast<float>(r8[7][i])};
+    lanes[i] = v;
+  }
+  const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(a.out) * C;
+  float* t0 = p.tmp + static_cast<std::ptrdiff_t>(y0) * out_row;
+  for (int x = 0; x < a.out; ++x) {
+    const float* w = &a.weights[static_cast<std::size_t>(x) * a.taps];
+    const v8f* sx = lanes + static_cast<std::ptrdiff_t>(a.first[x]) * C;
+    const int cnt = a.count[x];
+    for (int c = 0; c < C; ++c) {
+      v8f acc = sx[c] * w[0];
+      for (int k = 1; k < cnt; ++k) {
+        const v8f prod = sx[k * C + c] * w[k];
+        acc = acc + prod;
       }
+      float* t = t0 + x * C + c;
+      for (int r = 0; r < rows; ++r) t[r * out_row] = acc[r];
     }
   }
 }
@@ -94,18 +128,23 @@ template <class T>
   }
 }
 
-// Two builds of the vertical pass: hardware FMA (AVX2 + FMA) and portable (libm fmaf, slower).
-#define VIDPIPE_PASSES(SUFFIX, ATTR)                                                           \
-  ATTR void vertical_f_##SUFFIX(const Pass& p, const float* in, std::ptrdiff_t st, int n,      \
-                                int y0, int y1) {                                               \
-    vertical_rows(p, in, st, n, y0, y1);                                                       \
+// Two builds of each pass: AVX2 (+ hardware FMA for the vertical pass) and portable (SSE2,
+// libm fmaf: slower, same results).
+#define VIDPIPE_PASSES(SUFFIX, VATTR, HATTR)                                                   \
+  HATTR __attribute__((optimize("fp-contract=off"))) void horizontal_##SUFFIX(                  \
+      const Pass& p, int y0, v8f* lanes) {                                                      \
+    horizontal_block_impl(p, y0, lanes);                                                        \
   }                                                                                             \
-  ATTR void vertical_u8_##SUFFIX(const Pass& p, const uint8_t* in, std::ptrdiff_t st, int n,   \
+  VATTR void vertical_f_##SUFFIX(const Pass& p, const float* in, std::ptrdiff_t st, int n,     \
                                  int y0, int y1) {                                              \
     vertical_rows(p, in, st, n, y0, y1);                                                       \
+  }                                                                                             \
+  VATTR void vertical_u8_##SUFFIX(const Pass& p, const uint8_t* in, std::ptrdiff_t st, int n,  \
+                                  int y0, int y1) {                                             \
+    vertical_rows(p, in, st, n, y0, y1);                                                       \
   }
-VIDPIPE_PASSES(fma, __attribute__((target("avx2,fma"))))
-VIDPIPE_PASSES(generic, )
+VIDPIPE_PASSES(fma, __attribute__((target("avx2,fma"))), __attribute__((target("avx2"))))
+VIDPIPE_PASSES(generic, , )
 #undef VIDPIPE_PASSES
 
 bool has_fma() {
@@ -113,16 +152,45 @@ bool has_fma() {
   return yes;
 }
 
+// Box weights for a downscaled axis: the overlap of source pixel j with [i*scale, (i+1)*scale].
+AxisWeights area_weights(int in_size, int out_size) {
+  AxisWeights a;
+  a.in = in_size;
+  a.out = out_size;
+  const double scale = static_cast<double>(in_size) / out_size;
+  a.taps = static_cast<int>(std::ceil(scale)) + 2;
+  a.first.resize(out_size);
+  a.count.resize(out_size);
+  a.weights.assign(static_cast<std::size_t>(out_size) * a.taps, 0.0f);
+  for (int i = 0; i < out_size; ++i) {
+    const double x0 = i * scale, x1 = std::min((i + 1) * scale, static_cast<double>(in_size));
+    const int j0 = static_cast<int>(std::floor(x0));
+    const int j1 = std::min(in_size, static_cast<int>(std::ceil(x1)));
+    float* w = &a.weights[static_cast<std::size_t>(i) * a.taps];
+    int n = 0;
+    for (int j = j0; j < j1; ++j) {
+      const double o = std::min<double>(j + 1, x1) - std::max<double>(j, x0);
+      w[n++] = static_cast<float>(o / scale);
+    }
+    a.first[i] = j0;
+    a.count[i] = n;
+  }
+  return a;
+}
+
 }  // namespace
 
-AxisWeights bicubic_aa_weights(int in_size, int out_size) {
+AxisWeights aa_weights(int in_size, int out_size, Filter filter) {
   if (in_size <= 0 || out_size <= 0) throw Error("resize: sizes must be positive");
+  if (filter == Filter::Area && in_size > out_size) return area_weights(in_size, out_size);
+  const bool cubic = filter == Filter::Bicubic;
+  const double half = cubic ? 2.0 : 1.0;  // interp_size * 0.5
   AxisWeights a;
   a.in = in_size;
   a.out = out_size;
   // Mixed float/double arithmetic below mirrors torch's expressions operand for operand.
   const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-  const float support = scale >= 1.0f ? static_cast<float>(4 * 0.5 * scale) : 2.0f;
+  const float support = scale >= 1.0f ? static_cast<float>(half * scale) : static_cast<float>(half);
   a.taps = static_cast<int>(std::ceil(support)) * 2 + 1;
   const float invscale = scale >= 1.0f ? static_cast<float>(1.0 / scale) : 1.0f;
   a.first.resize(out_size);
@@ -137,7 +205,8 @@ AxisWeights bicubic_aa_weights(int in_size, int out_size) {
     float total = 0.0f;
     for (int j = 0; j < n; ++j) {
       const float d = static_cast<float>(j + xmin) - center;
-      w[j] = cubic_aa_filter(static_cast<float>((d + 0.5) * invscale));
+      const float x = static_cast<float>((d + 0.5) * invscale);
+      w[j] = cubic ? cubic_aa_filter(x) : linear_aa_filter(x);
       total += w[j];
     }
     if (total != 0.0f)
@@ -148,15 +217,15 @@ AxisWeights bicubic_aa_weights(int in_size, int out_size) {
   return a;
 }
 
-BicubicAAResizer::BicubicAAResizer(int src_w, int src_h, int dst_w, int dst_h)
-    : sw_(src_w), sh_(src_h), dw_(dst_w), dh_(dst_h) {
+SeparableResizer::SeparableResizer(int src_w, int src_h, int dst_w, int dst_h, Filter filter)
+    : sw_(src_w), sh_(src_h), dw_(dst_w), dh_(dst_h), filter_(filter) {
   if (src_w <= 0 || src_h <= 0 || dst_w <= 0 || dst_h <= 0)
     throw Error("resize: sizes must be positive");
-  if (dst_w != src_w) horizontal_ = bicubic_aa_weights(src_w, dst_w);
-  if (dst_h != src_h) vertical_ = bicubic_aa_weights(src_h, dst_h);
+  if (dst_w != src_w) horizontal_ = aa_weights(src_w, dst_w, filter);
+  if (dst_h != src_h) vertical_ = aa_weights(src_h, dst_h, filter);
 }
 
-void BicubicAAResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
+void SeparableResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
   const int C = channels;
   const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(dw_) * C;
   const bool hpass = dw_ != sw_, vpass = dh_ != sh_;
@@ -165,20 +234,27 @@ void BicubicAAResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int
       std::memcpy(dst + y * out_row, src + static_cast<std::ptrdiff_t>(y) * src_stride, out_row);
     return;
   }
-  std::vector<float> tmp;
-  Pass p{hpass ? &horizontal_ : nullptr, vpass ? &vertical_ : nullptr, src, src_stride, C,
+  Pass p{hpass ? &horizontal_ : nullptr, vpass ? &vertical_ : nullptr, src, src_stride, C, sh_,
          nullptr, dst};
   const bool fma = has_fma();
+  std::unique_ptr<float[]> tmp;
   if (hpass) {
-    tmp.resize(static_cast<std::size_t>(sh_) * out_row);
-    p.tmp = tmp.data();
-    tbb::parallel_for(tbb::blocked_range<int>(0, sh_, 16), [&](const tbb::blocked_range<int>& r) {
-      horizontal_rows(p, r.begin(), r.end());
+    // Without a vertical pass only the rows are needed; with one, all source rows are (the
+    // vertical windows overlap), so the horizontal pass runs over the whole image first.
+    tmp.reset(new float[static_cast<std::size_t>(sh_) * out_row]);
+    p.tmp = tmp.get();
+    const int blocks = (sh_ + kLanes - 1) / kLanes;
+    const std::size_t lanes_n = static_cast<std::size_t>(sw_) * C;
+    tbb::parallel_for(tbb::blocked_range<int>(0, blocks, 2), [&](const tbb::blocked_range<int>& r) {
+      std::unique_ptr<v8f[]> lanes(new v8f[lanes_n]);
+      for (int b = r.begin(); b < r.end(); ++b)
+        fma ? horizontal_fma(p, b * kLanes, lanes.get()) : horizontal_generic(p, b * kLanes, lanes.get());
     });
     if (!vpass) {  // horizontal result is the output
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tmp.size(), 1 << 16),
+      const std::size_t total = static_cast<std::size_t>(sh_) * out_row;
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total, 1 << 16),
                         [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (std::size_t i = r.begin(); i < r.end(); ++i) dst[i] = to_u8(tmp[i]);
+                          for (std::size_t i = r.begin(); i < r.end(); ++i) dst[i] = to_u8(p.tmp[i]);
                         });
       return;
     }
@@ -186,17 +262,17 @@ void BicubicAAResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int
   const int n = static_cast<int>(out_row);
   tbb::parallel_for(tbb::blocked_range<int>(0, dh_, 4), [&](const tbb::blocked_range<int>& r) {
     if (hpass)
-      fma ? vertical_f_fma(p, tmp.data(), out_row, n, r.begin(), r.end())
-          : vertical_f_generic(p, tmp.data(), out_row, n, r.begin(), r.end());
+      fma ? vertical_f_fma(p, p.tmp, out_row, n, r.begin(), r.end())
+          : vertical_f_generic(p, p.tmp, out_row, n, r.begin(), r.end());
     else
       fma ? vertical_u8_fma(p, src, src_stride, n, r.begin(), r.end())
           : vertical_u8_generic(p, src, src_stride, n, r.begin(), r.end());
   });
 }
 
-void resize_antialias_bicubic(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst,
-                              int dw, int dh, int channels) {
-  BicubicAAResizer(sw, sh, dw, dh).run(src, src_stride, dst, channels);
+void resize_separable(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst, int dw,
+                      int dh, int channels, Filter filter) {
+  SeparableResizer(sw, sh, dw, dh, filter).run(src, src_stride, dst, channels);
 }
 
 }  // namespace vidpipe::ref

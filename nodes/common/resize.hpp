@@ -1,6 +1,18 @@
-// Antialiased bicubic resize identical (or within 1 LSB) to
+// Separable antialiased resize kernels.
+//
+// Filter::Bicubic is identical (or within 1 LSB) to
 // torchvision.transforms.functional.resize(uint8 tensor, [h, w], BICUBIC, antialias=True) of
 // torchvision 0.14 / torch 1.13, which is what qwen-vl-utils uses on decoded video frames.
+// Filter::Bilinear is torchvision's BILINEAR antialias=True (triangle filter, support scaled by
+// the downscale factor), same float32 recipe. Filter::Area is a box filter weighting each source
+// pixel by its overlap with the output pixel's footprint: OpenCV's INTER_AREA when downscaling
+// (= torch's "area"/adaptive_avg_pool for integer ratios); an axis that is upscaled uses the
+// bilinear triangle instead (INTER_AREA also interpolates there).
+//
+// All filters run through the same kernel: precomputed per-axis taps, the horizontal pass on
+// blocks of 8 rows at once (rows transposed into float lanes so each tap is one SIMD multiply
+// and add, in torch's per-output order), the vertical pass vectorised along rows; both passes
+// split rows over oneTBB workers.
 #pragma once
 
 #include <cstdint>
@@ -8,18 +20,23 @@
 
 namespace vidpipe::ref {
 
+enum class Filter : uint8_t { Bicubic, Bilinear, Area };
+
 // Filter taps of one axis (in -> out), computed once per size pair and reusable.
 struct AxisWeights {
   int in = 0, out = 0, taps = 0;   // taps = stride of `weights` per output sample
   std::vector<int> first, count;   // source window of each output sample
   std::vector<float> weights;      // out * taps, normalised, zero-padded
 };
-AxisWeights bicubic_aa_weights(int in_size, int out_size);
+AxisWeights aa_weights(int in_size, int out_size, Filter filter);
+inline AxisWeights bicubic_aa_weights(int in_size, int out_size) {
+  return aa_weights(in_size, out_size, Filter::Bicubic);
+}
 
 // Precomputed resizer for one (src size -> dst size) pair; thread-safe to call concurrently.
-class BicubicAAResizer {
+class SeparableResizer {
  public:
-  BicubicAAResizer(int src_w, int src_h, int dst_w, int dst_h);
+  SeparableResizer(int src_w, int src_h, int dst_w, int dst_h, Filter filter = Filter::Bicubic);
   // src: src_h rows of src_w * channels bytes, `src_stride` bytes apart (interleaved pixels);
   // dst: tightly packed dst_h rows of dst_w * channels bytes. Rows run in parallel (oneTBB).
   void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const;
@@ -27,14 +44,21 @@ class BicubicAAResizer {
   int src_h() const { return sh_; }
   int dst_w() const { return dw_; }
   int dst_h() const { return dh_; }
+  Filter filter() const { return filter_; }
 
  private:
   int sw_, sh_, dw_, dh_;
+  Filter filter_;
   AxisWeights horizontal_, vertical_;
 };
+using BicubicAAResizer = SeparableResizer;
 
-// One-shot form. Same size -> plain copy.
-void resize_antialias_bicubic(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst,
-                              int dw, int dh, int channels);
+// One-shot forms. Same size -> plain copy.
+void resize_separable(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst, int dw,
+                      int dh, int channels, Filter filter);
+inline void resize_antialias_bicubic(const uint8_t* src, int sw, int sh, int src_stride,
+                                     uint8_t* dst, int dw, int dh, int channels) {
+  resize_separable(src, sw, sh, src_stride, dst, dw, dh, channels, Filter::Bicubic);
+}
 
 }  // namespace vidpipe::ref

@@ -2,12 +2,16 @@
 //
 // Frames are already integers 0..255 (the reference resize rounds to uint8), so uint8 loses
 // nothing and is 4× smaller; float32 matches the reference tensor's dtype byte for byte.
+// Optional: float16 / bfloat16 (bfloat16 as raw bits '<u2': torch.from_numpy(a).view(torch.bfloat16)),
+// normalisation (rescale 1/255 and/or mean/std, qwen.md §6.1) and temporal padding to a
+// multiple of `pad_to_multiple` frames by repeating the last frame (§6.3).
 #include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "output_file.hpp"
+#include "tensor_util.hpp"
 
 namespace vidpipe::nodes {
 namespace {
@@ -20,13 +24,23 @@ class FormatNpy final : public Node {
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
         .text("file", "frames.npy", "file name inside the input's output folder")
-        .choice("dtype", "uint8", {"uint8", "float32"}, "uint8 (exact, compact) or float32 (the reference tensor's dtype)")
-        .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)");
+        .choice("dtype", "uint8", {"uint8", "float32", "float16", "bfloat16"},
+                "uint8 (exact, compact), float32 (the reference tensor's dtype), float16, bfloat16 (raw bits as <u2)")
+        .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)")
+        .choice("normalize", "none", {"none", "rescale", "mean_std"},
+                "none: 0..255; rescale: v/255; mean_std: (v/255 - mean)/std (needs a float dtype)")
+        .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
+        .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (mean_std)")
+        .integer("pad_to_multiple", 1, 1, 64, "repeat the last frame until T is a multiple of this (2 = temporal patch)");
   }
   explicit FormatNpy(const Params& p)
-      : file_(p.get<std::string>("file")), float32_(p.get<std::string>("dtype") == "float32"),
-        tchw_(p.get<std::string>("layout") == "TCHW") {
+      : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),
+        tchw_(p.get<std::string>("layout") == "TCHW"), norm_(p.get_or<std::string>("normalize", "none")),
+        mean_(p.get_or<std::vector<double>>("norm_mean", {})), std_(p.get_or<std::vector<double>>("norm_std", {})),
+        pad_(p.get_or<int64_t>("pad_to_multiple", 1)) {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
+    if (norm_ != "none" && type_ == ElemType::U8)
+      throw Error("format.npy: normalize=" + norm_ + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
@@ -38,32 +52,38 @@ class FormatNpy final : public Node {
       if (f->width != w || f->height != h || f->format != first.format)
         throw Error(fmt::format("frames differ in size ({}x{} vs {}x{}); one array needs one size", f->width, f->height, w, h),
                     "resize all frames to one size before format.npy");
+    const std::size_t T0 = clip.frames.size();
+    const std::size_t T = (T0 + pad_ - 1) / pad_ * pad_;
+    const NormLut lut(norm_ != "none", norm_ == "mean_std" ? mean_ : std::vector<double>{},
+                      norm_ == "mean_std" ? std_ : std::vector<double>{}, c);
 
     OutputFile file(job.video().out_dir, file_);
-    file.write_header(header(clip.frames.size(), c, h, w));
-    std::vector<uint8_t> planar(tchw_ ? static_cast<std::size_t>(c) * h * w : 0);
-    std::vector<float> floats;
-    for (const auto& f : clip.frames) {
-      const uint8_t* src = f->data.get();
-      std::size_t n = static_cast<std::size_t>(c) * h * w;
+    file.write_header(header(T, c, h, w));
+    const std::size_t n = static_cast<std::size_t>(c) * h * w;
+    std::vector<uint8_t> planar(n);
+    std::vector<uint8_t> bytes;
+    for (std::size_t t = 0; t < T; ++t) {
+      const Frame& f = *clip.frames[std::min(t, T0 - 1)];  // padding repeats the last frame
       if (tchw_) {  // interleaved rows → one plane per channel
         for (int y = 0; y < h; ++y) {
-          const uint8_t* row = f->row(y);
+          const uint8_t* row = f.row(y);
           for (int x = 0; x < w; ++x)
             for (int ch = 0; ch < c; ++ch) planar[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + ch];
         }
-        src = planar.data();
-      } else if (f->stride != w * c) {
-        planar.resize(n);
-        for (int y = 0; y < h; ++y) std::memcpy(&planar[static_cast<std::size_t>(y) * w * c], f->row(y), static_cast<std::size_t>(w) * c);
-        src = planar.data();
-      }
-      if (float32_) {
-        floats.assign(src, src + n);
-        file.write(floats.data(), n * sizeof(float));
       } else {
-        file.write(src, n);
+        for (int y = 0; y < h; ++y) std::memcpy(&planar[static_cast<std::size_t>(y) * w * c], f.row(y), static_cast<std::size_t>(w) * c);
       }
+      if (type_ == ElemType::U8) {
+        file.write(planar.data(), n);
+        continue;
+      }
+      bytes.clear();
+      bytes.reserve(n * elem_size(type_));
+      for (std::size_t i = 0; i < n; ++i) {
+        const int ch = tchw_ ? static_cast<int>(i / (static_cast<std::size_t>(h) * w)) : static_cast<int>(i % c);
+        put(bytes, type_, lut.lut[ch][planar[i]]);
+      }
+      file.write(bytes.data(), bytes.size());
     }
     auto next = std::make_shared<Clip>(clip);
     next->artifacts.push_back({file_, "tensor", file.commit()});
@@ -75,7 +95,7 @@ class FormatNpy final : public Node {
   // with spaces so that the data starts at a multiple of 64 bytes.
   std::string header(std::size_t t, int c, int h, int w) const {
     std::string shape = tchw_ ? fmt::format("({}, {}, {}, {})", t, c, h, w) : fmt::format("({}, {}, {}, {})", t, h, w, c);
-    std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", float32_ ? "<f4" : "|u1", shape);
+    std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", npy_descr(type_), shape);
     std::size_t total = 10 + dict.size() + 1;
     dict.append((64 - total % 64) % 64, ' ');
     dict += '\n';
@@ -86,7 +106,11 @@ class FormatNpy final : public Node {
   }
 
   std::string file_;
-  bool float32_, tchw_;
+  ElemType type_;
+  bool tchw_;
+  std::string norm_;
+  std::vector<double> mean_, std_;
+  int64_t pad_;
 };
 
 }  // namespace

@@ -1,7 +1,13 @@
 // process.smart_resize: resizes each sampled frame to the size qwen-vl-utils would choose
-// (qwen.md §2.7/§2.8) with torchvision's antialiased bicubic (§3).
-// Modes: only "exact" (bit-compatible with torch 1.13 up to rare 1-LSB differences) exists
-// now; faster approximations (fast/area/bilinear) can be added as further choices.
+// (qwen.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with
+// one of four kernels:
+//   exact     torchvision 0.14 resize(BICUBIC, antialias=True) on uint8 (bit-compatible with
+//             torch 1.13 up to rare 1-LSB differences); the reference's pixels
+//   bilinear  torchvision resize(BILINEAR, antialias=True): triangle filter widened by the
+//             downscale factor, same float32 recipe (LLaVA-style processors resize bilinear)
+//   area      box filter weighted by pixel overlap = OpenCV INTER_AREA when downscaling
+//   fast      FFmpeg swscale bicubic (fixed point), for throughput
+// Differences to the exact kernel are measured by bench/resize.py and tests/e2e/test_processing.py.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,10 +17,30 @@
 
 #include "common/resize.hpp"
 #include "common/sizing.hpp"
+#include "common/sws_resize.hpp"
 
 namespace {
 
 using namespace vidpipe;
+
+enum class Mode { Exact, Bilinear, Area, Fast };
+
+Mode parse_mode(const std::string& m) {
+  if (m == "fast") return Mode::Fast;
+  if (m == "area") return Mode::Area;
+  if (m == "bilinear") return Mode::Bilinear;
+  return Mode::Exact;
+}
+
+// One resizer of either kind, shared by all frames of a size pair.
+struct Kernel {
+  std::unique_ptr<ref::SeparableResizer> separable;
+  std::unique_ptr<ref::SwsResizer> sws;
+  void run(const uint8_t* src, int stride, uint8_t* dst, int channels) const {
+    if (sws) sws->run(src, stride, dst);
+    else separable->run(src, stride, dst, channels);
+  }
+};
 
 class SmartResize : public Node {
  public:
@@ -34,7 +60,11 @@ class SmartResize : public Node {
         .integer("resized_width", nullptr, 1, 1e6, "explicit width (needs resized_height too)")
         .integer("image_min_pixels", 3136, 1, 1e12, "min area for explicit sizes")
         .integer("image_max_pixels", 12845056, 1, 1e12, "max area for explicit sizes")
-        .choice("mode", "exact", {"exact"}, "exact: torchvision 0.14 bicubic antialias");
+        .choice("mode", "exact", {"exact", "fast", "area", "bilinear"},
+                "exact: torchvision 0.14 bicubic antialias; bilinear: torchvision bilinear "
+                "antialias; area: OpenCV INTER_AREA-style box filter; fast: swscale bicubic")
+        .flag("use_plan_size", true,
+              "use the size a planning node decided (plan.extra.resize) when the plan has one");
   }
 
   explicit SmartResize(const Params& p) {
@@ -47,6 +77,8 @@ class SmartResize : public Node {
     if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
     s_.image_min_pixels = p.get_or<double>("image_min_pixels", 3136);
     s_.image_max_pixels = p.get_or<double>("image_max_pixels", 12845056);
+    mode_ = parse_mode(p.get_or<std::string>("mode", "exact"));
+    use_plan_ = p.get_or<bool>("use_plan_size", true);
   }
 
   void process(const Data& in, Emitter& out, Job&) override {
@@ -54,11 +86,19 @@ class SmartResize : public Node {
     if (!f->plan || f->plan->indices.empty())
       throw Error("process.smart_resize: frame has no sample plan",
                   "put a sampler before the decoder so frames carry their plan");
-    const auto n = static_cast<int64_t>(f->plan->indices.size());
-    const ref::VideoSize size = ref::qwen_video_size(f->height, f->width, n, s_);
-    const int dw = static_cast<int>(size.width), dh = static_cast<int>(size.height);
+    int dw = 0, dh = 0;
+    const json& planned = f->plan->extra.contains("resize") ? f->plan->extra["resize"] : json();
+    if (use_plan_ && planned.is_object() && planned.contains("height") && planned.contains("width")) {
+      dh = planned["height"].get<int>();  // decided by a planning node (budget fit)
+      dw = planned["width"].get<int>();
+    } else {
+      const auto n = static_cast<int64_t>(f->plan->indices.size());
+      const ref::VideoSize size = ref::qwen_video_size(f->height, f->width, n, s_);
+      dw = static_cast<int>(size.width);
+      dh = static_cast<int>(size.height);
+    }
     FrameBuffer fb = make_frame(dw, dh, f->format);
-    resizer(f->width, f->height, dw, dh)
+    kernel(f->width, f->height, dw, dh, channels(f->format))
         ->run(f->data.get(), f->stride, fb.pixels, channels(f->format));
     fb.frame->index = f->index;
     fb.frame->timestamp = f->timestamp;
@@ -67,23 +107,32 @@ class SmartResize : public Node {
   }
 
  private:
-  // Weights are computed once per size pair: all frames of a video share one.
-  std::shared_ptr<const ref::BicubicAAResizer> resizer(int sw, int sh, int dw, int dh) {
+  // Weights (or swscale contexts) are made once per size pair: all frames of a video share one.
+  std::shared_ptr<const Kernel> kernel(int sw, int sh, int dw, int dh, int c) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& r = cache_[{sw, sh, dw, dh}];
-    if (!r) {
+    auto& k = cache_[{sw, sh, dw, dh, c}];
+    if (!k) {
+      auto made = std::make_shared<Kernel>();
+      switch (mode_) {
+        case Mode::Fast: made->sws = std::make_unique<ref::SwsResizer>(sw, sh, dw, dh, c); break;
+        case Mode::Area: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Area); break;
+        case Mode::Bilinear: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Bilinear); break;
+        case Mode::Exact: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Bicubic); break;
+      }
       if (cache_.size() > 64) {  // many odd-sized inputs: keep memory bounded
         cache_.clear();
-        return std::make_shared<const ref::BicubicAAResizer>(sw, sh, dw, dh);
+        return made;
       }
-      r = std::make_shared<const ref::BicubicAAResizer>(sw, sh, dw, dh);
+      k = std::move(made);
     }
-    return r;
+    return k;
   }
 
   ref::SizingParams s_;
+  Mode mode_ = Mode::Exact;
+  bool use_plan_ = true;
   std::mutex mutex_;
-  std::map<std::tuple<int, int, int, int>, std::shared_ptr<const ref::BicubicAAResizer>> cache_;
+  std::map<std::tuple<int, int, int, int, int>, std::shared_ptr<const Kernel>> cache_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 // defaults of qwen-vl-utils and the tokens node. Numbers and sources: reference/qwen.md §1.
 #include <vidpipe/sdk.hpp>
 
+#include "qwen_plan.hpp"
+
 void register_qwen2_5_vl_tokens(vidpipe::Registry& r);
 
 namespace {
@@ -28,6 +30,9 @@ vidpipe::json shared_facts() {
 
 void register_nodes(vidpipe::Registry& r) {
   register_qwen2_5_vl_tokens(r);
+  vidpipe::qwen::PlanModel plan;
+  plan.type = "qwen2_5_vl.plan";  // Qwen2.5-VL-7B: vision_config.out_hidden_size 3584
+  vidpipe::qwen::register_plan_node(r, plan);
   vidpipe::json facts25 = shared_facts();
   facts25["tokens_per_second"] = "vision_config.tokens_per_second = 2 (M-RoPE time ids)";
   facts25["second_per_grid_ts"] = "temporal_patch_size / sampled fps";

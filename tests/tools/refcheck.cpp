@@ -6,7 +6,7 @@
 //                                                      nframes, min_frames, max_frames,
 //                                                      video_start, video_end)
 //   vidpipe_refcheck size H W N [k=v...]             -> "H' W'" (k: SizingParams fields)
-//   vidpipe_refcheck resize IN.raw W H C OUTW OUTH OUT.raw
+//   vidpipe_refcheck resize IN.raw W H C OUTW OUTH OUT.raw [bicubic|bilinear|area]
 //   vidpipe_refcheck weights IN OUT                  -> per output: "first count w0 w1 ..."
 // Errors print "error: <message>" to stdout and exit with status 2.
 #include <cstdio>
@@ -106,7 +106,9 @@ int run(int argc, char** argv) {
     }
     return 0;
   }
-  if (cmd == "resize" && argc == 9) {
+  if (cmd == "resize" && (argc == 9 || argc == 10)) {
+    const std::string f = argc == 10 ? argv[9] : "bicubic";
+    const Filter filter = f == "bilinear" ? Filter::Bilinear : f == "area" ? Filter::Area : Filter::Bicubic;
     const int w = std::atoi(argv[3]), h = std::atoi(argv[4]), c = std::atoi(argv[5]);
     const int ow = std::atoi(argv[6]), oh = std::atoi(argv[7]);
     std::ifstream in(argv[2], std::ios::binary);
@@ -114,7 +116,7 @@ int run(int argc, char** argv) {
     if (src.size() != static_cast<std::size_t>(w) * h * c)
       throw vidpipe::Error("input size mismatch: " + std::to_string(src.size()) + " bytes");
     std::vector<uint8_t> dst(static_cast<std::size_t>(ow) * oh * c);
-    resize_antialias_bicubic(src.data(), w, h, w * c, dst.data(), ow, oh, c);
+    resize_separable(src.data(), w, h, w * c, dst.data(), ow, oh, c, filter);
     std::ofstream(argv[8], std::ios::binary).write(reinterpret_cast<const char*>(dst.data()), dst.size());
     return 0;
   }

@@ -155,3 +155,33 @@ TEST_CASE("resize: same size copies, constant image stays constant") {
   CHECK(w.out == 644);
   CHECK(w.taps == 13);
 }
+
+TEST_CASE("Qwen3 (factor 32) worked examples (a), (b), (c)") {
+  SizingParams q3;
+  q3.factor = 32;
+  q3.min_pixels = 131072;
+  q3.video_max_pixels = 786432;
+  q3.total_pixels = 117964800.0;
+  const VideoSize a = qwen_video_size(1080, 1920, 768, q3);
+  CHECK(a.max_pixels == 307200);
+  CHECK(a.height == 384);
+  CHECK(a.width == 736);
+  const VideoSize b = qwen_video_size(360, 640, 8, q3);
+  CHECK(b.height == 352);
+  CHECK(b.width == 640);
+  q3.max_pixels = 151200;
+  const VideoSize c = qwen_video_size(720, 1280, 40, q3);
+  CHECK(c.height == 288);
+  CHECK(c.width == 512);
+}
+
+TEST_CASE("bilinear and area weights are normalised") {
+  for (Filter f : {Filter::Bilinear, Filter::Area, Filter::Bicubic}) {
+    const AxisWeights w = aa_weights(1920, 644, f);
+    for (int i = 0; i < w.out; ++i) {
+      float s = 0;
+      for (int k = 0; k < w.count[i]; ++k) s += w.weights[i * w.taps + k];
+      CHECK(s == doctest::Approx(1.0).epsilon(1e-5));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// vidpipe_bench_resize: times vidpipe's resize modes and OpenCV's resize on one RGB frame.
+//   vidpipe_bench_resize IN.raw W H OUTW OUTH SECONDS OUTDIR
+// For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel"}:
+//   ms_per_frame   one frame at a time (vidpipe kernels split rows over all cores; OpenCV uses
+//                  its own thread pool; swscale runs on one core)
+//   fps_parallel   frames/s with frames processed concurrently on all cores (what the
+//                  pipeline does: process.smart_resize is a parallel node)
+// and writes OUTDIR/<method>.raw (OUTH x OUTW x 3) for bench/resize.py's accuracy table.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <tbb/parallel_for.h>
+
+#include "common/resize.hpp"
+#include "common/sws_resize.hpp"
+
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  if (argc != 8) {
+    std::fprintf(stderr, "usage: vidpipe_bench_resize IN.raw W H OUTW OUTH SECONDS OUTDIR\n");
+    return 1;
+  }
+  const int w = std::atoi(argv[2]), h = std::atoi(argv[3]), ow = std::atoi(argv[4]), oh = std::atoi(argv[5]);
+  const double seconds = std::atof(argv[6]);
+  const std::string outdir = argv[7];
+  std::ifstream in(argv[1], std::ios::binary);
+  std::vector<uint8_t> src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (src.size() != static_cast<std::size_t>(w) * h * 3) {
+    std::fprintf(stderr, "input size mismatch\n");
+    return 1;
+  }
+  using namespace vidpipe::ref;
+  SeparableResizer exact(w, h, ow, oh, Filter::Bicubic), bilinear(w, h, ow, oh, Filter::Bilinear),
+      area(w, h, ow, oh, Filter::Area);
+  SwsResizer fast(w, h, ow, oh, 3);
+  cv::Mat srcm(h, w, CV_8UC3, src.data());
+  auto cv_method = [&](int interp) {
+    return [&, interp](uint8_t* dst) {
+      cv::Mat d(oh, ow, CV_8UC3, dst);
+      cv::resize(srcm, d, cv::Size(ow, oh), 0, 0, interp);
+    };
+  };
+  std::vector<std::pair<std::string, std::function<void(uint8_t*)>>> methods = {
+      {"exact", [&](uint8_t* d) { exact.run(src.data(), w * 3, d, 3); }},
+      {"fast", [&](uint8_t* d) { fast.run(src.data(), w * 3, d); }},
+      {"area", [&](uint8_t* d) { area.run(src.data(), w * 3, d, 3); }},
+      {"bilinear", [&](uint8_t* d) { bilinear.run(src.data(), w * 3, d, 3); }},
+      {"opencv_area", cv_method(cv::INTER_AREA)},
+      {"opencv_cubic", cv_method(cv::INTER_CUBIC)},
+      {"opencv_linear", cv_method(cv::INTER_LINEAR)},
+  };
+  const std::size_t out_bytes = static_cast<std::size_t>(ow) * oh * 3;
+  for (auto& [name, fn] : methods) {
+    std::vector<uint8_t> dst(out_bytes);
+    fn(dst.data());  // warm-up (weights, contexts, caches)
+    std::ofstream(outdir + "/" + name + ".raw", std::ios::binary).write(reinterpret_cast<const char*>(dst.data()), dst.size());
+    int n = 0;
+    auto t0 = Clock::now();
+    double el = 0;
+    while (el < seconds || n < 3) {
+      fn(dst.data());
+      ++n;
+      el = std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    const double ms = el / n * 1000;
+    // Throughput: batches of frames resized concurrently.
+    const int batch = 8;
+    std::vector<std::vector<uint8_t>> outs(batch, std::vector<uint8_t>(out_bytes));
+    int m = 0;
+    t0 = Clock::now();
+    el = 0;
+    while (el < seconds || m < batch) {
+      tbb::parallel_for(0, batch, [&](int i) { fn(outs[i].data()); });
+      m += batch;
+      el = std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    std::printf("{\"method\": \"%s\", \"ms_per_frame\": %.3f, \"fps_parallel\": %.2f}\n", name.c_str(), ms, m / el);
+    std::fflush(stdout);
+  }
+  return 0;
+}

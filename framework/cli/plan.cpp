@@ -1,0 +1,212 @@
+// `vidpipe plan [GRAPH.yaml] INPUT... [--model NAME] [--set k=v]... [--json]`
+//
+// The planning graph is derived from the run graph (default qwen2_5_vl.yaml) rather than kept
+// as a second YAML file, so the two cannot drift apart: whatever the run graph probes and
+// samples with (node types, YAML params, --set on those nodes) is what plan uses. The graph is
+// cut at the decoder: its input (the sampler's plan) feeds the model's planning node
+// (`<plugin of the model profile>.plan`, e.g. qwen2_5_vl.plan), which gets the YAML params of
+// the graph's process.smart_resize node, and `--set <resize id>.k=v` is redirected to it. So
+// `vidpipe plan X --set resize.max_pixels=...` prints what `vidpipe run X --set
+// resize.max_pixels=...` produces. A graph that already has a `*.plan` node is cut after it.
+// --set on nodes after the cut (decode, write ...) is ignored with a note.
+#include "plan.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "vidpipe/runtime/executor.hpp"
+#include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/registry.hpp"
+
+namespace fs = std::filesystem;
+using namespace vidpipe;
+using namespace vidpipe::runtime;
+
+namespace vidpipe::cli {
+namespace {
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+std::string node_of(const std::string& in) { return in.substr(0, in.find('.')); }
+
+// Cuts `spec` down to probe -> sample -> plan. Returns the plan node's id; fills `resize_id`.
+std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string& model, std::string& resize_id) {
+  std::map<std::string, const NodeDecl*> by_id;
+  for (const auto& n : spec.nodes) by_id[n.id] = &n;
+  const NodeDecl* plan = nullptr;
+  const NodeDecl* decode = nullptr;
+  const NodeDecl* resize = nullptr;
+  for (const auto& n : spec.nodes) {
+    if (ends_with(n.type, ".plan") && !plan) plan = &n;
+    if (n.type.rfind("decode.", 0) == 0 && !decode) decode = &n;
+    if (n.type == "process.smart_resize" && !resize) resize = &n;
+  }
+  if (resize) resize_id = resize->id;
+  NodeDecl added;
+  std::string tail_in;
+  if (!plan) {
+    if (!decode) throw Error("the graph " + spec.file + " has no decode.* node to cut at and no *.plan node");
+    const ProfileEntry* prof = reg.find_profile(model);
+    std::vector<std::string> candidates;
+    if (prof) candidates.push_back(prof->plugin + ".plan");
+    candidates.push_back(model + ".plan");
+    std::string type;
+    for (const auto& c : candidates)
+      if (reg.find_node(c)) { type = c; break; }
+    if (type.empty())
+      throw Error("model '" + model + "' has no planning node (looked for " + candidates.front() + ")",
+                  "pick a model with --model (vidpipe plugins lists the *.plan nodes)");
+    added.id = by_id.count("plan") ? "tokens_plan" : "plan";
+    added.type = type;
+    added.in = decode->in;
+    added.loc = decode->loc;
+    added.type_loc = decode->type_loc;
+    added.in_loc = decode->in_loc;
+    const NodeSpec& ps = reg.find_node(type)->spec;
+    if (resize)
+      for (const auto& p : resize->params)
+        if (ps.find_param(p.name)) added.params.push_back(p);
+    tail_in = decode->in;
+  } else {
+    tail_in = plan->id;
+  }
+  // Keep the ancestors of the cut.
+  std::set<std::string> keep;
+  std::string cur = node_of(tail_in);
+  while (by_id.count(cur) && !keep.count(cur)) {
+    keep.insert(cur);
+    cur = node_of(by_id[cur]->in);
+  }
+  std::vector<NodeDecl> nodes;
+  for (const auto& n : spec.nodes)
+    if (keep.count(n.id)) nodes.push_back(n);
+  std::string plan_id = plan ? plan->id : added.id;
+  if (!plan) nodes.push_back(added);
+  spec.nodes = std::move(nodes);
+  return plan_id;
+}
+
+std::string short_list(const json& a) {
+  std::string s;
+  const std::size_t n = a.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 12 && i == 6) {
+      s += ", ...";
+      i = n - 4;
+    }
+    s += (s.empty() ? "" : ", ") + a[i].dump();
+  }
+  return "[" + s + "]";
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) b /= 1024, ++u;
+  return fmt::format("{:.1f} {}", b, units[u]);
+}
+
+}  // namespace
+
+int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
+  std::string graph_path = graphs_dir() + "/qwen2_5_vl.yaml";
+  std::vector<std::string> inputs = opt.args;
+  if (!inputs.empty()) {
+    const std::string ext = fs::path(inputs.front()).extension().string();
+    if (ext == ".yaml" || ext == ".yml") {
+      graph_path = inputs.front();
+      inputs.erase(inputs.begin());
+    }
+  }
+  if (inputs.empty()) {
+    std::cerr << "vidpipe: no input given: vidpipe plan [GRAPH.yaml] INPUT... (see vidpipe plan --help)\n";
+    return kUsage;
+  }
+  NodeRegistry reg;
+  ResolvedGraph graph;
+  std::string plan_id;
+  try {
+    GraphSpec spec = parse_graph_file(graph_path);
+    std::vector<std::string> dirs = spec.plugin_dirs;
+    dirs.insert(dirs.end(), common.plugin_paths.begin(), common.plugin_paths.end());
+    reg.load_dirs(plugin_search_path(dirs));
+    const std::string model = opt.model.empty() ? spec.model : opt.model;
+    std::string resize_id;
+    plan_id = truncate(spec, reg, model, resize_id);
+    std::set<std::string> ids;
+    for (const auto& n : spec.nodes) ids.insert(n.id);
+    Overrides ov;
+    if (!opt.model.empty()) ov.model = opt.model;
+    ov.inputs = inputs;
+    for (const auto& s : opt.sets) {
+      const std::string id = s.substr(0, s.find('.'));
+      if (id == "settings" || ids.count(id)) ov.sets.push_back(s);
+      else if (!resize_id.empty() && id == resize_id) ov.sets.push_back(plan_id + s.substr(id.size()));
+      else std::cerr << "vidpipe plan: note: --set " << s << " is ignored (node '" << id << "' runs after planning)\n";
+    }
+    graph = resolve_graph(spec, reg, ov);
+  } catch (const GraphError& e) {
+    std::cerr << e.what() << "\n";
+    return kUsage;
+  } catch (const Error& e) {
+    std::cerr << "vidpipe: " << e.what() << (e.hint().empty() ? "" : "\n  hint: " + e.hint()) << "\n";
+    return kUsage;
+  }
+
+  RunReport report;
+  try {
+    Executor ex(graph);
+    report = ex.run({});
+  } catch (const Error& e) {
+    std::cerr << "vidpipe: " << e.what() << (e.hint().empty() ? "" : "\n  hint: " + e.hint()) << "\n";
+    return kUsage;
+  }
+  json out = {{"graph", graph_path}, {"model", graph.model}, {"plan_node", plan_id}, {"videos", json::array()}};
+  for (const auto& j : report.jobs) {
+    json v = {{"input", j.input}, {"status", j.status}};
+    if (j.status == "ok" && j.notes.contains("plan")) {
+      for (auto& [k, val] : j.notes["plan"].items()) v[k] = val;
+    } else if (j.status != "ok") {
+      v["error"] = j.error;
+      v["hint"] = j.hint;
+      std::cerr << "vidpipe: " << j.error_line() << "\n";
+    }
+    v["ms"] = j.timing.value("total", 0.0) * 1000.0;
+    out["videos"].push_back(v);
+  }
+  out["wall_ms"] = report.wall_s * 1000.0;
+  if (opt.json) {
+    std::cout << (out["videos"].size() == 1 && inputs.size() == 1 ? out["videos"][0] : out).dump(2) << "\n";
+  } else {
+    for (const auto& v : out["videos"]) {
+      if (v["status"] != "ok") {
+        std::cout << fmt::format("{}: FAILED: {}\n", v["input"].get<std::string>(), v.value("error", ""));
+        continue;
+      }
+      const json& mem = v["memory"];
+      std::cout << fmt::format(
+          "{}: {} frames {} sample_fps {:.4g}, {}x{} (HxW), grid_thw {}, {} tokens; pixel_values {} bf16 / {} "
+          "fp32, visual tokens {} bf16{}; {:.1f} ms\n",
+          v["input"].get<std::string>(), v["nframes"].get<int64_t>(), short_list(v["frame_indices"]),
+          v["sample_fps"].get<double>(), v["resized_height"].get<int64_t>(), v["resized_width"].get<int64_t>(),
+          v["grid_thw"].dump(), v["total_tokens"].get<int64_t>(),
+          human_bytes(mem["pixel_values"]["bytes"]["bf16"].get<double>()),
+          human_bytes(mem["pixel_values"]["bytes"]["fp32"].get<double>()),
+          human_bytes(mem["visual_tokens"]["bytes"]["bf16"].get<double>()),
+          v["budget"]["fitted"].get<bool>() ? " (fitted to budget: " + v["budget"]["lowered"].dump() + ")" : "",
+          v["ms"].get<double>());
+    }
+  }
+  if (report.interrupted) return kInterrupted;
+  return report.failed() ? kFailed : kOk;
+}
+
+}  // namespace vidpipe::cli
