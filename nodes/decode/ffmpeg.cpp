@@ -8,7 +8,8 @@
 // `ffmpeg -pix_fmt rgb24` by default.
 //
 // Re-planning: before emitting anything the reader counts the frames that really decode
-// (packet index + a decode of the last GOP). When that differs from the count the plan was
+// (packet index + a decode of the last GOP, skipped in approximate mode and when the header's
+// count equals the packet count: see FrameReader::frame_count). When that differs from the count the plan was
 // made for (header or packets lied, a truncated file), the plan is recomputed with the true
 // count (sample.uniform's rule from plan.extra["replan"], else indices rescaled) and the
 // correction is noted. Validating first, rather than buffering, keeps the Expand contract
@@ -20,6 +21,7 @@
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/input_source.hpp"
 #include "common/replan.hpp"
 
 namespace vidpipe::nodes::decode {
@@ -27,7 +29,7 @@ namespace vidpipe::nodes::decode {
 class DecodeFfmpeg : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("decode.ffmpeg", "Decodes the planned frames of a video to RGB24 with FFmpeg")
+    NodeSpec s = NodeSpec("decode.ffmpeg", "Decodes the planned frames of a video to RGB24 with FFmpeg")
         .with_shape(Shape::Expand)
         .parallel()
         .input("plan", DataType::Plan, "which frames to decode")
@@ -48,10 +50,11 @@ class DecodeFfmpeg : public Node {
                 "damage; fail: the first decode error fails the job")
         .number("max_corrupt_ratio", 0.5, 0, 1,
                 "skip mode: fail when damaged frames/packets exceed this share of those decoded")
-        .integer("max_frames", 500000, 1, 1e12, "most frames decoded per input")
+        .integer("max_decoded_frames", 500000, 1, 1e12, "most frames decoded per input (a safety limit)")
         .number("max_duration", 3600, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
         .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40, "most pixels per frame")
         .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)");
+    return av::declare_input_params(s);
   }
 
   explicit DecodeFfmpeg(const Params& p) {
@@ -62,10 +65,12 @@ class DecodeFfmpeg : public Node {
     opt_.skip_nonref = p.get_or<bool>("skip_nonref", true);
     opt_.on_decode_error = p.get_or<std::string>("on_decode_error", "skip");
     opt_.max_corrupt_ratio = p.get_or<double>("max_corrupt_ratio", 0.5);
-    opt_.limits.max_frames = p.get_or<int64_t>("max_frames", 500000);
+    opt_.limits.max_frames = p.get_or<int64_t>("max_decoded_frames", 500000);
     opt_.limits.max_duration = p.get_or<double>("max_duration", 3600);
     opt_.max_pixels = opt_.limits.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
     opt_.limits.deadline_s = p.get_or<double>("deadline", 600);
+    opt_.input = av::input_options(p);
+    opt_.input.max_pixels = opt_.max_pixels;
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
@@ -78,7 +83,10 @@ class DecodeFfmpeg : public Node {
       opt.limits.deadline = av::Clock::now() +
                             std::chrono::duration_cast<av::Clock::duration>(
                                 std::chrono::duration<double>(opt.limits.deadline_s));
-    av::FrameReader reader(plan->info->input);
+    opt.input.deadline = opt.limits.deadline;  // also abandons blocked reads (interrupt callback)
+    opt.input.deadline_s = opt.limits.deadline_s;
+    opt.input.cancelled = opt.cancelled;
+    av::FrameReader reader(plan->info->input, opt.input);
     av::ReadStats check;
     const int64_t planned_n = plan->info->frame_count;
     const int64_t true_n = reader.frame_count(opt, &check);
@@ -113,6 +121,7 @@ class DecodeFfmpeg : public Node {
                  {"seeks", stats.seeks},
                  {"decoded_frames", decoded},
                  {"end_check_frames", check.tail_decoded},
+                 {"end_check", check.end_check},
                  {"packets_skipped", stats.packets_skipped},
                  {"returned_frames", stats.returned_frames},
                  {"decoded_per_returned",

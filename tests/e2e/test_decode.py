@@ -143,8 +143,8 @@ def test_limits(graph, vids, tmp_path):
     v = vids["long"]
     p = run(graph, v, tmp_path, "probe.max_duration=5", check=1)
     assert "max_duration" in p.stderr
-    p = run(graph, v, tmp_path, "decode.max_frames=10", check=1)
-    assert "max_frames" in p.stderr
+    p = run(graph, v, tmp_path, "decode.max_decoded_frames=10", check=1)
+    assert "max_decoded_frames" in p.stderr
 
 
 def test_probe_index_json(vids):
@@ -152,3 +152,33 @@ def test_probe_index_json(vids):
     info = json.loads(p.stdout)
     s = json.dumps(info)
     assert "600" in s  # frame count by packets
+
+
+def test_vfr_plan_timestamps_are_the_stream_pts(graph, tmp_path):
+    """sample.uniform takes timestamps from the packet index (frame_times), so on a VFR file the
+    plan's and the frames' timestamps are ffprobe's pts, not index / average fps."""
+    v = tmp_path / "vfr.mp4"
+    # 60 frames at 1/30 s, then 60 frames at 3/30 s (same file as tests/unit's VFR case)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=4",
+           "-vf", "setpts='if(lt(N,60),N,60+(N-60)*3)/30/TB'", "-fps_mode", "passthrough",
+           "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "40", "-pix_fmt", "yuv420p", v)
+    pts = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+                          "-of", "csv=p=0", str(v)], capture_output=True, text=True, check=True).stdout.split()
+    start = float(subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                  "stream=start_time", "-of", "csv=p=0", str(v)],
+                                 capture_output=True, text=True, check=True).stdout)
+    pts = sorted(float(t) - start for t in pts)
+    assert len(pts) == 120
+    run(graph, v, tmp_path / "o", "sample.nframes=16")
+    meta = read_json(tmp_path / "o" / v.stem / "metadata.json")
+    assert meta["video"]["extra"]["variable_frame_rate"] is True
+    idx = meta["frame_indices"]
+    assert idx == torch.linspace(0, 119, 16).round().long().tolist()
+    sample = meta["notes"]["sample"]
+    assert sample["timestamps_from"] == "frame_times" and sample["indices"] == idx
+    expected = [pts[i] for i in idx]
+    assert sample["timestamps"] == pytest.approx(expected, abs=1e-6)
+    assert meta["timestamps"] == pytest.approx(expected, abs=1e-6)  # the decoded frames agree
+    # index / average fps would be off by seconds in the slow half
+    fps = meta["original_fps"]
+    assert max(abs(t - i / fps) for t, i in zip(expected, idx)) > 1.0

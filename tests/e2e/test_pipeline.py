@@ -151,3 +151,13 @@ def test_cli_usage_errors(tmp_path):
     p = vidpipe("describe", "decode.ffmpg")
     assert p.returncode == 2 and "decode.ffmpeg" in p.stderr
     assert vidpipe("--version", check=0).stdout.startswith("vidpipe ")
+
+
+def test_long_video_is_not_capped_by_the_sampler_limit(tmp_path):
+    """The profile's max_frames (768, a sampler limit) must not reach the decoder: a video with
+    more frames than that decodes normally (regression: a same-named decoder limit)."""
+    from conftest import make_video
+    v = make_video(tmp_path / "long.mp4", "160x96", 25, 40, extra=("-preset", "ultrafast"))  # 1000 frames
+    _, meta = run_default(v, tmp_path / "out")
+    assert meta["total_frames"] == 1000
+    assert meta["frame_indices"] == torch_indices(0, 999, 80)  # 40 s × 2 fps

@@ -1,0 +1,308 @@
+// llava: the LLaVA-OneVision / LLaVA-Video model plugin (SigLIP-so400m-patch14-384 vision tower).
+// Every frame is resized to a fixed 384x384 square (aspect ratio not kept), normalised with
+// mean = std = 0.5, cut into 27x27 = 729 patches of 14 px, and the 27x27 feature map of each
+// frame is pooled 2x2 before it reaches the LLM:
+//   llava_onevision  bilinear interpolation to ceil(27/2) = 14 -> 196 tokens per frame, plus one
+//                    image_newline token after the whole video (transformers' processor: +1)
+//   llava_video      avg_pool2d(stride 2) -> floor(27/2) = 13 -> 169 per frame, plus one newline
+//                    per row ("grid": 13 x (13 + 1) = 182 per frame)
+// Sources are in the profiles' facts (vidpipe describe llava_onevision).
+//
+// Nodes: llava.plan (Plan -> Plan: frame indices as the reference samples them, size, tokens,
+// memory and a context budget from metadata alone) and llava.tokens (Clip -> Clip).
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+#include <vidpipe/sdk.hpp>
+
+#include "common/sampling.hpp"
+
+namespace {
+
+using namespace vidpipe;
+
+// ---- token math, shared by plan and tokens --------------------------------------------------
+
+struct Geometry {
+  int64_t image_size = 384, patch = 14, stride = 2;
+  std::string pool = "bilinear", newline = "one_token";
+
+  int64_t side() const { return image_size / patch; }  // conv stride = kernel = patch, no padding
+  int64_t pooled() const {
+    const int64_t s = side();
+    if (pool == "none" || stride <= 1) return s;
+    if (pool == "bilinear") return (s + stride - 1) / stride;  // math.ceil(h / stride)
+    return (s - stride) / stride + 1;                           // avg/max_pool2d: floor((s - k) / k) + 1
+  }
+  int64_t pooled_tokens() const { return pooled() * pooled(); }
+  // Tokens of one frame including the newline tokens that belong to it.
+  int64_t per_frame() const {
+    if (newline == "grid") return pooled() * (pooled() + 1);
+    if (newline == "frame") return pooled_tokens() + 1;
+    return pooled_tokens();
+  }
+  int64_t total(int64_t frames) const { return frames * per_frame() + (newline == "one_token" ? 1 : 0); }
+  int64_t newline_tokens(int64_t frames) const {
+    if (newline == "grid") return frames * pooled();
+    if (newline == "frame") return frames;
+    return newline == "one_token" ? 1 : 0;
+  }
+};
+
+void add_geometry_params(NodeSpec& s) {
+  s.integer("image_size", 384, 1, 65536, "square input side of the vision tower")
+      .integer("patch_size", 14, 1, 1024, "ViT patch side")
+      .choice("pool_mode", "bilinear", {"bilinear", "average", "max", "none"},
+              "video feature pooling: bilinear (ceil(side/stride)), average/max (floor), none")
+      .integer("pool_stride", 2, 1, 64, "mm_spatial_pool_stride")
+      .choice("newline", "one_token", {"one_token", "frame", "grid", "none"},
+              "image_newline tokens: one per video, one per frame, one per pooled row, none");
+}
+
+Geometry read_geometry(const Params& p) {
+  Geometry g;
+  g.image_size = p.get_or<int64_t>("image_size", 384);
+  g.patch = p.get_or<int64_t>("patch_size", 14);
+  g.stride = p.get_or<int64_t>("pool_stride", 2);
+  g.pool = p.get_or<std::string>("pool_mode", "bilinear");
+  g.newline = p.get_or<std::string>("newline", "one_token");
+  if (g.side() < 1) throw Error(fmt::format("llava: image_size {} is smaller than patch_size {}", g.image_size, g.patch));
+  return g;
+}
+
+json geometry_json(const Geometry& g, int64_t frames) {
+  return {{"patches_per_side", g.side()},
+          {"patches_per_frame", g.side() * g.side()},
+          {"pool_mode", g.pool},
+          {"pool_stride", g.stride},
+          {"pooled_grid", {g.pooled(), g.pooled()}},
+          {"pooled_tokens_per_frame", g.pooled_tokens()},
+          {"newline", g.newline},
+          {"newline_tokens", g.newline_tokens(frames)},
+          {"tokens_per_frame", g.per_frame()}};
+}
+
+json dtype_bytes(double elements) {
+  return {{"fp32", static_cast<int64_t>(elements * 4)}, {"bf16", static_cast<int64_t>(elements * 2)},
+          {"fp16", static_cast<int64_t>(elements * 2)}, {"int8", static_cast<int64_t>(elements)},
+          {"int4", static_cast<int64_t>(std::ceil(elements / 2))}};
+}
+
+// np.linspace(start, end, n) then astype(int) (truncation), as LLaVA-NeXT / lmms-eval sample.
+std::vector<int64_t> linspace_floor(int64_t start, int64_t end, int64_t n) {
+  std::vector<int64_t> v;
+  v.reserve(static_cast<std::size_t>(n));
+  if (n == 1) return {start};
+  const double step = static_cast<double>(end - start) / static_cast<double>(n - 1);
+  for (int64_t i = 0; i < n; ++i)
+    v.push_back(i == n - 1 ? end : static_cast<int64_t>(static_cast<double>(start) + static_cast<double>(i) * step));
+  return v;
+}
+
+// ---- llava.plan -----------------------------------------------------------------------------
+
+class LlavaPlan final : public Node {
+ public:
+  static NodeSpec spec() {
+    NodeSpec s("llava.plan", "Frames, fixed size, tokens and memory of a LLaVA video from metadata alone; budget check");
+    s.with_shape(Shape::Map)
+        .parallel()
+        .input("plan", DataType::Plan, "sampler's plan")
+        .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled when needed)");
+    add_geometry_params(s);
+    s.choice("index_rounding", "floor", {"floor", "round"},
+             "floor: np.linspace(...).astype(int) as LLaVA-NeXT/lmms-eval; round: keep the sampler's indices")
+        .integer("hidden_size", 3584, 1, 1e6, "LLM hidden size (bytes of a visual token embedding)")
+        .integer("max_context_tokens", nullptr, 1, 1e9, "token budget of the model's context (unset: no check)")
+        .integer("reserve_tokens", 0, 0, 1e9, "tokens kept for the text prompt and the answer")
+        .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: lower the frame count");
+    return s;
+  }
+
+  explicit LlavaPlan(const Params& p)
+      : g_(read_geometry(p)), floor_(p.get_or<std::string>("index_rounding", "floor") == "floor"),
+        hidden_(p.get_or<int64_t>("hidden_size", 3584)), reserve_(p.get_or<int64_t>("reserve_tokens", 0)),
+        fit_(p.get_or<std::string>("on_overflow", "error") == "fit") {
+    if (p.has("max_context_tokens")) budget_ = p.get<int64_t>("max_context_tokens");
+  }
+
+  void process(const Data& in, Emitter& out, Job& job) override {
+    const PlanPtr& plan = std::get<PlanPtr>(in);
+    const VideoInfo& info = *plan->info;
+    const int64_t n0 = static_cast<int64_t>(plan->indices.size());
+    if (n0 == 0) throw Error("llava.plan: the sample plan has no frames");
+    int64_t n = n0;
+    json lowered = json::array();
+    if (budget_) {
+      const int64_t avail = *budget_ - reserve_;
+      if (g_.total(n) > avail) {
+        if (!fit_)
+          throw Error(fmt::format("{} frames x {} tokens{} = {} visual tokens, more than max_context_tokens {} - "
+                                  "reserve_tokens {} = {}",
+                                  n, g_.per_frame(), g_.newline == "one_token" ? " + 1" : "", g_.total(n), *budget_,
+                                  reserve_, avail),
+                      "sample fewer frames (sample.nframes), or set on_overflow=fit to lower them automatically");
+        const int64_t before = g_.total(n);
+        const int64_t fits = (avail - (g_.newline == "one_token" ? 1 : 0)) / g_.per_frame();
+        if (fits < 1)
+          throw Error(fmt::format("llava.plan: not even one frame ({} tokens) fits the budget {}", g_.total(1), avail),
+                      "raise max_context_tokens or lower reserve_tokens");
+        n = fits;
+        lowered.push_back({{"knob", "nframes"}, {"from", n0}, {"to", n},
+                           {"why", fmt::format("{} tokens > budget {}", before, avail)}});
+      }
+    }
+    auto next = std::make_shared<SamplePlan>(*plan);
+    if (n != n0 || floor_) {
+      const int64_t start = plan->extra.value("range_start", plan->indices.front());
+      const int64_t end = plan->extra.value("range_end", plan->indices.back());
+      next->indices = floor_ ? linspace_floor(start, end, n) : ref::linspace_indices(start, end, n);
+      next->timestamps.clear();
+      for (int64_t i : next->indices) next->timestamps.push_back(info.fps > 0 ? static_cast<double>(i) / info.fps : 0.0);
+      next->sample_fps = ref::sample_fps(n, plan->total_frames, info.fps);
+      next->extra["index_rounding"] = floor_ ? "floor" : "round";
+    }
+    const int64_t S = g_.image_size, tokens = g_.total(n);
+    const double pixels = static_cast<double>(n) * 3 * S * S;
+    json tp = {{"nframes", n},
+               {"frame_indices", next->indices},
+               {"sample_fps", next->sample_fps},
+               {"resized_height", S},
+               {"resized_width", S},
+               {"grid_thw", {n, g_.side(), g_.side()}},
+               {"total_tokens", tokens},
+               {"tokens_per_frame", g_.per_frame()},
+               {"geometry", geometry_json(g_, n)},
+               {"prompt_placeholders", {{"video", tokens}}},
+               {"memory", {{"frames_uint8_bytes", static_cast<int64_t>(pixels)},
+                           {"pixel_values", {{"shape", {n, 3, S, S}}, {"bytes", dtype_bytes(pixels)}}},
+                           {"visual_tokens", {{"shape", {tokens, hidden_}},
+                                              {"bytes", dtype_bytes(static_cast<double>(tokens) * hidden_)}}}}},
+               {"budget", {{"max_context_tokens", budget_ ? json(*budget_) : json()}, {"reserve_tokens", reserve_},
+                           {"on_overflow", fit_ ? "fit" : "error"}, {"fitted", !lowered.empty()}, {"lowered", lowered}}}};
+    next->extra["resize"] = {{"height", S}, {"width", S}, {"decided_by", "llava.plan"}};
+    next->extra["tokens_plan"] = tp;
+    job.note("plan", tp);
+    out.emit(PlanPtr(std::move(next)));
+  }
+
+ private:
+  Geometry g_;
+  bool floor_;
+  int64_t hidden_, reserve_;
+  std::optional<int64_t> budget_;
+  bool fit_;
+};
+
+// ---- llava.tokens ---------------------------------------------------------------------------
+
+class LlavaTokens final : public Node {
+ public:
+  static NodeSpec spec() {
+    NodeSpec s("llava.tokens", "Visual tokens of a LLaVA-OneVision / LLaVA-Video clip (pooled per frame + newlines)");
+    s.with_shape(Shape::Map)
+        .parallel()
+        .input("clip", DataType::Clip, "frames resized to image_size x image_size")
+        .output("clip", DataType::Clip, "the same clip with tokens filled in")
+        .text("video_token", "<video>", "placeholder the processor repeats once per visual token");
+    add_geometry_params(s);
+    return s;
+  }
+  explicit LlavaTokens(const Params& p) : g_(read_geometry(p)), token_(p.get_or<std::string>("video_token", "<video>")) {}
+
+  void process(const Data& in, Emitter& out, Job&) override {
+    const ClipPtr& clip = std::get<ClipPtr>(in);
+    if (clip->frames.empty()) throw Error("llava.tokens: clip has no frames");
+    for (const auto& f : clip->frames)
+      if (f->width != g_.image_size || f->height != g_.image_size)
+        throw Error(fmt::format("llava.tokens: frame {} is {}x{}, the vision tower takes {}x{}", f->index, f->width,
+                                f->height, g_.image_size, g_.image_size),
+                    fmt::format("resize with process.resize (image_size {})", g_.image_size));
+    const auto T = static_cast<int64_t>(clip->frames.size());
+    TokenInfo t;
+    t.grid_thw = {T, g_.side(), g_.side()};  // frames, patch rows, patch columns (before pooling)
+    t.total_tokens = g_.total(T);
+    t.extra = geometry_json(g_, T);
+    t.extra["video_tokens"] = t.total_tokens;
+    t.extra["prompt"] = token_ + "x" + std::to_string(t.total_tokens);
+    auto result = std::make_shared<Clip>(*clip);
+    result->tokens = std::move(t);
+    out.emit(ClipPtr(std::move(result)));
+  }
+
+ private:
+  Geometry g_;
+  std::string token_;
+};
+
+// ---- profiles -------------------------------------------------------------------------------
+
+json common_params() {
+  return {{"image_size", 384},       {"patch_size", 14},         {"pool_stride", 2},
+          {"frame_factor", 1},       {"index_rounding", "floor"}, {"color_matrix", "bt601"},
+          {"norm_mean", {0.5, 0.5, 0.5}}, {"norm_std", {0.5, 0.5, 0.5}}, {"hidden_size", 3584}};
+}
+
+json common_facts() {
+  return {
+      {"vision_tower", "google/siglip-so400m-patch14-384: image_size 384, patch_size 14 -> 27x27 = 729 patches "
+                       "(transformers llava_onevision apply_pooling: image_size // patch_size)"},
+      {"image_size", "LlavaOnevisionVideoProcessor default size {height: 384, width: 384}, resample BICUBIC, "
+                     "no aspect ratio kept (transformers src/transformers/models/llava_onevision/"
+                     "video_processing_llava_onevision.py)"},
+      {"mean_std", "image_mean = image_std = [0.5, 0.5, 0.5] (SigLIP); the processor class defaults to OpenAI CLIP "
+                   "mean/std and the checkpoints' preprocessor_config.json sets 0.5 - unverified here (config "
+                   "files not in the search corpus)"},
+      {"frame_indices", "np.linspace(0, total_frame_num - 1, max_frames_num, dtype=int) (truncation): "
+                        "EvolvingLMMs-Lab/lmms-eval lmms_eval/models/llava_vid.py load_video"},
+      {"color", "decord / PyAV decode YUV->RGB with BT.601"},
+      {"hidden_size", "3584 = Qwen2-7B hidden size (llava-onevision-qwen2-7b, LLaVA-Video-7B-Qwen2) - unverified; "
+                      "set hidden_size for the 0.5B/72B variants"}};
+}
+
+void register_nodes(Registry& r) {
+  r.add<LlavaPlan>();
+  r.add<LlavaTokens>();
+
+  json ov = common_params();
+  ov["pool_mode"] = "bilinear";
+  ov["newline"] = "one_token";
+  ov["nframes"] = 32;
+  json ovf = common_facts();
+  ovf["pooling"] = "apply_pooling: nn.functional.interpolate(size=[ceil(27/2), ceil(27/2)], mode='bilinear') -> "
+                   "14x14 = 196 tokens per frame (transformers src/transformers/models/llava_onevision/"
+                   "modeling_llava_onevision.py LlavaOnevisionModel.apply_pooling / get_video_features)";
+  ovf["newline"] = "one image_newline after the whole video: processor replace_video_token num_video_tokens = "
+                   "num_frames * pooled_height_width**2 + 1 ('+1 for newline token', transformers "
+                   "processing_llava_onevision.py)";
+  ovf["nframes"] = "32 frames: LLaVA-OneVision evaluation default (lmms-eval llava_onevision max_frames_num=32) - "
+                   "unverified; transformers leaves frame sampling to the caller";
+  ovf["tokens"] = "32 frames -> 32 * 196 + 1 = 6273 visual tokens";
+  r.add_profile({"llava_onevision", "LLaVA-OneVision (SigLIP 384/14, bilinear 2x2 video pooling -> 196 tokens/frame)",
+                 ov, ovf});
+
+  json lv = common_params();
+  lv["pool_mode"] = "average";
+  lv["newline"] = "grid";
+  lv["nframes"] = 64;
+  json lvf = common_facts();
+  lvf["pooling"] = "get_2dPool: mm_spatial_pool_mode 'average' -> nn.functional.avg_pool2d(stride 2) -> 13x13 = 169 "
+                   "tokens per frame ('bilinear' would give ceil -> 14x14) (LLaVA-VL/LLaVA-NeXT llava/model/"
+                   "llava_arch.py get_2dPool; mm_spatial_pool_stride 2, mm_spatial_pool_mode 'average' are the "
+                   "defaults of lmms-eval lmms_eval/models/llava_vid.py)";
+  lvf["newline"] = "mm_newline_position 'grid': add_token_per_grid appends image_newline to every pooled row -> "
+                   "13 x (13 + 1) = 182 tokens per frame (LLaVA-NeXT llava_arch.py add_token_per_grid); 'grid' as "
+                   "the LLaVA-Video-7B-Qwen2 setting is from third-party wrappers - unverified against its "
+                   "config.json";
+  lvf["nframes"] = "64 frames (frames_upbound / max_frames_num used with LLaVA-Video-7B-Qwen2) - unverified";
+  lvf["tokens"] = "64 frames -> 64 * 182 = 11648 visual tokens";
+  r.add_profile({"llava_video", "LLaVA-Video (SigLIP 384/14, 2x2 average pooling -> 169 tokens/frame + row newlines)",
+                 lv, lvf});
+}
+
+}  // namespace
+
+VIDPIPE_PLUGIN("llava", VIDPIPE_VERSION, register_nodes)
