@@ -22,6 +22,19 @@ extern "C" void on_interrupt(int) {
   vidpipe::runtime::Executor::request_cancel();
 }
 
+// INPUT arguments are taken verbatim. CLI11 2.1 splits an argument "[a,b]" of a vector option
+// into elements whenever the option allows extra args, which would turn a JSON list of image
+// files given as one INPUT ('["a.png","b.png"]', one frame sequence) into two broken inputs.
+// Without extra args a positional is filled only up to its expected minimum, so the minimum is
+// set far above any real count: TakeAll skips the count check and required() still asks for
+// one. A side effect is wanted: options never take a later INPUT as an extra value.
+CLI::Option* verbatim_inputs(CLI::Option* o) {
+  // (policy first: changing it from Throw would shrink the maximum to the minimum)
+  return o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->expected(1 << 20, CLI::detail::expected_max_vector_size)
+      ->allow_extra_args(false);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -35,7 +48,7 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH.yaml] INPUT... (default graph: qwen2_5_vl.yaml)");
-  r->add_option("args", run.args, "[GRAPH.yaml] INPUT...")->required();
+  verbatim_inputs(r->add_option("args", run.args, "[GRAPH.yaml] INPUT...")->required());
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
   r->add_option("--model", run.model, "Model profile (overrides the graph's `model:`)");
   r->add_option("--set", run.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
@@ -46,7 +59,7 @@ int main(int argc, char** argv) {
 
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "Frames, sizes, grid_thw, tokens and memory from metadata alone (no decoding)");
-  pl->add_option("args", plan.args, "[GRAPH.yaml] INPUT...")->required();
+  verbatim_inputs(pl->add_option("args", plan.args, "[GRAPH.yaml] INPUT...")->required());
   pl->add_option("--model", plan.model, "Model profile (overrides the graph's `model:`)");
   pl->add_option("--set", plan.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   pl->add_flag("--json", plan.json, "JSON output (one object per input)");

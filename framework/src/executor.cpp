@@ -110,7 +110,18 @@ struct CollectingEmitter final : Emitter {
 
 std::string stem_of(const std::string& input, std::size_t index) {
   if (input == "-") return "stdin";
-  if (input.rfind("data:", 0) == 0 || input.size() > 1024) return fmt::format("input-{}", index);
+  if (input.rfind("data:", 0) == 0) return fmt::format("input-{}", index);
+  if (!input.empty() && input.front() == '[') {  // a JSON list of frame images: its folder's name
+    const json list = json::parse(input, nullptr, false);
+    if (list.is_array() && !list.empty() && list.front().is_string()) {
+      const fs::path first(list.front().get<std::string>());
+      std::string name = first.parent_path().filename().string();
+      if (name.empty() || name == "." || name == "..") name = first.stem().string();
+      if (!name.empty() && name != "." && name != "..") return name;
+    }
+    return fmt::format("input-{}", index);
+  }
+  if (input.size() > 1024) return fmt::format("input-{}", index);
   std::string path = input.substr(0, input.find_first_of("?#"));
   while (!path.empty() && path.back() == '/') path.pop_back();
   std::string stem = fs::path(path).stem().string();

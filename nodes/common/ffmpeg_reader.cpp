@@ -90,7 +90,7 @@ std::string local_path(const std::string& input) {
 
 // Any input kind (local, file://, http(s), base64, stdin) with the rules of input_source.hpp:
 // protocol and format whitelists, timeouts, size caps.
-FormatPtr open_input(const std::string& input) { return open_format(input); }
+FormatPtr open_input(const std::string& input, const InputOptions& opt) { return open_format(input, opt); }
 
 int best_video_stream(AVFormatContext* fmt, const std::string& input) {
   int s = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -185,6 +185,7 @@ PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
     }
     av_packet_unref(pkt.get());
   }
+  if (r == AVERROR_EXIT) check_deadline(lim, input);  // the interrupt callback gave up
   if (r != AVERROR_EOF) ix.read_error = error_text(r);
   ix.pts.reserve(entries.size());
   for (const auto& e : entries) ix.pts.push_back(e.pts);
@@ -228,7 +229,11 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   if (opt.deadline_s > 0)
     lim.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(opt.deadline_s));
-  FormatPtr fmt = open_input(input);
+  InputOptions io = opt.input;
+  io.max_pixels = opt.max_pixels;
+  if (opt.deadline_s > 0 && (io.deadline == Clock::time_point{} || lim.deadline < io.deadline))
+    io.deadline = lim.deadline, io.deadline_s = opt.deadline_s;
+  FormatPtr fmt = open_input(input, io);
   check_deadline(lim, input);
   const int si = best_video_stream(fmt.get(), input);
   AVStream* st = fmt->streams[si];
@@ -471,6 +476,7 @@ struct Decoder {
       if (opt->limits.deadline != Clock::time_point{}) check_deadline(opt->limits, *input);
       int r = av_read_frame(fmt, pkt.get());
       if (r < 0) {
+        if (r == AVERROR_EXIT) check_deadline(opt->limits, *input);  // interrupt callback
         if (r != AVERROR_EOF) read_error = error_text(r);
         return false;
       }
@@ -571,7 +577,8 @@ bool damaged(const AVFrame* f) {
 
 }  // namespace
 
-FrameReader::FrameReader(std::string input) : input_(std::move(input)) {
+FrameReader::FrameReader(std::string input, InputOptions io)
+    : input_(std::move(input)), io_(std::move(io)) {
   reopen();
   orient_ = orientation_of(fmt_->streams[stream_]);
 }
@@ -579,7 +586,7 @@ FrameReader::FrameReader(std::string input) : input_(std::move(input)) {
 FrameReader::~FrameReader() = default;
 
 void FrameReader::reopen() {
-  fmt_ = open_input(input_);
+  fmt_ = open_input(input_, io_);
   stream_ = best_video_stream(fmt_.get(), input_);
 }
 
@@ -597,12 +604,26 @@ const PacketIndex& FrameReader::index(const ReadOptions& opt) {
 
 int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
   const PacketIndex& ix = index(opt);
-  if (true_count_ >= 0) {
-    if (out_stats) out_stats->tail_decoded = tail_decoded_;
+  auto report = [&] {
+    if (out_stats) out_stats->tail_decoded = tail_decoded_, out_stats->end_check = end_check_;
     return true_count_;
-  }
+  };
+  if (true_count_ >= 0) return report();
   true_count_ = ix.size();
-  if (!ix.usable || ix.keyframes.empty()) return true_count_;
+  if (!ix.usable || ix.keyframes.empty()) {
+    end_check_ = "skipped: no usable packet index (" + ix.problem + ")";
+    return report();
+  }
+  if (opt.seek_mode == "approximate") {
+    end_check_ = "skipped: approximate mode decodes keyframes only";
+    return report();
+  }
+  const int64_t header = fmt_->streams[stream_]->nb_frames;
+  if (header == ix.size() && ix.read_error.empty() && ix.corrupt_packets == 0) {
+    end_check_ = "skipped: header and packets agree (" + std::to_string(header) + " frames)";
+    return report();
+  }
+  end_check_ = "decoded";
   // Decode the last GOP (from the last keyframe to the end): trailing packets that do not
   // decode (truncated files, a last packet cut short) make the true count smaller.
   ReadStats stats;
@@ -619,8 +640,8 @@ int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
     int64_t best = -1;
     while (d.next() == 1) {
       if (++stats.decoded_frames > opt.limits.max_frames)
-        throw Error(input_ + ": more than max_frames (" + std::to_string(opt.limits.max_frames) +
-                        ") frames decoded", "raise decode.max_frames if this is intended");
+        throw Error(input_ + ": more than max_decoded_frames (" + std::to_string(opt.limits.max_frames) +
+                        ") frames decoded", "raise decode.max_decoded_frames if this is intended");
       const int64_t i = ix.find(frame_pts(d.frame.get()));
       best = std::max(best, i);
       av_frame_unref(d.frame.get());
@@ -631,9 +652,8 @@ int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
     }
   }
   tail_decoded_ = stats.decoded_frames;
-  if (out_stats) out_stats->tail_decoded = tail_decoded_;
   reopen();
-  return true_count_;
+  return report();
 }
 
 ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOptions& opt,
@@ -788,8 +808,8 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     if (got < 0) return stats;  // cancelled
     if (got == 0) break;        // end of stream
     if (++stats.decoded_frames > opt.limits.max_frames)
-      throw Error(input_ + ": more than max_frames (" + std::to_string(opt.limits.max_frames) +
-                      ") frames decoded", "raise decode.max_frames if this is intended");
+      throw Error(input_ + ": more than max_decoded_frames (" + std::to_string(opt.limits.max_frames) +
+                      ") frames decoded", "raise decode.max_decoded_frames if this is intended");
     const AVFrame* f = d.frame.get();
     int64_t idx = usable ? ix.find(frame_pts(f)) : counter++;
     if (idx < 0) {

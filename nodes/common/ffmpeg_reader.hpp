@@ -6,8 +6,8 @@
 // `ffmpeg -i V -pix_fmt rgb24` converts them (same swscale flags and colour details), and
 // rotated the way the CLI's autorotate rotates them.
 //
-// Inputs are local paths or file:// URLs only; remote inputs are fetched elsewhere, so FFmpeg
-// never opens a network protocol or a playlist format (see users-and-security.md §2).
+// Inputs are opened by input_source.cpp (every kind, with protocol and format whitelists, size
+// caps and an interrupt callback for deadlines; see users-and-security.md §2).
 #pragma once
 
 #include <chrono>
@@ -52,9 +52,28 @@ std::string error_text(int err);
 // vidpipe::Error for anything else (http, pipes, other protocols) or a missing file.
 std::string local_path(const std::string& input);
 
-// Opens a local input with only the file protocol and real container formats allowed, and
-// reads the stream headers. Throws vidpipe::Error naming `input`.
-FormatPtr open_input(const std::string& input);
+using Clock = std::chrono::steady_clock;
+
+// How an input may be read (users-and-security.md §2). Set per node by the parameters
+// `net_timeout`, `max_input_bytes`, `allow_playlists` and `tls_verify` of probe.ffmpeg and
+// decode.ffmpeg (decode.auto forwards them); the node's deadline is copied in per input.
+struct InputOptions {
+  double net_timeout = 5.0;                      // s, connect and per-read timeout of http(s)
+  int64_t max_input_bytes = int64_t{1} << 30;    // downloaded or held in memory per input
+  bool allow_playlists = false;                  // hls/dash (concat, tee ... never)
+  bool tls_verify = true;                        // https: verify the server's certificate
+  int64_t max_pixels = kDefaultMaxPixels;        // for headers checked before FFmpeg allocates
+  // Blocked I/O is abandoned (AVIOInterruptCB on the format and I/O contexts) once the
+  // deadline passes or `cancelled` returns true. Epoch / empty = never.
+  Clock::time_point deadline{};
+  double deadline_s = 0;  // the same, as configured (for messages)
+  std::function<bool()> cancelled;
+};
+
+// Opens any input (local, file://, http(s), base64, stdin) with the rules of input_source.hpp:
+// protocol and format whitelists, timeouts, size caps, interrupt on deadline. Reads the stream
+// headers. Throws vidpipe::Error naming `input`.
+FormatPtr open_input(const std::string& input, const InputOptions& opt = {});
 
 // Index of the best video stream; throws "no video stream".
 int best_video_stream(AVFormatContext* fmt, const std::string& input);
@@ -69,7 +88,6 @@ Orientation orientation_of(const AVStream* st);
 
 // Limits shared by probing and decoding (users-and-security.md §2.5): every loop over packets
 // or frames is bounded by them, so hostile or broken input ends in a clear error, never a hang.
-using Clock = std::chrono::steady_clock;
 struct Limits {
   double max_duration = 3600;               // seconds of video (header and packets), 0 = none
   int64_t max_pixels = kDefaultMaxPixels;   // per frame
@@ -111,6 +129,7 @@ struct ProbeOptions {
   int64_t max_pixels = kDefaultMaxPixels;
   double max_duration = 3600;  // seconds, 0 = no limit
   double deadline_s = 0;       // seconds for the whole probe, 0 = no limit
+  InputOptions input;          // how the input may be read (its deadline is set from deadline_s)
 };
 
 // Also fills VideoInfo::keyframes/frame_times when counting packets; extra records the header
@@ -130,6 +149,7 @@ struct ReadOptions {
   std::string on_decode_error = "skip";  // "skip": count damage and go on; "fail": throw
   double max_corrupt_ratio = 0.5;        // skip mode: throw when damaged/decoded exceeds this
   Limits limits;                         // max_frames, deadline (max_pixels above wins)
+  InputOptions input;                    // what decode.ffmpeg gives FrameReader's constructor
   // Polled once per packet; returning true stops reading early without an error (so a sparse
   // plan on a long video can still be abandoned between wanted frames).
   std::function<bool()> cancelled;
@@ -146,6 +166,7 @@ struct ReadStats {
   int64_t missing_frames = 0;   // wanted frames that never came out (answered by a neighbour)
   int64_t unmapped_frames = 0;  // decoded frames whose pts is not in the packet index
   int64_t tail_decoded = 0;     // frames decoded by the end-of-stream check
+  std::string end_check;        // "decoded", or why it was skipped
   std::string strategy;         // "seek", "sequential", "keyframes" (approximate)
   std::string color_matrix;     // matrix applied to the last frame: bt601, bt709, bt2020 ...
   std::vector<int64_t> approximate_from;  // approximate mode: requested index per frame
@@ -154,7 +175,8 @@ struct ReadStats {
 // Sequential decoder for one input. Not thread-safe; one reader per call.
 class FrameReader {
  public:
-  explicit FrameReader(std::string input);
+  // Opens `input` with `io` (kept for every reopen: whitelists, size cap, deadline).
+  explicit FrameReader(std::string input, InputOptions io = {});
   ~FrameReader();
   FrameReader(const FrameReader&) = delete;
   FrameReader& operator=(const FrameReader&) = delete;
@@ -169,6 +191,10 @@ class FrameReader {
   // The number of frames that really decode: the packet count, less the trailing frames that
   // do not decode (the last GOP is decoded to check; its cost is in stats.tail_decoded). For a
   // stream without a usable index, the packet count. Cached.
+  // The check is skipped (the packet count is taken) in approximate mode (only keyframes are
+  // decoded) and when the header's frame count equals the packet count, demuxing reached the
+  // end cleanly and the index is usable: a truncated file disagrees with its header, and a
+  // target that still does not decode is answered by its neighbour and reported as damage.
   int64_t frame_count(const ReadOptions& opt, ReadStats* stats = nullptr);
 
   // Calls `on_frame` for each of `indices` (ascending, presentation order, duplicates allowed),
@@ -181,12 +207,14 @@ class FrameReader {
  private:
   void reopen();
   std::string input_;
+  InputOptions io_;
   FormatPtr fmt_;
   int stream_ = -1;
   Orientation orient_;
   std::unique_ptr<PacketIndex> index_;
   int64_t true_count_ = -1;
   int64_t tail_decoded_ = 0;
+  std::string end_check_;
   bool used_ = false;  // a second read() reopens the input
 };
 

@@ -62,14 +62,6 @@ bool looks_like_raw_base64(const std::string& s) {
   return !fs::exists(s, ec);
 }
 
-int64_t env_int(const char* name, int64_t def) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return def;
-  char* end = nullptr;
-  const long long x = std::strtoll(v, &end, 10);
-  return end && *end == '\0' && x > 0 ? x : def;
-}
-
 std::string seconds_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g s", s);
@@ -85,6 +77,19 @@ struct CustomIO {
   int64_t size = 0, pos = 0;
   int64_t bytes = 0, max_bytes = 0;  // counted through a wrapped http context
   bool over_limit = false;
+  // Interrupt callback (AVIOInterruptCB) of the format context and of FFmpeg's own I/O
+  // context: a blocked connect or read is abandoned once the deadline passes.
+  Clock::time_point deadline{};
+  std::function<bool()> cancelled;
+  bool interrupted = false;
+
+  static int interrupt(void* op) {
+    auto* io = static_cast<CustomIO*>(op);
+    if ((io->deadline != Clock::time_point{} && Clock::now() > io->deadline) ||
+        (io->cancelled && io->cancelled()))
+      io->interrupted = true;
+    return io->interrupted ? 1 : 0;
+  }
 
   ~CustomIO() {
     if (pb && pb != inner) {
@@ -150,7 +155,7 @@ std::string b64_decode(const std::string& in, std::size_t begin, const std::stri
   if (static_cast<double>(chars) * 3 / 4 > static_cast<double>(max_bytes))
     throw Error(name + ": base64 input decodes to about " + std::to_string(chars / 4 * 3) +
                     " bytes, more than max_input_bytes " + std::to_string(max_bytes),
-                "pass the video as a file, or raise VIDPIPE_MAX_INPUT_BYTES");
+                "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
   std::string out;
   out.reserve(chars / 4 * 3 + 3);
   uint32_t acc = 0;
@@ -218,7 +223,7 @@ std::shared_ptr<const Mapped> read_stdin(int64_t max_bytes) {
       if (total > max_bytes) {
         close(fd);
         throw Error("stdin: input is larger than max_input_bytes " + std::to_string(max_bytes),
-                    "pass the video as a file, or raise VIDPIPE_MAX_INPUT_BYTES");
+                    "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
       }
       for (ssize_t off = 0; off < n;) {
         const ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(n - off));
@@ -267,7 +272,7 @@ std::string http_error(const std::string& url, int r, const InputOptions& opt, c
   if (io && io->over_limit)
     return url + ": download is larger than max_input_bytes " + std::to_string(opt.max_input_bytes);
   if (r == AVERROR(ETIMEDOUT))
-    return url + ": timed out (no answer within " + seconds_text(opt.timeout_s) + ")";
+    return url + ": timed out (no answer within net_timeout " + seconds_text(opt.net_timeout) + ")";
   if (r == AVERROR(EIO))
     return url + ": cannot read (" + error_text(r) +
            "; vidpipe does not follow redirects: pass the final URL)";
@@ -275,7 +280,7 @@ std::string http_error(const std::string& url, int r, const InputOptions& opt, c
 }
 
 void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& opt) {
-  const std::string us = std::to_string(static_cast<int64_t>(opt.timeout_s * 1e6));
+  const std::string us = std::to_string(static_cast<int64_t>(opt.net_timeout * 1e6));
   // Only what the URL needs: a redirect or a nested open can never reach file, pipe, concat...
   av_dict_set(d, "protocol_whitelist", u.scheme == "https" ? "https,tls,tcp" : "http,tcp", 0);
   av_dict_set(d, "rw_timeout", us.c_str(), 0);  // per read/write, any protocol
@@ -285,8 +290,7 @@ void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& op
   av_dict_set(d, "icy", "0", 0);
   av_dict_set(d, "user_agent", "vidpipe/" VIDPIPE_VERSION, 0);
   if (u.scheme == "https") {
-    const char* verify = std::getenv("VIDPIPE_TLS_VERIFY");
-    if (!verify || std::string(verify) != "0") {
+    if (opt.tls_verify) {
       av_dict_set(d, "tls_verify", "1", 0);
       for (const char* ca : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"})
         if (fs::exists(ca)) {
@@ -342,18 +346,6 @@ const char* to_string(InputKind k) {
   return "?";
 }
 
-const InputOptions& InputOptions::defaults() {
-  static const InputOptions d = [] {
-    InputOptions o;
-    o.timeout_s = static_cast<double>(env_int("VIDPIPE_NET_TIMEOUT", 5));
-    o.max_input_bytes = env_int("VIDPIPE_MAX_INPUT_BYTES", o.max_input_bytes);
-    const char* p = std::getenv("VIDPIPE_ALLOW_PLAYLISTS");
-    o.allow_playlists = p && std::string(p) == "1";
-    return o;
-  }();
-  return d;
-}
-
 InputKind classify(const std::string& input) {
   if (input == "-") return InputKind::Stdin;
   if (input.rfind("data:", 0) == 0) return InputKind::Base64;
@@ -397,6 +389,17 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   const InputKind kind = classify(input);
   const std::string name = display_name(input);
   auto io = std::make_unique<CustomIO>();
+  io->deadline = opt.deadline;
+  io->cancelled = opt.cancelled;
+  const AVIOInterruptCB int_cb{&CustomIO::interrupt, io.get()};
+  // Any failure after the deadline passed (or the job was cancelled) is reported as that.
+  auto check_interrupted = [&](bool interrupted) {
+    if (!interrupted) return;
+    if (opt.deadline != Clock::time_point{} && Clock::now() > opt.deadline)
+      throw Error(name + ": deadline of " + seconds_text(opt.deadline_s) + " exceeded while reading the input",
+                  "raise the node's deadline parameter, or check that the source is not stalled or hostile");
+    throw Error(name + ": reading cancelled");
+  };
   std::string url;               // what FFmpeg is told the input is called
   std::string nested_protocols;  // protocols a demuxer may open from inside the input
   int r = 0;
@@ -413,8 +416,9 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
       AVDictionary* d = nullptr;
       av_dict_set(&d, "protocol_whitelist", "file", 0);
       // "file:" prefix so a path containing ':' is never read as another protocol.
-      r = avio_open2(&io->inner, ("file:" + path).c_str(), AVIO_FLAG_READ, nullptr, &d);
+      r = avio_open2(&io->inner, ("file:" + path).c_str(), AVIO_FLAG_READ, &int_cb, &d);
       av_dict_free(&d);
+      check_interrupted(io->interrupted);
       if (r < 0) throw Error(name + ": cannot open (" + error_text(r) + ")", "check that the file is readable");
       io->pb = io->inner;
       url = "file:" + path;
@@ -426,17 +430,18 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
       if (u.host.empty()) throw Error(name + ": URL without a host", "write it as http://host/path/video.mp4");
       AVDictionary* d = nullptr;
       set_net_options(&d, u, opt);
-      r = avio_open2(&io->inner, input.c_str(), AVIO_FLAG_READ, nullptr, &d);
+      r = avio_open2(&io->inner, input.c_str(), AVIO_FLAG_READ, &int_cb, &d);
       av_dict_free(&d);
+      check_interrupted(io->interrupted);
       if (r < 0)
         throw Error(http_error(name, r, opt, nullptr),
-                    r == AVERROR(ETIMEDOUT) ? "check that the server is up, or raise VIDPIPE_NET_TIMEOUT"
+                    r == AVERROR(ETIMEDOUT) ? "check that the server is up, or raise the net_timeout parameter"
                                             : "check the URL (it must answer 200 to a GET)");
       const int64_t size = avio_size(io->inner);
       if (size > opt.max_input_bytes)
         throw Error(name + ": the server announces " + std::to_string(size) + " bytes, more than max_input_bytes " +
                         std::to_string(opt.max_input_bytes),
-                    "raise VIDPIPE_MAX_INPUT_BYTES if this size is intended");
+                    "raise the max_input_bytes parameter (probe and decode) if this size is intended");
       io->max_bytes = opt.max_input_bytes;
       auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
       io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::wrap_read, nullptr,
@@ -476,6 +481,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   const AVInputFormat* ifmt = nullptr;
   r = av_probe_input_buffer2(io->pb, &ifmt, url.c_str(), nullptr, 0, 0);
   if (r < 0 || !ifmt) {
+    check_interrupted(io->interrupted);
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
     throw Error(name + ": not a video (" + error_text(r) + ": no known container format found by content)", kOpenHint);
   }
@@ -486,7 +492,8 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
     if (av_match_list(ifmt->name, kPlaylistFormats, ',') > 0 || f == "concat" || f == "ffconcat")
       throw Error(name + ": is a playlist (format " + f + "), refused: playlists make FFmpeg fetch the URLs "
                          "or files they name",
-                  "pass the media file itself; set VIDPIPE_ALLOW_PLAYLISTS=1 only for trusted hls/dash inputs");
+                  "pass the media file itself; set allow_playlists: true (probe and decode) only for trusted "
+                  "hls/dash inputs");
     if (f == "image2" || f.find("_pipe") != std::string::npos)
       throw Error(name + ": is a single image (format " + f + "), not a video",
                   "pass a folder, a pattern or a JSON list of images for a frame sequence");
@@ -499,17 +506,19 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   if (!raw) throw Error(name + ": out of memory");
   raw->pb = io->pb;
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  raw->interrupt_callback = int_cb;
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", nested_protocols.c_str(), 0);
   av_dict_set(&opts, "format_whitelist", whitelist.c_str(), 0);
   if (kind == InputKind::Http) {
-    const std::string us = std::to_string(static_cast<int64_t>(opt.timeout_s * 1e6));
+    const std::string us = std::to_string(static_cast<int64_t>(opt.net_timeout * 1e6));
     av_dict_set(&opts, "rw_timeout", us.c_str(), 0);
     av_dict_set(&opts, "max_redirects", "0", 0);
   }
   r = avformat_open_input(&raw, url.c_str(), ifmt, &opts);  // frees raw on failure
   av_dict_free(&opts);
   if (r < 0) {
+    check_interrupted(io->interrupted);
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
     throw Error(name + ": cannot open as a video (" + error_text(r) + ")", kOpenHint);
   }
@@ -517,6 +526,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   FormatPtr fmt(raw);
   CustomIO* owner = static_cast<CustomIO*>(raw->opaque);
   if ((r = avformat_find_stream_info(fmt.get(), nullptr)) < 0) {
+    check_interrupted(owner->interrupted);
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, owner), kOpenHint);
     throw Error(name + ": cannot read stream information (" + error_text(r) + ")", kOpenHint);
   }

@@ -19,6 +19,9 @@
 #include <cstdint>
 #include <string>
 
+#include <vidpipe/sdk/node.hpp>
+#include <vidpipe/sdk/params.hpp>
+
 #include "common/ffmpeg_reader.hpp"
 
 namespace vidpipe::av {
@@ -26,17 +29,28 @@ namespace vidpipe::av {
 enum class InputKind : uint8_t { File, Http, Base64, Stdin, Sequence };
 const char* to_string(InputKind k);
 
-// Settings for reading inputs. The process defaults come from the environment:
-//   VIDPIPE_NET_TIMEOUT      seconds, connect and read timeout of http(s) inputs (default 5)
-//   VIDPIPE_MAX_INPUT_BYTES  max bytes downloaded or held in memory per input (default 1 GiB)
-//   VIDPIPE_ALLOW_PLAYLISTS  1 = allow hls/dash playlists (default 0: refused)
-struct InputOptions {
-  double timeout_s = 5.0;
-  int64_t max_input_bytes = int64_t{1} << 30;
-  bool allow_playlists = false;
-  int64_t max_pixels = kDefaultMaxPixels;  // for headers checked before FFmpeg allocates
-  static const InputOptions& defaults();
-};
+// Settings for reading inputs: InputOptions (ffmpeg_reader.hpp), from node parameters.
+// The parameters every node that opens inputs with FFmpeg declares (probe.ffmpeg,
+// decode.ffmpeg; decode.auto forwards them): net_timeout, max_input_bytes, allow_playlists,
+// tls_verify. There are no environment overrides: what applies is in --dry-run and metadata.
+inline NodeSpec& declare_input_params(NodeSpec& s) {
+  const InputOptions d;
+  return s.number("net_timeout", d.net_timeout, 0.1, 3600,
+                  "seconds: connect and per-read timeout of http(s) inputs")
+      .integer("max_input_bytes", d.max_input_bytes, 1, 1LL << 50,
+               "most bytes downloaded (http) or held in memory (base64, stdin) per input")
+      .flag("allow_playlists", d.allow_playlists,
+            "accept hls/dash playlists (they make FFmpeg fetch the URLs they name): trusted inputs only")
+      .flag("tls_verify", d.tls_verify, "https: verify the server certificate against the system CA store");
+}
+inline InputOptions input_options(const Params& p) {
+  InputOptions o;
+  o.net_timeout = p.get_or<double>("net_timeout", o.net_timeout);
+  o.max_input_bytes = p.get_or<int64_t>("max_input_bytes", o.max_input_bytes);
+  o.allow_playlists = p.get_or<bool>("allow_playlists", o.allow_playlists);
+  o.tls_verify = p.get_or<bool>("tls_verify", o.tls_verify);
+  return o;
+}
 
 InputKind classify(const std::string& input);
 
@@ -46,7 +60,7 @@ std::string display_name(const std::string& input);
 
 // Opens any non-sequence input with the rules above and reads the stream headers
 // (avformat_find_stream_info). Throws vidpipe::Error naming the input, the problem and the fix.
-FormatPtr open_format(const std::string& input, const InputOptions& opt = InputOptions::defaults());
+FormatPtr open_format(const std::string& input, const InputOptions& opt = {});
 
 // Frees the custom I/O that open_format() attached to `fmt`; call after avformat_close_input
 // (FormatCloser does). `opaque` is fmt->opaque as it was before closing.

@@ -65,8 +65,12 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
     out.method = "rescaled";
   }
   next->timestamps.clear();
+  const bool timed = static_cast<int64_t>(info->frame_times.size()) == true_count;
   for (int64_t i : next->indices)
-    next->timestamps.push_back(info->fps > 0 ? static_cast<double>(i) / info->fps : 0.0);
+    next->timestamps.push_back(timed ? info->frame_times[static_cast<std::size_t>(i)]
+                               : info->fps > 0 ? static_cast<double>(i) / info->fps
+                                               : 0.0);
+  next->extra["timestamps_from"] = timed ? "frame_times" : "index / fps";
   out.plan = next;
   return out;
 }

@@ -8,7 +8,8 @@
 // verified on Debian's 4.6.0), so it is switched off and the probe's rotation applied here.
 // OpenCV always converts YUV with BT.601; `color_matrix` other than bt601 is recorded as not
 // honoured. Only local files are read: OpenCV's FFmpeg applies no protocol or format
-// whitelist, so the file is first vetted with vidpipe's own opener.
+// whitelist, so the file is first vetted with vidpipe's own opener (with default InputOptions:
+// playlists are always refused here; the network settings do not apply to local files).
 #include <filesystem>
 #include <memory>
 

@@ -5,13 +5,14 @@
 
 #include "common/ffmpeg_reader.hpp"
 #include "common/image_sequence.hpp"
+#include "common/input_source.hpp"
 
 namespace vidpipe::nodes::probe {
 
 class ProbeFfmpeg : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("probe.ffmpeg", "Reads a video's size, rate, rotation and frame count with FFmpeg")
+    NodeSpec s = NodeSpec("probe.ffmpeg", "Reads a video's size, rate, rotation and frame count with FFmpeg")
         .with_shape(Shape::Map)
         .parallel()
         .input("job", DataType::Job, "the video to probe")
@@ -27,6 +28,7 @@ class ProbeFfmpeg : public Node {
         // Frame sequences (a folder, a glob, a JSON list of images): see image_sequence.hpp.
         .number("images_fps", 2.0, 1e-3, 1000, "frame rate of a frame-sequence input (folder, pattern, image list)")
         .integer("max_images", 10000, 1, 10000000, "reject frame sequences with more images than this");
+    return av::declare_input_params(s);
   }
 
   explicit ProbeFfmpeg(const Params& p) {
@@ -34,14 +36,17 @@ class ProbeFfmpeg : public Node {
     opt_.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
     opt_.max_duration = p.get_or<double>("max_duration", 3600);
     opt_.deadline_s = p.get_or<double>("deadline", 60);
+    opt_.input = av::input_options(p);
     seq_ = {p.get_or<double>("images_fps", 2.0), p.get_or<int64_t>("max_images", 10000), opt_.max_pixels};
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const JobPtr& video = std::get<JobPtr>(in);
+    av::ProbeOptions opt = opt_;  // per call: the cancel hook belongs to this job
+    opt.input.cancelled = [&job] { return job.cancelled(); };
     auto info = std::make_shared<const VideoInfo>(imgseq::is_sequence(video->input)
                                                       ? imgseq::probe(video->input, seq_)
-                                                      : av::probe(video->input, opt_));
+                                                      : av::probe(video->input, opt));
     out.emit(InfoPtr(std::move(info)));
   }
 

@@ -52,7 +52,7 @@ class UniformSampler : public Node {
     end_ = opt_number(p, "video_end");
   }
 
-  void process(const Data& in, Emitter& out, Job&) override {
+  void process(const Data& in, Emitter& out, Job& job) override {
     const InfoPtr& info = std::get<InfoPtr>(in);
     const ref::FrameRange range = ref::frame_range(info->frame_count, info->fps, start_, end_);
     const int64_t n = ref::smart_nframes(range.count, info->fps, nf_);
@@ -62,15 +62,26 @@ class UniformSampler : public Node {
     // indices); without a time range this equals the torchvision backend's linspace(0, N-1, n).
     plan->indices = ref::linspace_indices(range.start, range.end, n);
     plan->timestamps.reserve(plan->indices.size());
-    for (int64_t i : plan->indices) plan->timestamps.push_back(static_cast<double>(i) / info->fps);
+    // Presentation times from the packet index when the prober built one (exact for VFR),
+    // else index / fps (the reference's rule, exact for constant frame rate).
+    const bool timed = static_cast<int64_t>(info->frame_times.size()) == info->frame_count;
+    for (int64_t i : plan->indices)
+      plan->timestamps.push_back(timed ? info->frame_times[static_cast<std::size_t>(i)]
+                                 : info->fps > 0 ? static_cast<double>(i) / info->fps
+                                                 : 0.0);
     plan->total_frames = range.count;
     plan->sample_fps = ref::sample_fps(n, range.count, info->fps);
     plan->sampler = "sample.uniform";
     plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
+                   {"timestamps_from", timed ? "frame_times" : "index / fps"},
                    {"range_start", range.start},
                    {"range_end", range.end},
                    // what a decoder needs to re-plan if the video holds fewer frames
                    {"replan", ref::replan_rule_uniform(nf_, start_, end_)}};
+    job.note("sample", {{"sampler", plan->sampler},
+                        {"indices", plan->indices},
+                        {"timestamps", plan->timestamps},
+                        {"timestamps_from", plan->extra["timestamps_from"]}});
     out.emit(PlanPtr(std::move(plan)));
   }
 

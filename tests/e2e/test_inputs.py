@@ -19,7 +19,7 @@ import pytest
 
 from conftest import DEFAULT_GRAPH, VIDPIPE, ffmpeg, make_video, read_json, vidpipe
 
-NET_TIMEOUT = 2  # seconds, VIDPIPE_NET_TIMEOUT for the network tests
+NET_TIMEOUT = 2  # seconds, the net_timeout parameter for the network tests
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -197,14 +197,77 @@ def test_http_404_is_one_clear_error(media):
 def test_silent_server_times_out(media):
     with silent_server() as (base, conns):
         t0 = time.monotonic()
-        p = subprocess.run([str(VIDPIPE), "probe", f"{base}/v.mp4"], capture_output=True, text=True, timeout=30,
-                           env={**os.environ, "VIDPIPE_NET_TIMEOUT": str(NET_TIMEOUT)})
+        p = vidpipe("probe", f"{base}/v.mp4", "--set", f"net_timeout={NET_TIMEOUT}", timeout=30)
         elapsed = time.monotonic() - t0
         assert conns, "vidpipe never connected"
     print(f"silent server: failed after {elapsed:.2f} s (timeout {NET_TIMEOUT} s)")
     assert p.returncode == 1
-    assert "timed out" in p.stderr
+    assert "timed out" in p.stderr and "net_timeout" in p.stderr
     assert elapsed <= NET_TIMEOUT + 1
+
+
+def test_deadline_abandons_a_blocked_read(media, tmp_path):
+    """The per-input deadline interrupts FFmpeg's I/O (AVIOInterruptCB), even while a read is
+    blocked and the network timeout (5 s by default) has not fired."""
+    with silent_server() as (base, conns):
+        t0 = time.monotonic()
+        p = vidpipe("probe", f"{base}/v.mp4", "--set", "deadline=1", timeout=30)
+        elapsed = time.monotonic() - t0
+        assert conns
+        print(f"probe deadline 1 s: failed after {elapsed:.2f} s")
+        assert p.returncode == 1 and "deadline of 1 s exceeded" in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+        assert 0.9 <= elapsed <= 2.0
+        out = tmp_path / "o"
+        t0 = time.monotonic()
+        r = vidpipe("run", DEFAULT_GRAPH, f"{base}/v.mp4", "-o", out, "--set", "probe.deadline=1", timeout=30)
+        elapsed = time.monotonic() - t0
+        print(f"run, probe.deadline 1 s: failed after {elapsed:.2f} s")
+        assert r.returncode == 1 and "deadline of 1 s exceeded" in r.stderr, r.stderr
+        assert elapsed <= 2.5
+        assert not out.exists() or not any(out.iterdir())
+
+
+def test_decode_deadline_abandons_a_stalled_server(media, tmp_path):
+    """The server answers the prober's request, then stalls: decode.deadline ends the job."""
+    release = threading.Event()
+
+    class StallAfterFirst(RangeHandler):
+        def do_GET(self):
+            if self.server.hits:  # every request after the first one hangs
+                self.server.hits.append(self.path)
+                release.wait(20)
+                return
+            super().do_GET()
+
+    try:
+        with serve(media["dir"], StallAfterFirst) as (srv, base):
+            out = tmp_path / "o"
+            t0 = time.monotonic()
+            r = vidpipe("run", raw_graph(tmp_path), f"{base}/fs.mp4", "-o", out, "--set", "decode.deadline=1.5",
+                        timeout=30)
+            elapsed = time.monotonic() - t0
+            release.set()
+    finally:
+        release.set()
+    print(f"decode deadline 1.5 s on a stalled server: failed after {elapsed:.2f} s, {len(srv.hits)} requests")
+    assert len(srv.hits) >= 2  # the prober's request was answered, the decoder's stalled
+    assert r.returncode == 1 and "deadline of 1.5 s exceeded" in r.stderr and "decode" in r.stderr, r.stderr
+    assert elapsed <= 4.0  # net_timeout is 5 s: the deadline, not the timeout, ended it
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_input_settings_are_node_params(media):
+    cfg = json.loads(vidpipe("run", DEFAULT_GRAPH, "--dry-run", "--set", "probe.net_timeout=2",
+                             "--set", "decode.max_input_bytes=5000", check=0).stdout)["nodes"]
+    assert cfg["probe"]["params"]["net_timeout"] == 2 and cfg["probe"]["set_by"]["net_timeout"] == "command line"
+    assert cfg["decode"]["params"]["max_input_bytes"] == 5000  # decode.auto forwards it to decode.ffmpeg
+    for node in ("probe", "decode"):
+        for k, v in {"net_timeout": 2 if node == "probe" else 5, "allow_playlists": False, "tls_verify": True}.items():
+            assert cfg[node]["params"][k] == v, (node, k)
+    for t in ("probe.ffmpeg", "decode.ffmpeg", "decode.auto"):
+        names = {x["name"] for x in json.loads(vidpipe("describe", t, "--json", check=0).stdout)["params"]}
+        assert {"net_timeout", "max_input_bytes", "allow_playlists", "tls_verify"} <= names, t
 
 
 def test_hls_playlist_pointing_at_another_host_is_refused(media, tmp_path):
@@ -241,10 +304,16 @@ def test_urls_cannot_reach_other_protocols(media):
         assert len(p.stderr.strip().splitlines()) == 1, p.stderr
 
 
-def test_download_size_is_capped(media):
+def test_download_size_is_capped(media, tmp_path):
     with serve(media["dir"]) as (_, base):
-        p = subprocess.run([str(VIDPIPE), "probe", f"{base}/v.mp4"], capture_output=True, text=True, timeout=30,
-                           env={**os.environ, "VIDPIPE_MAX_INPUT_BYTES": "10000"})
+        p = vidpipe("probe", f"{base}/v.mp4", "--set", "max_input_bytes=10000", timeout=30)
+        assert p.returncode == 1 and "max_input_bytes" in p.stderr
+        # the decoder has its own cap: the prober may read it, the decoder may not
+        out = tmp_path / "o"
+        r = vidpipe("run", raw_graph(tmp_path), f"{base}/v.mp4", "-o", out, "--set", "decode.max_input_bytes=10000")
+        assert r.returncode == 1 and "max_input_bytes" in r.stderr and "decode" in r.stderr, r.stderr
+    b64 = base64.b64encode(media["tiny"].read_bytes()).decode()
+    p = vidpipe("probe", b64, "--set", "max_input_bytes=1000")
     assert p.returncode == 1 and "max_input_bytes" in p.stderr
 
 
@@ -299,9 +368,7 @@ def test_folder_glob_list_and_video_give_the_same_frames(media, tmp_path):
     graph = raw_graph(tmp_path, "decode.auto")
     meta_v, ref = run_one(raw_graph(tmp_path, "decode.ffmpeg"), media["v"], tmp_path / "v")
     files = [str(frames / f"frame_{i}.png") for i in range(1, 91)]
-    # A JSON list is one job input (C++ API, `vidpipe probe`); `vidpipe run` reads a command-line
-    # input starting with '[' as a YAML list of inputs, so it is checked through probe here.
-    inputs = {"folder": frames, "glob": f"{frames}/frame_*.png"}
+    inputs = {"folder": frames, "glob": f"{frames}/frame_*.png", "list": json.dumps(files)}
     listed = probe_json(json.dumps(files[::-1][:10]), "images_fps=30")
     assert listed["frame_count"] == 10 and listed["first_image"].endswith("frame_90.png")  # order as given
     for kind, inp in inputs.items():
@@ -316,6 +383,35 @@ def test_folder_glob_list_and_video_give_the_same_frames(media, tmp_path):
     assert info["first_image"].endswith("frame_1.png") and info["last_image"].endswith("frame_90.png")
     # default frame rate of a sequence: 2
     assert probe_json(frames)["fps"] == 2 and probe_json(frames)["duration"] == 45
+
+
+def test_json_list_is_one_input_on_the_command_line(media, tmp_path):
+    """CLI11 splits a '[a,b]' argument of a vector option into elements; vidpipe takes INPUT
+    arguments verbatim, so a JSON list of images is one frame-sequence input, also next to other
+    inputs and options on both sides."""
+    frames = media["frames"]
+    files = [str(frames / f"frame_{i}.png") for i in (1, 31, 61, 90)]
+    listed = json.dumps(files)
+    out = tmp_path / "o"
+    p = vidpipe("run", raw_graph(tmp_path, "decode.auto", 4), "--set", "probe.images_fps=30", listed, media["v"],
+                "-o", out, "--json", "--set", "decode.color_matrix=bt601", check=0)
+    jobs = json.loads(p.stdout)["jobs"]
+    assert len(jobs) == 2 and jobs[0]["input"].startswith('["') and jobs[1]["input"] == str(media["v"])
+    assert jobs[0]["name"] == "frames"  # named after the images' folder
+    meta = read_json(out / "frames" / "metadata.json")
+    assert meta["backend_used"] == "images" and meta["total_frames"] == 4 and meta["frame_indices"] == [0, 1, 2, 3]
+    got = np.load(out / "frames" / "frames.npy")
+    _, ref = run_one(raw_graph(tmp_path, "decode.ffmpeg", 90), media["v"], tmp_path / "ref")
+    assert np.array_equal(got, ref[[0, 30, 60, 89]])
+    # the same through `vidpipe plan` and the default graph (with spaces after the commas)
+    spaced = json.dumps(files, separators=(", ", ": "))
+    p = vidpipe("plan", spaced, "--json", "--set", "probe.images_fps=30", check=0)
+    res = json.loads(p.stdout)
+    v = res.get("videos", [res])  # one input: the object itself
+    assert len(v) == 1 and v[0]["status"] == "ok" and v[0]["input"].startswith('["'), v
+    # usage errors are unchanged
+    assert vidpipe("run").returncode == 2
+    assert vidpipe("run", listed, "--bogus").returncode == 2
 
 
 def test_default_graph_on_a_frame_folder(media, tmp_path):
