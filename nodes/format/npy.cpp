@@ -27,6 +27,7 @@ class FormatNpy final : public Node {
         .choice("dtype", "uint8", {"uint8", "float32", "float16", "bfloat16"},
                 "uint8 (exact, compact), float32 (the reference tensor's dtype), float16, bfloat16 (raw bits as <u2)")
         .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)")
+        .choice("channel_order", "rgb", {"rgb", "bgr"}, "channel order of the array (bgr for OpenCV-style models)")
         .choice("normalize", "none", {"none", "rescale", "mean_std"},
                 "none: 0..255; rescale: v/255; mean_std: (v/255 - mean)/std (needs a float dtype)")
         .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
@@ -37,7 +38,7 @@ class FormatNpy final : public Node {
       : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),
         tchw_(p.get<std::string>("layout") == "TCHW"), norm_(p.get_or<std::string>("normalize", "none")),
         mean_(p.get_or<std::vector<double>>("norm_mean", {})), std_(p.get_or<std::vector<double>>("norm_std", {})),
-        pad_(p.get_or<int64_t>("pad_to_multiple", 1)) {
+        pad_(p.get_or<int64_t>("pad_to_multiple", 1)), bgr_(p.get_or<std::string>("channel_order", "rgb") == "bgr") {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
     if (norm_ != "none" && type_ == ElemType::U8)
       throw Error("format.npy: normalize=" + norm_ + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
@@ -62,13 +63,23 @@ class FormatNpy final : public Node {
     const std::size_t n = static_cast<std::size_t>(c) * h * w;
     std::vector<uint8_t> planar(n);
     std::vector<uint8_t> bytes;
+    // Channel k of the array comes from channel src[k] of the frame.
+    const bool swap = c == 3 && (bgr_ != (first.format == PixelFormat::BGR24));
+    const int src[3] = {swap ? 2 : 0, 1, swap ? 0 : 2};
     for (std::size_t t = 0; t < T; ++t) {
       const Frame& f = *clip.frames[std::min(t, T0 - 1)];  // padding repeats the last frame
       if (tchw_) {  // interleaved rows → one plane per channel
         for (int y = 0; y < h; ++y) {
           const uint8_t* row = f.row(y);
           for (int x = 0; x < w; ++x)
-            for (int ch = 0; ch < c; ++ch) planar[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + ch];
+            for (int ch = 0; ch < c; ++ch) planar[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + (c == 3 ? src[ch] : ch)];
+        }
+      } else if (swap) {
+        for (int y = 0; y < h; ++y) {
+          const uint8_t* row = f.row(y);
+          uint8_t* dst = &planar[static_cast<std::size_t>(y) * w * c];
+          for (int x = 0; x < w; ++x)
+            for (int ch = 0; ch < 3; ++ch) dst[x * 3 + ch] = row[x * 3 + src[ch]];
         }
       } else {
         for (int y = 0; y < h; ++y) std::memcpy(&planar[static_cast<std::size_t>(y) * w * c], f.row(y), static_cast<std::size_t>(w) * c);
@@ -111,6 +122,7 @@ class FormatNpy final : public Node {
   std::string norm_;
   std::vector<double> mean_, std_;
   int64_t pad_;
+  bool bgr_;
 };
 
 }  // namespace

@@ -183,3 +183,15 @@ def test_format_npy_dtypes_normalise_and_padding(videos, tmp_path):
             assert a.dtype == np.float16 and np.array_equal(a, want.to(torch.float16).numpy())
         else:
             assert np.allclose(a, x, atol=1e-6)
+
+
+def test_format_npy_channel_order_bgr(videos, tmp_path):
+    sets = ["--set", "sample.nframes=4", "--set", "resize.max_pixels=50000"]
+    vidpipe("run", DEFAULT_GRAPH, videos["b"], "-o", tmp_path / "rgb", *sets, check=0)
+    rgb = np.load(tmp_path / "rgb" / "b" / "frames.npy")
+    for layout, axis in [("TCHW", 1), ("THWC", 3)]:
+        g = graph_with_writer(tmp_path, "    type: format.npy\n    params: {channel_order: bgr, layout: %s}\n" % layout)
+        vidpipe("run", g, videos["b"], "-o", tmp_path / layout, *sets, check=0)
+        bgr = np.load(tmp_path / layout / "b" / "frames.npy")
+        want = rgb[:, ::-1] if axis == 1 else rgb.transpose(0, 2, 3, 1)[..., ::-1]
+        assert np.array_equal(bgr, want)
