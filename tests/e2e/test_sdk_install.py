@@ -32,3 +32,9 @@ def test_out_of_tree_plugin(tmp_path):
     assert meta["sampler"] == "example.every_nth"
     assert meta["frame_indices"] == [0, 15, 30, 45, 60, 75, 90, 105]  # n = 15, max_frames = 8, N = 120
     assert meta["grid_thw"][0] == 4
+
+    # The third-party model: its profile sets nframes 16 and 224×224; its tokens node counts.
+    sh(vidpipe, "--plugin-path", build, "run", SOURCE / "examples" / "plugin" / "example_vlm.yaml", video, "-o", out / "vlm")
+    meta = read_json(out / "vlm" / "v" / "metadata.json")
+    assert meta["num_frames"] == 16 and (meta["resized_height"], meta["resized_width"]) == (224, 224)
+    assert meta["grid_thw"] == [16, 14, 14] and meta["total_tokens"] == 16 * 196
