@@ -18,7 +18,6 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
-constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
 
 void print_error(const std::string& msg) { std::cerr << "vidpipe: " << msg << "\n"; }
 

@@ -7,6 +7,9 @@
 
 namespace vidpipe::cli {
 
+// Exit codes shared by every subcommand.
+inline constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
+
 struct CommonOptions {
   std::vector<std::string> plugin_paths;  // --plugin-path
 };

@@ -1,4 +1,5 @@
 // vidpipe command line: argument parsing and signal handling; the work is in commands.cpp.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -15,8 +16,8 @@ namespace {
 // First Ctrl-C: stop starting new work, let running node calls finish, publish nothing
 // half-written. Second Ctrl-C: leave at once.
 extern "C" void on_interrupt(int) {
-  static volatile std::sig_atomic_t count = 0;
-  if (++count > 1) _exit(130);
+  static std::atomic<int> count{0};  // lock-free, so safe in a signal handler
+  if (count.fetch_add(1) > 0) _exit(130);
   const char msg[] = "\nvidpipe: interrupted, finishing running node calls (Ctrl-C again to quit now)\n";
   [[maybe_unused]] auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
   vidpipe::runtime::Executor::request_cancel();

@@ -30,7 +30,6 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
-constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -19,7 +19,6 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
-constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 
 class ProbeJob final : public Job {
  public:

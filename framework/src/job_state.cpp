@@ -68,7 +68,9 @@ std::string display_input(const std::string& input) {
 }
 
 std::string JobResult::error_line() const {
-  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, error);
+  // Node messages usually start with the input already; name it once.
+  std::string what = error.rfind(input + ": ", 0) == 0 ? error.substr(input.size() + 2) : error;
+  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, what);
   if (!hint.empty()) s += " (fix: " + hint + ")";
   return s;
 }

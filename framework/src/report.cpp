@@ -25,7 +25,6 @@ std::string summary_text(const RunReport& r) {
     std::string name = j.name.size() > 24 ? j.name.substr(0, 21) + "..." : j.name;
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
                      field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");
-    if (j.status == "failed") s += "  error: " + j.error_line() + "\n";
   }
   s += fmt::format("{} inputs, {} ok, {} failed{} in {:.3f} s\n", r.jobs.size(), r.jobs.size() - r.failed(), r.failed(),
                    r.interrupted ? " (interrupted)" : "", r.wall_s);
