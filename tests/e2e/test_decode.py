@@ -184,14 +184,14 @@ def test_vfr_plan_timestamps_are_the_stream_pts(graph, tmp_path):
     assert max(abs(t - i / fps) for t, i in zip(expected, idx)) > 1.0
 
 
-def test_end_of_stream_check_only_when_counts_disagree(graph, vids, tmp_path):
-    """The last-GOP decode that finds the true frame count runs only when it can matter: not in
-    approximate mode, not when the header's count equals the packet count (a one-GOP clip would
-    otherwise be decoded twice); a truncated file (header 90, fewer packets) is still checked."""
+def test_end_of_stream_check_in_exact_mode_only(graph, vids, tmp_path):
+    """The last-GOP decode that finds the true frame count runs in exact mode even when header
+    and packets agree (a real file has 456 packets, a header saying 456 and 455 decodable
+    frames); approximate mode skips it; a truncated file (header 90, fewer packets) is checked."""
     v = vids["long"]
     run(graph, v, tmp_path / "e", "sample.nframes=8")
     dec = read_json(tmp_path / "e" / v.stem / "metadata.json")["notes"]["decode"]
-    assert dec["end_check"].startswith("skipped: header and packets agree") and dec["end_check_frames"] == 0
+    assert dec["end_check"] == "decoded" and dec["end_check_frames"] > 0
     run(graph, v, tmp_path / "a", "sample.nframes=8", "decode.seek_mode=approximate")
     dec = read_json(tmp_path / "a" / v.stem / "metadata.json")["notes"]["decode"]
     assert dec["end_check"].startswith("skipped: approximate") and dec["end_check_frames"] == 0
