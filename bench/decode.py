@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import make_video, timed
+
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = """vidpipe: 1
 name: decode_bench
@@ -31,39 +33,6 @@ nodes:
   sample: {type: sample.uniform, in: probe.info}
   decode: {type: decode.ffmpeg, in: sample.plan}
 """
-
-
-def run_rss(cmd):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()
-    _, status, usage = os.wait4(p.pid, 0) if p.returncode is None else (0, p.returncode, None)
-    wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
-    return wall, out.decode()
-
-
-def timed(cmd):
-    """(wall s, peak RSS MiB, stdout) of a child, RSS from wait4."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = p.stdout.read()
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    if status != 0:
-        sys.exit(f"failed ({status}): {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
-
-
-def gen(path, size, rate, dur, args):
-    if not path.exists():
-        t0 = time.perf_counter()
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={dur}",
-                        *args, "-pix_fmt", "yuv420p", path], check=True)
-        print(f"# generated {path.name} in {time.perf_counter() - t0:.0f} s", flush=True)
-    return path
 
 
 def main():
@@ -82,13 +51,13 @@ def main():
     cases = set(args.cases.split(","))
     x264 = ["-c:v", "libx264", "-preset", "superfast", "-sc_threshold", "0"]
     d = {"a": 20 if q else 300, "b": 120 if q else 3600, "c": 3 if q else 30, "d": 10 if q else 60}
-    va = gen(tmp / f"a_1080p_{d['a']}s.mp4", "1920x1080", 30, d["a"], x264 + ["-g", "250"]) if "a" in cases else None
-    vb = gen(tmp / f"b_360p_{d['b']}s.mp4", "640x360", 30, d["b"], x264 + ["-g", "500"]) if cases & {"b", "m"} else None
-    vc = gen(tmp / f"c_4k_{d['c']}s.mp4", "3840x2160", 30, d["c"], x264 + ["-g", "250"]) if "c" in cases else None
-    vd = gen(tmp / f"d_vp9_720p_{d['d']}s.webm", "1280x720", 30, d["d"],
+    va = make_video(tmp / f"a_1080p_{d['a']}s.mp4", "1920x1080", 30, d["a"], x264 + ["-g", "250"]) if "a" in cases else None
+    vb = make_video(tmp / f"b_360p_{d['b']}s.mp4", "640x360", 30, d["b"], x264 + ["-g", "500"]) if cases & {"b", "m"} else None
+    vc = make_video(tmp / f"c_4k_{d['c']}s.mp4", "3840x2160", 30, d["c"], x264 + ["-g", "250"]) if "c" in cases else None
+    vd = make_video(tmp / f"d_vp9_720p_{d['d']}s.webm", "1280x720", 30, d["d"],
              ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "2M", "-g", "250"]) \
         if "d" in cases else None
-    vm = gen(tmp / "m_360p_60s.mp4", "640x360", 30, 60, x264 + ["-g", "500"]) if "m" in cases else None
+    vm = make_video(tmp / "m_360p_60s.mp4", "640x360", 30, 60, x264 + ["-g", "500"]) if "m" in cases else None
     lim = ["--set", "probe.max_duration=7200", "--set", "decode.max_duration=7200"]
 
     def ours(v, *sets):

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import make_video, timed
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,18 +35,6 @@ def run(cmd):
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(map(str, cmd))}\n{p.stderr[-2000:]}")
     return time.perf_counter() - t0, p.stdout
-
-
-def run_rss(cmd):
-    """Like run() but measures the child's own peak RSS via wait4."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = p.stdout.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    if status != 0:
-        sys.exit(f"failed ({status}): {' '.join(map(str, cmd))}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
 
 
 def pyav_torchvision(video, indices, h, w):
@@ -60,7 +50,7 @@ with av.open({str(video)!r}) as c:
 x = resize(torch.stack(frames), [{h}, {w}], interpolation=InterpolationMode.BICUBIC, antialias=True)
 print(x.shape)
 """
-    return run_rss(["/usr/bin/python3", "-c", code])
+    return timed(["/usr/bin/python3", "-c", code])
 
 
 def main():
@@ -79,17 +69,16 @@ def main():
     print(f"{'video':<18} {'tool':<22} {'wall s':>8} {'ratio':>7} {'peak RSS MiB':>13}")
     for name, (size, rate, dur) in videos.items():
         v = tmp / (name.replace(" ", "_") + ".mp4")
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={dur}",
-                        "-c:v", "libx264", "-preset", "veryfast", "-g", "250", "-pix_fmt", "yuv420p", v], check=True)
+        make_video(v, size, rate, dur, ["-c:v", "libx264", "-preset", "veryfast", "-g", "250"])
         out = tmp / "out"
-        wall, rss, stdout = run_rss([vidpipe, "run", graph, v, "-o", out, "--json"])
+        wall, rss, stdout = timed([vidpipe, "run", graph, v, "-o", out, "--json"])
         meta = json.loads((out / v.stem / "metadata.json").read_text())
         idx, h, w = meta["frame_indices"], meta["resized_height"], meta["resized_width"]
         rows = [("vidpipe", wall, rss)]
-        rows.append(("ffmpeg decode (floor)",) + run_rss(["ffmpeg", "-v", "error", "-threads", "0", "-i", v, "-f", "null", "-"])[:2])
+        rows.append(("ffmpeg decode (floor)",) + timed(["ffmpeg", "-v", "error", "-threads", "0", "-i", v, "-f", "null", "-"])[:2])
         sel = "+".join(f"eq(n\\,{i})" for i in idx[:100])
         if len(idx) <= 100:
-            rows.append(("ffmpeg select+scale",) + run_rss(["ffmpeg", "-v", "error", "-i", v, "-vf",
+            rows.append(("ffmpeg select+scale",) + timed(["ffmpeg", "-v", "error", "-i", v, "-vf",
                         f"select='{sel}',scale={w}:{h}:flags=bicubic", "-vsync", "0", "-pix_fmt", "rgb24", "-f", "rawvideo", "-y",
                         tmp / "sel.raw"])[:2])
         rows.append(("pyav+torchvision",) + pyav_torchvision(v, idx, h, w)[:2])
@@ -102,8 +91,8 @@ def main():
     reps = 1 if args.quick else 5
     on, off = [], []
     for _ in range(reps):
-        off.append(run_rss([vidpipe, "run", graph, v, "--json", "--set", "settings.profile=false"])[0])
-        on_wall, _, out_json = run_rss([vidpipe, "run", graph, v, "--json", "--profile"])
+        off.append(timed([vidpipe, "run", graph, v, "--json", "--set", "settings.profile=false"])[0])
+        on_wall, _, out_json = timed([vidpipe, "run", graph, v, "--json", "--profile"])
         on.append(on_wall)
     prof = json.loads(out_json)["profile"]
     calls = sum(n["calls"] for n in prof["nodes"])

@@ -45,10 +45,10 @@ inline NodeSpec& declare_input_params(NodeSpec& s) {
 }
 inline InputOptions input_options(const Params& p) {
   InputOptions o;
-  o.net_timeout = p.get_or<double>("net_timeout", o.net_timeout);
-  o.max_input_bytes = p.get_or<int64_t>("max_input_bytes", o.max_input_bytes);
-  o.allow_playlists = p.get_or<bool>("allow_playlists", o.allow_playlists);
-  o.tls_verify = p.get_or<bool>("tls_verify", o.tls_verify);
+  o.net_timeout = p.get<double>("net_timeout");
+  o.max_input_bytes = p.get<int64_t>("max_input_bytes");
+  o.allow_playlists = p.get<bool>("allow_playlists");
+  o.tls_verify = p.get<bool>("tls_verify");
   return o;
 }
 

@@ -61,7 +61,7 @@ Params params_for(const NodeSpec& spec, const Params& p) {
 class DecodeAuto : public Node {
  public:
   DecodeAuto(const Params& p, const std::map<std::string, Backend>& backends) {
-    std::vector<std::string> order = p.get_or<std::vector<std::string>>("backends", {"ffmpeg", "opencv"});
+    std::vector<std::string> order = p.get<std::vector<std::string>>("backends");
     if (order.empty()) throw Error("decode.auto: `backends` is empty", "list at least one of ffmpeg, opencv");
     for (const std::string& name : order) {
       auto it = backends.find(name);

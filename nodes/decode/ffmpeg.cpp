@@ -58,17 +58,17 @@ class DecodeFfmpeg : public Node {
   }
 
   explicit DecodeFfmpeg(const Params& p) {
-    opt_.color_matrix = p.get_or<std::string>("color_matrix", "auto");
-    opt_.autorotate = p.get_or<bool>("autorotate", true);
-    opt_.threads = static_cast<int>(p.get_or<int64_t>("threads", 0));
-    opt_.seek_mode = p.get_or<std::string>("seek_mode", "exact");
-    opt_.skip_nonref = p.get_or<bool>("skip_nonref", true);
-    opt_.on_decode_error = p.get_or<std::string>("on_decode_error", "skip");
-    opt_.max_corrupt_ratio = p.get_or<double>("max_corrupt_ratio", 0.5);
-    opt_.limits.max_frames = p.get_or<int64_t>("max_decoded_frames", 500000);
-    opt_.limits.max_duration = p.get_or<double>("max_duration", 3600);
-    opt_.max_pixels = opt_.limits.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
-    opt_.limits.deadline_s = p.get_or<double>("deadline", 600);
+    opt_.color_matrix = p.get<std::string>("color_matrix");
+    opt_.autorotate = p.get<bool>("autorotate");
+    opt_.threads = static_cast<int>(p.get<int64_t>("threads"));
+    opt_.seek_mode = p.get<std::string>("seek_mode");
+    opt_.skip_nonref = p.get<bool>("skip_nonref");
+    opt_.on_decode_error = p.get<std::string>("on_decode_error");
+    opt_.max_corrupt_ratio = p.get<double>("max_corrupt_ratio");
+    opt_.limits.max_frames = p.get<int64_t>("max_decoded_frames");
+    opt_.limits.max_duration = p.get<double>("max_duration");
+    opt_.max_pixels = opt_.limits.max_pixels = p.get<int64_t>("max_pixels");
+    opt_.limits.deadline_s = p.get<double>("deadline");
     opt_.input = av::input_options(p);
     opt_.input.max_pixels = opt_.max_pixels;
   }

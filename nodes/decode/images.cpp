@@ -28,7 +28,7 @@ class DecodeImages : public Node {
                  "reject images whose header gives more pixels than this (decompression bombs)");
   }
 
-  explicit DecodeImages(const Params& p) : max_pixels_(p.get_or<int64_t>("max_pixels", 8192LL * 8192)) {}
+  explicit DecodeImages(const Params& p) : max_pixels_(p.get<int64_t>("max_pixels")) {}
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);

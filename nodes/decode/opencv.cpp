@@ -39,8 +39,8 @@ class DecodeOpencv : public Node {
   }
 
   explicit DecodeOpencv(const Params& p)
-      : color_matrix_(p.get_or<std::string>("color_matrix", "auto")),
-        autorotate_(p.get_or<bool>("autorotate", true)) {}
+      : color_matrix_(p.get<std::string>("color_matrix")),
+        autorotate_(p.get<bool>("autorotate")) {}
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);

@@ -36,9 +36,9 @@ class FormatNpy final : public Node {
   }
   explicit FormatNpy(const Params& p)
       : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),
-        tchw_(p.get<std::string>("layout") == "TCHW"), norm_(p.get_or<std::string>("normalize", "none")),
-        mean_(p.get_or<std::vector<double>>("norm_mean", {})), std_(p.get_or<std::vector<double>>("norm_std", {})),
-        pad_(p.get_or<int64_t>("pad_to_multiple", 1)), bgr_(p.get_or<std::string>("channel_order", "rgb") == "bgr") {
+        tchw_(p.get<std::string>("layout") == "TCHW"), norm_(p.get<std::string>("normalize")),
+        mean_(p.get<std::vector<double>>("norm_mean")), std_(p.get<std::vector<double>>("norm_std")),
+        pad_(p.get<int64_t>("pad_to_multiple")), bgr_(p.get<std::string>("channel_order") == "bgr") {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
     if (norm_ != "none" && type_ == ElemType::U8)
       throw Error("format.npy: normalize=" + norm_ + " needs a float dtype", "set dtype to float32, float16 or bfloat16");

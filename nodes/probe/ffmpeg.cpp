@@ -32,12 +32,12 @@ class ProbeFfmpeg : public Node {
   }
 
   explicit ProbeFfmpeg(const Params& p) {
-    opt_.count_packets = p.get_or<bool>("count_packets", true);
-    opt_.max_pixels = p.get_or<int64_t>("max_pixels", av::kDefaultMaxPixels);
-    opt_.max_duration = p.get_or<double>("max_duration", 3600);
-    opt_.deadline_s = p.get_or<double>("deadline", 60);
+    opt_.count_packets = p.get<bool>("count_packets");
+    opt_.max_pixels = p.get<int64_t>("max_pixels");
+    opt_.max_duration = p.get<double>("max_duration");
+    opt_.deadline_s = p.get<double>("deadline");
     opt_.input = av::input_options(p);
-    seq_ = {p.get_or<double>("images_fps", 2.0), p.get_or<int64_t>("max_images", 10000), opt_.max_pixels};
+    seq_ = {p.get<double>("images_fps"), p.get<int64_t>("max_images"), opt_.max_pixels};
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {

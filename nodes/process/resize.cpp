@@ -43,9 +43,9 @@ class Resize : public Node {
     const int64_t side = p.get_or<int64_t>("image_size", 0);
     w_ = static_cast<int>(p.get_or<int64_t>("width", side));
     h_ = static_cast<int>(p.get_or<int64_t>("height", side));
-    const std::string m = p.get_or<std::string>("mode", "exact");
+    const std::string m = p.get<std::string>("mode");
     mode_ = m == "fast" ? 3 : m == "area" ? 2 : m == "bilinear" ? 1 : 0;
-    use_plan_ = p.get_or<bool>("use_plan_size", true);
+    use_plan_ = p.get<bool>("use_plan_size");
   }
 
   void process(const Data& in, Emitter& out, Job&) override {

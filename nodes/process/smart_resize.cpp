@@ -68,17 +68,17 @@ class SmartResize : public Node {
   }
 
   explicit SmartResize(const Params& p) {
-    s_.factor = p.get_or<int64_t>("factor", 28);
-    s_.min_pixels = p.get_or<double>("min_pixels", 100352);
+    s_.factor = p.get<int64_t>("factor");
+    s_.min_pixels = p.get<double>("min_pixels");
     if (p.has("max_pixels")) s_.max_pixels = p.get<double>("max_pixels");
-    s_.total_pixels = p.get_or<double>("total_pixels", 90316800.0);
-    s_.video_max_pixels = p.get_or<double>("video_max_pixels", 602112);
+    s_.total_pixels = p.get<double>("total_pixels");
+    s_.video_max_pixels = p.get<double>("video_max_pixels");
     if (p.has("resized_height")) s_.resized_height = p.get<int64_t>("resized_height");
     if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
-    s_.image_min_pixels = p.get_or<double>("image_min_pixels", 3136);
-    s_.image_max_pixels = p.get_or<double>("image_max_pixels", 12845056);
-    mode_ = parse_mode(p.get_or<std::string>("mode", "exact"));
-    use_plan_ = p.get_or<bool>("use_plan_size", true);
+    s_.image_min_pixels = p.get<double>("image_min_pixels");
+    s_.image_max_pixels = p.get<double>("image_max_pixels");
+    mode_ = parse_mode(p.get<std::string>("mode"));
+    use_plan_ = p.get<bool>("use_plan_size");
   }
 
   void process(const Data& in, Emitter& out, Job&) override {

@@ -44,10 +44,10 @@ class UniformSampler : public Node {
       throw Error("sample.uniform: set either fps or nframes, not both",
                   "remove one of them from the graph or the command line");
     if (p.has("nframes")) nf_.nframes = p.get<double>("nframes");
-    else nf_.fps = p.get_or<double>("fps", 2.0);
-    nf_.min_frames = p.get_or<double>("min_frames", 4);
+    else nf_.fps = p.get<double>("fps");
+    nf_.min_frames = p.get<double>("min_frames");
     nf_.max_frames = opt_number(p, "max_frames");
-    nf_.frame_factor = p.get_or<int64_t>("frame_factor", 2);
+    nf_.frame_factor = p.get<int64_t>("frame_factor");
     start_ = opt_number(p, "video_start");
     end_ = opt_number(p, "video_end");
   }

@@ -28,23 +28,23 @@ struct Estimate {
 class QwenPlan final : public Node {
  public:
   QwenPlan(const Params& p, const PlanModel& m) : m_(m) {
-    s_.factor = p.get_or<int64_t>("factor", m.factor);
-    s_.min_pixels = p.get_or<double>("min_pixels", m.min_pixels);
+    s_.factor = p.get<int64_t>("factor");
+    s_.min_pixels = p.get<double>("min_pixels");
     if (p.has("max_pixels")) s_.max_pixels = p.get<double>("max_pixels");
-    s_.total_pixels = p.get_or<double>("total_pixels", m.total_pixels);
-    s_.video_max_pixels = p.get_or<double>("video_max_pixels", m.video_max_pixels);
+    s_.total_pixels = p.get<double>("total_pixels");
+    s_.video_max_pixels = p.get<double>("video_max_pixels");
     if (p.has("resized_height")) s_.resized_height = p.get<int64_t>("resized_height");
     if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
-    s_.image_min_pixels = p.get_or<double>("image_min_pixels", m.image_min_pixels);
-    s_.image_max_pixels = p.get_or<double>("image_max_pixels", m.image_max_pixels);
-    patch_ = p.get_or<int64_t>("patch_size", m.patch);
-    merge_ = p.get_or<int64_t>("merge_size", 2);
-    tp_ = p.get_or<int64_t>("temporal_patch_size", 2);
-    frame_factor_ = p.get_or<int64_t>("frame_factor", 2);
-    hidden_ = p.get_or<int64_t>("hidden_size", m.hidden_size);
+    s_.image_min_pixels = p.get<double>("image_min_pixels");
+    s_.image_max_pixels = p.get<double>("image_max_pixels");
+    patch_ = p.get<int64_t>("patch_size");
+    merge_ = p.get<int64_t>("merge_size");
+    tp_ = p.get<int64_t>("temporal_patch_size");
+    frame_factor_ = p.get<int64_t>("frame_factor");
+    hidden_ = p.get<int64_t>("hidden_size");
     if (p.has("max_context_tokens")) budget_ = p.get<int64_t>("max_context_tokens");
-    reserve_ = p.get_or<int64_t>("reserve_tokens", 0);
-    fit_ = p.get_or<std::string>("on_overflow", "error") == "fit";
+    reserve_ = p.get<int64_t>("reserve_tokens");
+    fit_ = p.get<std::string>("on_overflow") == "fit";
     if (patch_ * merge_ != s_.factor)
       throw Error(fmt::format("{}: factor {} is not patch_size {} x merge_size {}", m.type, s_.factor, patch_, merge_),
                   "use the model profile's values");

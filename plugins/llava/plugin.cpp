@@ -64,11 +64,11 @@ void add_geometry_params(NodeSpec& s) {
 
 Geometry read_geometry(const Params& p) {
   Geometry g;
-  g.image_size = p.get_or<int64_t>("image_size", 384);
-  g.patch = p.get_or<int64_t>("patch_size", 14);
-  g.stride = p.get_or<int64_t>("pool_stride", 2);
-  g.pool = p.get_or<std::string>("pool_mode", "bilinear");
-  g.newline = p.get_or<std::string>("newline", "one_token");
+  g.image_size = p.get<int64_t>("image_size");
+  g.patch = p.get<int64_t>("patch_size");
+  g.stride = p.get<int64_t>("pool_stride");
+  g.pool = p.get<std::string>("pool_mode");
+  g.newline = p.get<std::string>("newline");
   if (g.side() < 1) throw Error(fmt::format("llava: image_size {} is smaller than patch_size {}", g.image_size, g.patch));
   return g;
 }
@@ -123,9 +123,9 @@ class LlavaPlan final : public Node {
   }
 
   explicit LlavaPlan(const Params& p)
-      : g_(read_geometry(p)), floor_(p.get_or<std::string>("index_rounding", "floor") == "floor"),
-        hidden_(p.get_or<int64_t>("hidden_size", 3584)), reserve_(p.get_or<int64_t>("reserve_tokens", 0)),
-        fit_(p.get_or<std::string>("on_overflow", "error") == "fit") {
+      : g_(read_geometry(p)), floor_(p.get<std::string>("index_rounding") == "floor"),
+        hidden_(p.get<int64_t>("hidden_size")), reserve_(p.get<int64_t>("reserve_tokens")),
+        fit_(p.get<std::string>("on_overflow") == "fit") {
     if (p.has("max_context_tokens")) budget_ = p.get<int64_t>("max_context_tokens");
   }
 
@@ -211,7 +211,7 @@ class LlavaTokens final : public Node {
     add_geometry_params(s);
     return s;
   }
-  explicit LlavaTokens(const Params& p) : g_(read_geometry(p)), token_(p.get_or<std::string>("video_token", "<video>")) {}
+  explicit LlavaTokens(const Params& p) : g_(read_geometry(p)), token_(p.get<std::string>("video_token")) {}
 
   void process(const Data& in, Emitter& out, Job&) override {
     const ClipPtr& clip = std::get<ClipPtr>(in);

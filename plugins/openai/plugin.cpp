@@ -88,13 +88,13 @@ void add_rule_params(NodeSpec& s) {
 
 CostRule read_rule(const Params& p) {
   CostRule r;
-  r.detail = p.get_or<std::string>("detail", "low");
-  r.base = p.get_or<int64_t>("base_tokens", 85);
-  r.tile = p.get_or<int64_t>("tile_tokens", 170);
-  r.tile_size = p.get_or<int64_t>("tile_size", 512);
-  r.low_size = p.get_or<int64_t>("low_size", 512);
-  r.max_side = p.get_or<int64_t>("max_side", 2048);
-  r.short_side = p.get_or<int64_t>("short_side", 768);
+  r.detail = p.get<std::string>("detail");
+  r.base = p.get<int64_t>("base_tokens");
+  r.tile = p.get<int64_t>("tile_tokens");
+  r.tile_size = p.get<int64_t>("tile_size");
+  r.low_size = p.get<int64_t>("low_size");
+  r.max_side = p.get<int64_t>("max_side");
+  r.short_side = p.get<int64_t>("short_side");
   return r;
 }
 
@@ -122,8 +122,8 @@ class OpenAIPlan final : public Node {
     return s;
   }
   explicit OpenAIPlan(const Params& p)
-      : rule_(read_rule(p)), max_images_(p.get_or<int64_t>("max_images", 500)),
-        reserve_(p.get_or<int64_t>("reserve_tokens", 0)), fit_(p.get_or<std::string>("on_overflow", "error") == "fit") {
+      : rule_(read_rule(p)), max_images_(p.get<int64_t>("max_images")),
+        reserve_(p.get<int64_t>("reserve_tokens")), fit_(p.get<std::string>("on_overflow") == "fit") {
     if (p.has("max_context_tokens")) budget_ = p.get<int64_t>("max_context_tokens");
   }
 
@@ -298,11 +298,11 @@ class OpenAIMessages final : public Node {
         .flag("write_images", false, "also write frame_NNNN.jpg files");
   }
   explicit OpenAIMessages(const Params& p)
-      : file_(p.get_or<std::string>("file", "messages.json")), detail_(p.get_or<std::string>("detail", "low")),
-        prompt_(p.get_or<std::string>("prompt", "")), cap_(p.get_or<int64_t>("max_image_bytes", 1048576)),
-        req_cap_(p.get_or<int64_t>("max_request_bytes", 52428800)), q0_(p.get_or<int64_t>("jpeg_quality", 90)),
-        qmin_(p.get_or<int64_t>("min_jpeg_quality", 20)), step_(p.get_or<int64_t>("quality_step", 5)),
-        write_images_(p.get_or<bool>("write_images", false)) {
+      : file_(p.get<std::string>("file")), detail_(p.get<std::string>("detail")),
+        prompt_(p.get<std::string>("prompt")), cap_(p.get<int64_t>("max_image_bytes")),
+        req_cap_(p.get<int64_t>("max_request_bytes")), q0_(p.get<int64_t>("jpeg_quality")),
+        qmin_(p.get<int64_t>("min_jpeg_quality")), step_(p.get<int64_t>("quality_step")),
+        write_images_(p.get<bool>("write_images")) {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
     if (qmin_ > q0_) throw Error("openai.messages: min_jpeg_quality > jpeg_quality");
   }

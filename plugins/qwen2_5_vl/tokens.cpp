@@ -23,10 +23,10 @@ class Qwen25Tokens : public Node {
   }
 
   explicit Qwen25Tokens(const Params& p)
-      : p_(p.get_or<int64_t>("patch_size", 14)),
-        m_(p.get_or<int64_t>("merge_size", 2)),
-        tp_(p.get_or<int64_t>("temporal_patch_size", 2)),
-        tps_(p.get_or<double>("tokens_per_second", 2.0)) {}
+      : p_(p.get<int64_t>("patch_size")),
+        m_(p.get<int64_t>("merge_size")),
+        tp_(p.get<int64_t>("temporal_patch_size")),
+        tps_(p.get<double>("tokens_per_second")) {}
 
   void process(const Data& in, Emitter& out, Job&) override {
     const ClipPtr& clip = std::get<ClipPtr>(in);

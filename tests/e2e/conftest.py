@@ -26,6 +26,16 @@ def make_video(path, size="640x360", rate=25, duration=10, codec="libx264", extr
     return path
 
 
+def raw_rgb_frame(directory, source, w, h):
+    """One w×h RGB24 frame of a lavfi source (testsrc2, mandelbrot ...) decoded by the ffmpeg CLI,
+    as a .raw file; odd sizes are cropped from the next even size."""
+    path = Path(directory) / f"{source}_{w}x{h}.raw"
+    if not path.exists():
+        ffmpeg("-f", "lavfi", "-i", f"{source}=size={w + w % 2}x{h + h % 2}:rate=5", "-ss", "0.4",
+               "-vf", f"format=rgb24,crop={w}:{h}:0:0", "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", path)
+    return path
+
+
 def vidpipe(*args, check=None, timeout=300):
     """Runs the vidpipe CLI; returns the CompletedProcess (text mode)."""
     p = subprocess.run([str(VIDPIPE), *map(str, args)], capture_output=True, text=True, timeout=timeout)

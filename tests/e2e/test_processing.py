@@ -13,18 +13,13 @@ F = pytest.importorskip("torch.nn.functional")
 TF = pytest.importorskip("torchvision.transforms.functional")
 from torchvision.transforms import InterpolationMode  # noqa: E402
 
-from conftest import BUILD, DEFAULT_GRAPH, SOURCE, vidpipe, read_json  # noqa: E402
+from conftest import BUILD, DEFAULT_GRAPH, SOURCE, raw_rgb_frame, vidpipe, read_json  # noqa: E402
 
 REFCHECK = BUILD / "bin" / "vidpipe_refcheck"
 
 
 def raw_frame(tmp_path, source, w, h):
-    path = tmp_path / f"{source}_{w}x{h}.raw"
-    if not path.exists():
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                        f"{source}=size={w + w % 2}x{h + h % 2}:rate=5", "-ss", "0.4",
-                        "-vf", f"format=rgb24,crop={w}:{h}:0:0", "-frames:v", "1",
-                        "-pix_fmt", "rgb24", "-f", "rawvideo", str(path)], check=True)
+    path = raw_rgb_frame(tmp_path, source, w, h)
     return np.fromfile(path, np.uint8).reshape(h, w, 3), path
 
 

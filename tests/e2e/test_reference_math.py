@@ -11,6 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 TF = pytest.importorskip("torchvision.transforms.functional")
 from torchvision.transforms import InterpolationMode  # noqa: E402
+from conftest import raw_rgb_frame  # noqa: E402
 
 BUILD = os.environ.get("VIDPIPE_BUILD_DIR", "")
 REFCHECK = os.path.join(BUILD, "bin", "vidpipe_refcheck")
@@ -103,14 +104,6 @@ def test_linspace_matches_torch():
 
 
 # ---- resize ----
-def make_frame(tmp_path, source, w, h):
-    path = tmp_path / f"{source}_{w}x{h}.raw"
-    if not path.exists():
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                        f"{source}=size={w + w % 2}x{h + h % 2}:rate=5", "-ss", "0.4",
-                        "-vf", f"format=rgb24,crop={w}:{h}:0:0", "-frames:v", "1",
-                        "-pix_fmt", "rgb24", "-f", "rawvideo", str(path)], check=True)
-    return path
 
 
 RESIZE_CASES = [  # (source, w, h, out_w, out_h)
@@ -132,7 +125,7 @@ def test_resize_matches_torchvision(tmp_path):
     total = exact = 0
     worst_mean = worst_max = 0
     for source, w, h, ow, oh in RESIZE_CASES:
-        src = make_frame(tmp_path, source, w, h)
+        src = raw_rgb_frame(tmp_path, source, w, h)
         img = np.fromfile(src, np.uint8).reshape(h, w, 3)
         want = TF.resize(torch.from_numpy(img).permute(2, 0, 1).contiguous(), [oh, ow],
                          InterpolationMode.BICUBIC, antialias=True).permute(1, 2, 0).numpy()
