@@ -248,19 +248,27 @@ json common_params() {
 
 json common_facts() {
   return {
-      {"vision_tower", "google/siglip-so400m-patch14-384: image_size 384, patch_size 14 -> 27x27 = 729 patches "
-                       "(transformers llava_onevision apply_pooling: image_size // patch_size)"},
-      {"image_size", "LlavaOnevisionVideoProcessor default size {height: 384, width: 384}, resample BICUBIC, "
-                     "no aspect ratio kept (transformers src/transformers/models/llava_onevision/"
-                     "video_processing_llava_onevision.py)"},
-      {"mean_std", "image_mean = image_std = [0.5, 0.5, 0.5] (SigLIP); the processor class defaults to OpenAI CLIP "
-                   "mean/std and the checkpoints' preprocessor_config.json sets 0.5 - unverified here (config "
-                   "files not in the search corpus)"},
+      {"vision_tower", "google/siglip-so400m-patch14-384: image_size 384, patch_size 14 -> 27x27 = 729 patches, no CLS "
+                       "(transformers src/transformers/models/llava_onevision/convert_llava_onevision_weights_to_hf.py: "
+                       "SiglipVisionConfig(image_size=384, patch_size=14), num_image_tokens=729, "
+                       "vision_feature_select_strategy='full')"},
+      {"image_size", "frames resized to exactly 384x384, BICUBIC, aspect ratio not kept: LlavaOnevisionVideoProcessor "
+                     "size {height: 384, width: 384} (transformers src/transformers/models/llava_onevision/"
+                     "video_processing_llava_onevision.py); LLaVA-VL/LLaVA-NeXT llava/model/multimodal_encoder/"
+                     "siglip_encoder.py SigLipImageProcessor size (384, 384), resample BICUBIC"},
+      {"mean_std", "image_mean = image_std = [0.5, 0.5, 0.5]: LLaVA-VL/LLaVA-NeXT llava/model/multimodal_encoder/"
+                   "siglip_encoder.py SigLipImageProcessor; the llava-hf processors are loaded from the SigLIP repo "
+                   "(transformers convert_llava_onevision_weights_to_hf.py), whose processor uses IMAGENET_STANDARD "
+                   "0.5 (models/siglip/image_processing_siglip_fast.py). The LlavaOnevision*Processor class defaults "
+                   "are OPENAI_CLIP; the llava-hf preprocessor_config.json itself was not in the corpus"},
       {"frame_indices", "np.linspace(0, total_frame_num - 1, max_frames_num, dtype=int) (truncation): "
-                        "EvolvingLMMs-Lab/lmms-eval lmms_eval/models/llava_vid.py load_video"},
+                        "EvolvingLMMs-Lab/lmms-eval lmms_eval/models/simple/llava_onevision.py and llava_vid.py "
+                        "load_video; LLaVA-VL/LLaVA-NeXT docs/LLaVA_Video_1003.md load_video (force_sample=True)"},
       {"color", "decord / PyAV decode YUV->RGB with BT.601"},
-      {"hidden_size", "3584 = Qwen2-7B hidden size (llava-onevision-qwen2-7b, LLaVA-Video-7B-Qwen2) - unverified; "
-                      "set hidden_size for the 0.5B/72B variants"}};
+      {"hidden_size", "3584 = Qwen2-7B hidden_size (Qwen/Qwen2-7B-Instruct config.json, the LLM of "
+                      "llava-onevision-qwen2-7b-* per convert_llava_onevision_weights_to_hf.py; LLaVA-NeXT "
+                      "llava_arch.py add_token_per_grid comment '(3584, 832, 14)' for LLaVA-Video-7B); set "
+                      "hidden_size=896 for the 0.5B (Qwen2-0.5B) and 8192 for the 72B (Qwen2-72B) variants"}};
 }
 
 void register_nodes(Registry& r) {
@@ -274,12 +282,14 @@ void register_nodes(Registry& r) {
   json ovf = common_facts();
   ovf["pooling"] = "apply_pooling: nn.functional.interpolate(size=[ceil(27/2), ceil(27/2)], mode='bilinear') -> "
                    "14x14 = 196 tokens per frame (transformers src/transformers/models/llava_onevision/"
-                   "modeling_llava_onevision.py LlavaOnevisionModel.apply_pooling / get_video_features)";
-  ovf["newline"] = "one image_newline after the whole video: processor replace_video_token num_video_tokens = "
-                   "num_frames * pooled_height_width**2 + 1 ('+1 for newline token', transformers "
-                   "processing_llava_onevision.py)";
-  ovf["nframes"] = "32 frames: LLaVA-OneVision evaluation default (lmms-eval llava_onevision max_frames_num=32) - "
-                   "unverified; transformers leaves frame sampling to the caller";
+                   "modeling_llava_onevision.py apply_pooling; LLaVA-VL/LLaVA-NeXT llava/model/llava_arch.py "
+                   "get_2dPool 'bilinear'; lmms-eval llava_onevision.py mm_spatial_pool_stride=2, "
+                   "mm_spatial_pool_mode='bilinear')";
+  ovf["newline"] = "one image_newline after the whole video: num_video_tokens = num_frames * ceil(sqrt(729)/2)**2 + 1 "
+                   "('+1 for newline token', transformers src/transformers/models/llava_onevision/"
+                   "processing_llava_onevision.py); LLaVA-NeXT llava_arch.py mm_newline_position default 'one_token'";
+  ovf["nframes"] = "32 frames: EvolvingLMMs-Lab/lmms-eval lmms_eval/models/simple/llava_onevision.py "
+                   "max_frames_num=32 (transformers leaves frame sampling to the caller)";
   ovf["tokens"] = "32 frames -> 32 * 196 + 1 = 6273 visual tokens";
   r.add_profile({"llava_onevision", "LLaVA-OneVision (SigLIP 384/14, bilinear 2x2 video pooling -> 196 tokens/frame)",
                  ov, ovf});
@@ -289,15 +299,20 @@ void register_nodes(Registry& r) {
   lv["newline"] = "grid";
   lv["nframes"] = 64;
   json lvf = common_facts();
-  lvf["pooling"] = "get_2dPool: mm_spatial_pool_mode 'average' -> nn.functional.avg_pool2d(stride 2) -> 13x13 = 169 "
-                   "tokens per frame ('bilinear' would give ceil -> 14x14) (LLaVA-VL/LLaVA-NeXT llava/model/"
-                   "llava_arch.py get_2dPool; mm_spatial_pool_stride 2, mm_spatial_pool_mode 'average' are the "
-                   "defaults of lmms-eval lmms_eval/models/llava_vid.py)";
+  lvf["pooling"] = "mm_spatial_pool_mode 'average', stride 2: avg_pool2d -> floor(27/2) = 13x13 = 169 tokens per "
+                   "frame (LLaVA-VL/LLaVA-NeXT llava/model/llava_arch.py get_2dPool). 'average' is the official "
+                   "reproduction setting: LLaVA-NeXT docs/LLaVA_Video_1003.md runs lmms-eval llava_vid with "
+                   "max_frames_num=64,mm_spatial_pool_mode=average (lmms_eval/models/simple/llava_vid.py "
+                   "mm_spatial_pool_stride=2, overwrite=True). The checkpoint's own config.json was not in the "
+                   "corpus; set pool_mode=bilinear (14 x 15 = 210 per frame) to follow it if it says bilinear";
   lvf["newline"] = "mm_newline_position 'grid': add_token_per_grid appends image_newline to every pooled row -> "
-                   "13 x (13 + 1) = 182 tokens per frame (LLaVA-NeXT llava_arch.py add_token_per_grid); 'grid' as "
-                   "the LLaVA-Video-7B-Qwen2 setting is from third-party wrappers - unverified against its "
-                   "config.json";
-  lvf["nframes"] = "64 frames (frames_upbound / max_frames_num used with LLaVA-Video-7B-Qwen2) - unverified";
+                   "13 x (13 + 1) = 182 tokens per frame (LLaVA-NeXT llava_arch.py add_token_per_grid, comment "
+                   "'(3584, 64, 13, 14)'); 'grid' is the lmms-eval llava_vid default and the LLaVA-Video-7B "
+                   "training flag (LLaVA-NeXT scripts/video/train/SO400M_Qwen2_7B_ov_to_video_am9.sh "
+                   "--mm_newline_position grid --mm_spatial_pool_stride 2)";
+  lvf["nframes"] = "64 frames: LLaVA-NeXT docs/LLaVA_Video_1003.md (inference max_frames_num 64, eval "
+                   "max_frames_num=64); 64 training frames for LLaVA-Video-7B-Qwen2 (maintainer, LLaVA-VL/LLaVA-NeXT "
+                   "issue #292)";
   lvf["tokens"] = "64 frames -> 64 * 182 = 11648 visual tokens";
   r.add_profile({"llava_video", "LLaVA-Video (SigLIP 384/14, 2x2 average pooling -> 169 tokens/frame + row newlines)",
                  lv, lvf});

@@ -290,8 +290,9 @@ class OpenAIMessages final : public Node {
         .text("file", "messages.json", "file name inside the input's output folder")
         .choice("detail", "low", {"low", "high", "auto"}, "image_url detail")
         .text("prompt", "", "text placed before the frame list in the text part")
-        .integer("max_image_bytes", 1048576, 1024, 20971520, "cap per JPEG (API limit 20 MB)")
-        .integer("max_request_bytes", 52428800, 1024, 1e12, "cap on all image bytes of the request (API limit 50 MB)")
+        .integer("max_image_bytes", 1000000, 1024, 20000000, "cap per JPEG (API limit 20 MB, read as 20e6 bytes)")
+        .integer("max_request_bytes", 50000000, 1024, 1e12,
+                 "cap on all image bytes of the request (API limit 50 MB, read as 50e6 bytes)")
         .integer("jpeg_quality", 90, 1, 100, "first JPEG quality tried")
         .integer("min_jpeg_quality", 20, 1, 100, "lowest quality tried before failing")
         .integer("quality_step", 5, 1, 100, "quality decrement while over max_image_bytes")
@@ -396,26 +397,28 @@ class OpenAIMessages final : public Node {
 
 json facts(bool mini) {
   json f = {
-      {"source", "OpenAI platform docs, Vision guide 'Calculating costs' (platform.openai.com/docs/guides/vision"
-                 "#calculating-costs, quoted verbatim at v2ex.com/t/1044688 and a64.in/tools/openai-vision-cost-"
-                 "calculator.html): low = 85 tokens; high: fit within 2048x2048, shortest side scaled to 768, "
+      {"source", "OpenAI vision guide 'Calculating costs' (platform.openai.com/docs/guides/vision#calculating-costs; "
+                 "quoted verbatim at genai.stackexchange.com/questions/1902 and a64.in/tools/openai-vision-cost-"
+                 "calculator.html): detail low = 85 tokens; high: fit within 2048x2048, then shortest side to 768, "
                  "170 tokens per 512-px square + 85"},
-      {"examples", "1024x1024 high = 765 (768x768, 4 tiles); 2048x4096 high = 1105 (768x1536, 6 tiles); any low = 85"},
+      {"examples", "same pages: 1024x1024 high = 765 (768x768, 4 tiles); 2048x4096 high = 1105 (768x1536, 6 tiles); "
+                   "any size low = 85"},
       {"no_upscale", "images smaller than 768 on the short side are not scaled up: measured on the API, a 128x64 "
                      "image costs 170 more in high than in low, i.e. 1 tile (community.openai.com/t/1262691 table, "
                      "gpt-4o-2024-08-06: low 97, high 267 incl. 12 text tokens)"},
       {"auto", "detail auto lets the API choose; costed here as high (upper bound)"},
-      {"limits", "up to 20 MB per image, 500 images and 50 MB of image bytes per request; low detail model input "
-                 "512x512, high 768 (short side) x 2000 (long side) (OpenAI images guide, openai-hd4n6.mintlify.app/"
-                 "docs/guides/images mirror)"},
-      {"max_frames", "fps 1 and max_frames 50 are vidpipe defaults (not an API constant); max_image_bytes 1 MiB "
-                     "keeps 50 images under the 50 MB request cap"},
+      {"limits", "up to 20MB per image, 500 images and 50 MB of image bytes per request; low detail: the model sees "
+                 "512x512; high: 768 (short side) x 2000 (long side) (OpenAI images guide 'Image input requirements', "
+                 "mirror openai-hd4n6.mintlify.app/docs/guides/images); max_images 500"},
+      {"max_frames", "fps 1 and max_frames 50 are vidpipe defaults, not API constants; max_image_bytes 1,000,000 x 50 "
+                     "frames stays within 50 MB even if MB means 10^6 bytes (max_request_bytes 50,000,000 checks it)"},
       {"jpeg", "JPEG quality starts at jpeg_quality and drops by quality_step until the image is under "
                "max_image_bytes; the quality used per frame is in metadata.json notes.openai"}};
   if (mini)
-    f["gpt-4o-mini"] = "base 2833, tile 5667: community.openai.com/t/1262691 measured gpt-4o-mini-2024-07-18 low "
-                       "2845 = 2833 + 12 text tokens and high 8512 = 2845 + 5667 for a 1-tile image; OpenAI's pricing "
-                       "page lists the same multipliers - unverified against the page itself";
+    f["gpt-4o-mini"] = "base 2833, tile 5667 (same rule, ~33.3x): community.openai.com/t/1262691 measured "
+                       "gpt-4o-mini-2024-07-18 low 2845 = 2833 + 12 text tokens, high 8512 = 2845 + 5667 for a "
+                       "1-tile image; same constants in autogenhub/autogen PR #57 (img_utils.py) and "
+                       "srinathmkce/imagetoken image_token/config.py. OpenAI's own table was not in the corpus";
   return f;
 }
 
@@ -425,7 +428,7 @@ void register_nodes(Registry& r) {
   r.add<OpenAIMessages>();
   json p = {{"detail", "low"},     {"base_tokens", 85}, {"tile_tokens", 170}, {"tile_size", 512},
             {"low_size", 512},     {"max_side", 2048},  {"short_side", 768},  {"max_images", 500},
-            {"fps", 1.0},          {"min_frames", 1},   {"frame_factor", 1},  {"max_image_bytes", 1048576},
+            {"fps", 1.0},          {"min_frames", 1},   {"frame_factor", 1},  {"max_image_bytes", 1000000},
             {"color_matrix", "bt601"}};
   r.add_profile({"openai", "GPT-4o-style chat completions: base64 JPEG image_url parts, detail low/high", p, facts(false)});
   json m = p;
