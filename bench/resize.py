@@ -5,6 +5,11 @@ INTER_LINEAR (C++, bench/resize_bench.cpp) against torchvision 0.14's antialiase
 reference, python3-torchvision). Accuracy = difference to torchvision's output on the same
 decoded frame: PSNR, mean and max |diff| on the 0..255 scale.
 
+The "yuv:" rows start from the decoder's output (YUV 4:2:0) and time what the pipeline does
+per frame: colour conversion at full size then resize (graphs/qwen2_5_vl.yaml), or the fused
+convert+resize pass (decode.ffmpeg fused_resize, graphs/qwen2_5_vl_fast.yaml). Their reference
+is torchvision on the ffmpeg CLI's rgb24 conversion of the same YUV frame.
+
     cmake --build build --target vidpipe_bench_resize && /usr/bin/python3 bench/resize.py [--quick]
 """
 import argparse
@@ -33,10 +38,13 @@ CASES = [  # (name, source, w, h, out_w, out_h)
 
 
 def frame(tmp, source, w, h):
-    path = Path(tmp) / f"{source}_{w}x{h}.raw"
+    """One frame as a decoder hands it over (yuv420p) and as the ffmpeg CLI converts it to rgb24."""
+    yuv, rgb = Path(tmp) / f"{source}_{w}x{h}.yuv", Path(tmp) / f"{source}_{w}x{h}.rgb"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"{source}=size={w}x{h}:rate=5",
-                    "-ss", "0.4", "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", str(path)], check=True)
-    return path
+                    "-ss", "0.4", "-frames:v", "1", "-pix_fmt", "yuv420p", "-f", "rawvideo", str(yuv)], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w}x{h}",
+                    "-i", str(yuv), "-pix_fmt", "rgb24", "-f", "rawvideo", str(rgb)], check=True)
+    return rgb, yuv
 
 
 def timed(fn, seconds):
@@ -68,7 +76,7 @@ def main():
     print(f"cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}, torch {torch.__version__}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, source, w, h, ow, oh in CASES:
-            raw = frame(tmp, source, w, h)
+            raw, yuv = frame(tmp, source, w, h)
             img = np.fromfile(raw, np.uint8).reshape(h, w, 3)
             t = torch.from_numpy(img).permute(2, 0, 1).contiguous()
             ref = resize(t, [oh, ow], InterpolationMode.BICUBIC, antialias=True)
@@ -78,21 +86,26 @@ def main():
             tvb_s = timed(lambda: resize(tv_batch, [oh, ow], InterpolationMode.BICUBIC, antialias=True), seconds) / 8
             out = Path(tmp) / name.replace(">", "")
             out.mkdir()
-            p = subprocess.run([str(BENCH), raw, str(w), str(h), str(ow), str(oh), str(seconds), str(out)],
+            p = subprocess.run([str(BENCH), raw, str(w), str(h), str(ow), str(oh), str(seconds), str(out), str(yuv)],
                                check=True, capture_output=True, text=True)
             rows = [json.loads(l) for l in p.stdout.splitlines()]
-            exact_fps = next(r["fps_parallel"] for r in rows if r["method"] == "exact")
+            fps = {r["method"]: r["fps_parallel"] for r in rows}
+            exact_fps = fps["exact"]
             print(f"\n{name} (RGB {w}x{h} -> {ow}x{oh}); accuracy vs torchvision BICUBIC antialias=True")
             print(f"{'method':<22}{'ms/frame':>10}{'frames/s':>10}{'fps batch':>11}{'vs exact':>10}"
                   f"{'PSNR dB':>10}{'mean|d|':>10}{'max|d|':>8}")
             print(f"{'torchvision bicubic AA':<22}{tv_s * 1e3:>10.2f}{1 / tv_s:>10.1f}{1 / tvb_s:>11.1f}"
                   f"{(1 / tvb_s) / exact_fps:>10.2f}{'(ref)':>10}{'':>10}{'':>8}")
             for r in rows:
-                got = np.fromfile(out / f"{r['method']}.raw", np.uint8).reshape(oh, ow, 3)
+                file = r["method"].replace(":", "_").replace(" ", "_").replace("+", "_")
+                got = np.fromfile(out / f"{file}.raw", np.uint8).reshape(oh, ow, 3)
                 psnr, mean, mx = stats(got, want)
                 print(f"{r['method']:<22}{r['ms_per_frame']:>10.2f}{1e3 / r['ms_per_frame']:>10.1f}"
                       f"{r['fps_parallel']:>11.1f}{r['fps_parallel'] / exact_fps:>10.2f}"
                       f"{psnr:>10.2f}{mean:>10.4f}{mx:>8d}")
+            print(f"per decoded frame, frames/s on all cores: fused fast {fps['yuv: fused fast']:.1f} vs "
+                  f"convert+exact {fps['yuv: convert+exact']:.1f} = "
+                  f"{fps['yuv: fused fast'] / fps['yuv: convert+exact']:.2f}x (target >= 2x)")
     print("\nms/frame: one frame at a time (vidpipe kernels split rows over all cores, torch and OpenCV"
           " use their thread pools, swscale one core);\nfps batch: 8 frames at once (torch: one batched"
           " call; vidpipe/OpenCV: frames in parallel, as the pipeline runs them); vs exact: fps batch ratio.")

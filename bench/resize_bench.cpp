@@ -1,5 +1,8 @@
-// vidpipe_bench_resize: times vidpipe's resize modes and OpenCV's resize on one RGB frame.
-//   vidpipe_bench_resize IN.raw W H OUTW OUTH SECONDS OUTDIR
+// vidpipe_bench_resize: times vidpipe's resize modes and OpenCV's resize on one RGB frame, and,
+// given the same frame as decoded YUV 4:2:0, the two whole per-frame paths of the pipeline:
+// colour conversion at full size + exact resize, against the fused convert+resize pass
+// (decode.ffmpeg fused_resize, both BT.601 as the Qwen profiles set it).
+//   vidpipe_bench_resize IN.rgb W H OUTW OUTH SECONDS OUTDIR [IN.yuv420p]
 // For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel"}:
 //   ms_per_frame   one frame at a time (vidpipe kernels split rows over all cores; OpenCV uses
 //                  its own thread pool; swscale runs on one core)
@@ -18,14 +21,21 @@
 #include <opencv2/imgproc.hpp>
 #include <tbb/parallel_for.h>
 
+#include <tbb/enumerable_thread_specific.h>
+
+extern "C" {
+#include <libavutil/frame.h>
+}
+
 #include "common/resize.hpp"
+#include "common/rgb_converter.hpp"
 #include "common/sws_resize.hpp"
 
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  if (argc != 8) {
-    std::fprintf(stderr, "usage: vidpipe_bench_resize IN.raw W H OUTW OUTH SECONDS OUTDIR\n");
+  if (argc != 8 && argc != 9) {
+    std::fprintf(stderr, "usage: vidpipe_bench_resize IN.rgb W H OUTW OUTH SECONDS OUTDIR [IN.yuv420p]\n");
     return 1;
   }
   const int w = std::atoi(argv[2]), h = std::atoi(argv[3]), ow = std::atoi(argv[4]), oh = std::atoi(argv[5]);
@@ -37,6 +47,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "input size mismatch\n");
     return 1;
   }
+  using namespace vidpipe;
   using namespace vidpipe::ref;
   SeparableResizer exact(w, h, ow, oh, Filter::Bicubic), bilinear(w, h, ow, oh, Filter::Bilinear),
       area(w, h, ow, oh, Filter::Area);
@@ -57,11 +68,47 @@ int main(int argc, char** argv) {
       {"opencv_cubic", cv_method(cv::INTER_CUBIC)},
       {"opencv_linear", cv_method(cv::INTER_LINEAR)},
   };
+  std::vector<uint8_t> yuv;
+  if (argc == 9) {
+    std::ifstream yin(argv[8], std::ios::binary);
+    yuv.assign(std::istreambuf_iterator<char>(yin), std::istreambuf_iterator<char>());
+    if (yuv.size() != static_cast<std::size_t>(w) * h * 3 / 2 || w % 2 || h % 2) {
+      std::fprintf(stderr, "yuv420p input size mismatch\n");
+      return 1;
+    }
+  }
+  // A decoder's output frame over the YUV buffer (limited range, untagged: BT.601 either way).
+  av::AVFramePtr yf(av_frame_alloc());
+  yf->width = w, yf->height = h, yf->format = AV_PIX_FMT_YUV420P;
+  yf->data[0] = yuv.data(), yf->linesize[0] = w;
+  yf->data[1] = yuv.data() + w * h, yf->linesize[1] = w / 2;
+  yf->data[2] = yuv.data() + w * h * 5 / 4, yf->linesize[2] = w / 2;
+  // Converters are per decoder (not thread-safe): one per thread here.
+  tbb::enumerable_thread_specific<av::RgbConverter> converters([] { return av::RgbConverter("bt601"); });
+  tbb::enumerable_thread_specific<std::vector<uint8_t>> scratch(src.size());
+  if (!yuv.empty()) {
+    methods.push_back({"yuv: convert+exact", [&](uint8_t* d) {
+                         std::vector<uint8_t>& rgb = scratch.local();
+                         converters.local().convert(yf.get(), rgb.data(), w * 3, "bench");
+                         exact.run(rgb.data(), w * 3, d, 3);
+                       }});
+    methods.push_back({"yuv: convert+fast", [&](uint8_t* d) {
+                         std::vector<uint8_t>& rgb = scratch.local();
+                         converters.local().convert(yf.get(), rgb.data(), w * 3, "bench");
+                         fast.run(rgb.data(), w * 3, d);
+                       }});
+    methods.push_back({"yuv: fused fast", [&](uint8_t* d) {
+                         converters.local().convert(yf.get(), d, ow * 3, "bench", ow, oh);
+                       }});
+  }
   const std::size_t out_bytes = static_cast<std::size_t>(ow) * oh * 3;
   for (auto& [name, fn] : methods) {
     std::vector<uint8_t> dst(out_bytes);
     fn(dst.data());  // warm-up (weights, contexts, caches)
-    std::ofstream(outdir + "/" + name + ".raw", std::ios::binary).write(reinterpret_cast<const char*>(dst.data()), dst.size());
+    std::string file = name;
+    for (char& c : file)
+      if (c == ':' || c == ' ' || c == '+') c = '_';
+    std::ofstream(outdir + "/" + file + ".raw", std::ios::binary).write(reinterpret_cast<const char*>(dst.data()), dst.size());
     int n = 0;
     auto t0 = Clock::now();
     double el = 0;

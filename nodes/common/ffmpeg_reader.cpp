@@ -1,6 +1,7 @@
 // FFmpeg probing and decoding. See ffmpeg_reader.hpp for the contract.
 #include "common/ffmpeg_reader.hpp"
 #include "common/input_source.hpp"
+#include "common/rgb_converter.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -335,75 +336,6 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
 
 namespace {
 
-// YUV → packed RGB24 the way the ffmpeg 5.1 CLI's auto-inserted scale filter does it:
-// sws flags "bicubic" (the CLI's default sws_flags), vf_scale's MPEG-2 chroma siting for
-// yuv420p (src_v_chr_pos 128; swscale's default gave the same bytes on the odd-size test, kept
-// explicit), then per frame the colour details vf_scale derives from the frame's tags
-// (in_color_matrix "auto"). Measured: byte-identical to the CLI for 8/10-bit 4:2:0, 4:4:4,
-// yuvj420p, odd sizes (tests/unit/test_ffmpeg_reader.cpp).
-class RgbConverter {
- public:
-  explicit RgbConverter(std::string matrix) : matrix_(std::move(matrix)) {}
-
-  void convert(const AVFrame* f, uint8_t* dst, int dst_stride, const std::string& input) {
-    if (!sws_ || f->width != w_ || f->height != h_ || f->format != fmt_) init(f, input);
-    if (f->colorspace != cs_ || f->color_range != range_) details(f);
-    uint8_t* planes[4] = {dst, nullptr, nullptr, nullptr};
-    int strides[4] = {dst_stride, 0, 0, 0};
-    int r = sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, planes, strides);
-    if (r <= 0) throw Error(input + ": colour conversion failed (" + error_text(r) + ")", kHint);
-  }
-
- private:
-  void init(const AVFrame* f, const std::string& input) {
-    SwsPtr s(sws_alloc_context());
-    if (!s) throw Error(input + ": out of memory creating a scaler");
-    av_opt_set_int(s.get(), "srcw", f->width, 0);
-    av_opt_set_int(s.get(), "srch", f->height, 0);
-    av_opt_set_int(s.get(), "src_format", f->format, 0);
-    av_opt_set_int(s.get(), "dstw", f->width, 0);
-    av_opt_set_int(s.get(), "dsth", f->height, 0);
-    av_opt_set_int(s.get(), "dst_format", AV_PIX_FMT_RGB24, 0);
-    av_opt_set_int(s.get(), "sws_flags", SWS_BICUBIC, 0);
-    if (f->format == AV_PIX_FMT_YUV420P) av_opt_set_int(s.get(), "src_v_chr_pos", 128, 0);
-    int r = sws_init_context(s.get(), nullptr, nullptr);
-    if (r < 0)
-      throw Error(input + ": cannot convert pixel format " +
-                      name_or_empty(av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format))) +
-                      " to rgb24 (" + error_text(r) + ")", kHint);
-    sws_ = std::move(s);
-    w_ = f->width, h_ = f->height, fmt_ = f->format;
-    cs_ = -1, range_ = -1;
-  }
-
-  void details(const AVFrame* f) {
-    int *inv_table = nullptr, *table = nullptr;
-    int in_full = 0, out_full = 0, brightness = 0, contrast = 0, saturation = 0;
-    sws_getColorspaceDetails(sws_.get(), &inv_table, &in_full, &table, &out_full, &brightness,
-                             &contrast, &saturation);
-    int cs = f->colorspace;  // vf_scale parse_yuv_type("auto"): unknown tags mean BT.601
-    if (matrix_ == "bt601") cs = SWS_CS_ITU601;
-    else if (matrix_ == "bt709") cs = SWS_CS_ITU709;
-    else if (cs < 1 || cs > 10 || cs == 8) cs = SWS_CS_ITU601;
-    const int* coeffs = sws_getCoefficients(cs);
-    if (f->color_range != AVCOL_RANGE_UNSPECIFIED) in_full = f->color_range == AVCOL_RANGE_JPEG;
-    sws_setColorspaceDetails(sws_.get(), coeffs, in_full, coeffs, out_full, brightness, contrast,
-                             saturation);
-    cs_ = f->colorspace, range_ = f->color_range;
-    used_ = cs == SWS_CS_ITU709 ? "bt709" : cs == SWS_CS_FCC ? "fcc"
-          : cs == SWS_CS_SMPTE240M ? "smpte240m" : cs >= SWS_CS_BT2020 ? "bt2020" : "bt601";
-  }
-
- public:
-  const std::string& used() const { return used_; }
-
- private:
-
-  std::string matrix_, used_;
-  SwsPtr sws_;
-  int w_ = -1, h_ = -1, fmt_ = -1, cs_ = -1, range_ = -1;
-};
-
 // Applies an autorotate operation to a packed RGB24 image (src w×h) into dst.
 void orient_rgb(Orient op, const uint8_t* src, int w, int h, uint8_t* dst) {
   const bool swap = op == Orient::Clock || op == Orient::CClock || op == Orient::ClockFlip ||
@@ -729,13 +661,19 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
   auto make_rgb = [&](const AVFrame* f, int64_t index) -> FramePtr {
     const bool swap = op == Orient::Clock || op == Orient::CClock || op == Orient::ClockFlip ||
                       op == Orient::CClockFlip;
-    FrameBuffer fb = make_frame(swap ? f->height : f->width, swap ? f->width : f->height);
+    // Upright output size (the fused resize target, else the decoded size) and the size the
+    // converter writes before turning the picture upright.
+    const bool fused = opt.out_width > 0 && opt.out_height > 0;
+    const int ow = fused ? opt.out_width : swap ? f->height : f->width;
+    const int oh = fused ? opt.out_height : swap ? f->width : f->height;
+    const int cw = swap ? oh : ow, ch = swap ? ow : oh;
+    FrameBuffer fb = make_frame(ow, oh);
     if (op == Orient::None) {
-      rgb.convert(f, fb.pixels, fb.frame->stride, input_);
+      rgb.convert(f, fb.pixels, fb.frame->stride, input_, cw, ch);
     } else {
-      scratch.resize(static_cast<std::size_t>(f->width) * f->height * 3);
-      rgb.convert(f, scratch.data(), f->width * 3, input_);
-      orient_rgb(op, scratch.data(), f->width, f->height, fb.pixels);
+      scratch.resize(static_cast<std::size_t>(cw) * ch * 3);
+      rgb.convert(f, scratch.data(), cw * 3, input_, cw, ch);
+      orient_rgb(op, scratch.data(), cw, ch, fb.pixels);
     }
     fb.frame->index = index;
     if (usable) {

@@ -72,6 +72,7 @@ class DecodeAuto : public Node {
     }
     const Backend& img = backends.at("images");
     images_ = img.make(params_for(img.spec, p));
+    fused_ = p.get<bool>("fused_resize");
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
@@ -83,6 +84,7 @@ class DecodeAuto : public Node {
       job.note("backend_fallbacks", json::array());
       return;
     }
+    if (fused_) fused_size(*plan);  // a graph error, not a reason to try another backend
     json reasons = json::array();
     for (std::size_t i = 0; i < chain_.size(); ++i) {
       CountingEmitter counting(out);
@@ -117,6 +119,7 @@ class DecodeAuto : public Node {
   };
   std::vector<Step> chain_;
   std::unique_ptr<Node> images_;
+  bool fused_ = false;
 };
 
 }  // namespace

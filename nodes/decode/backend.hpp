@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 
 #include <vidpipe/sdk/node.hpp>
 
@@ -13,6 +14,11 @@ struct Backend {
   NodeSpec spec;
   NodeFactory make;
 };
+
+// decode.ffmpeg fused_resize: the {height, width} a planning node decided (plan.extra.resize);
+// throws a configuration error naming the fix when the plan has none. decode.auto checks it
+// before trying backends, so a wrong graph is not mistaken for a broken input.
+std::pair<int, int> fused_size(const SamplePlan& plan);
 
 void register_decode_auto(Registry& r, const std::map<std::string, Backend>& backends);
 

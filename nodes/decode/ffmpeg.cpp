@@ -17,14 +17,26 @@
 // check could not see is answered by its nearest decodable neighbour and counted as damage.
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
 #include "common/input_source.hpp"
 #include "common/replan.hpp"
+#include "backend.hpp"
 
 namespace vidpipe::nodes::decode {
+
+std::pair<int, int> fused_size(const SamplePlan& plan) {
+  const json& r = plan.extra.contains("resize") ? plan.extra["resize"] : json();
+  if (!r.is_object() || !r.contains("height") || !r.contains("width"))
+    throw Error((plan.info ? plan.info->input + ": " : std::string()) +
+                    "decode fused_resize needs the planned frame size, and the plan has none",
+                "put the model's planning node (e.g. qwen2_5_vl.plan) between the sampler and the "
+                "decoder, or set fused_resize=false");
+  return {r["height"].get<int>(), r["width"].get<int>()};
+}
 
 class DecodeFfmpeg : public Node {
  public:
@@ -38,6 +50,10 @@ class DecodeFfmpeg : public Node {
                 "YUV->RGB matrix: auto = as the ffmpeg CLI (honour the stream's tags); bt601 = "
                 "as PyAV/decord/OpenCV; bt709 = forced")
         .flag("autorotate", true, "turn frames upright by the display matrix, as the ffmpeg CLI does")
+        .flag("fused_resize", false,
+              "fast path: convert and resize in one swscale bicubic pass to the size a planning "
+              "node decided (plan.extra.resize), so no full-size RGB frame is made; the resize "
+              "node then passes frames through. Pixels differ from mode exact (bench/resize.py)")
         .integer("threads", 0, 0, 64, "decoder threads per video, 0 = one per core")
         .choice("seek_mode", "exact", {"exact", "approximate"},
                 "exact: frame i is the i-th presented frame; approximate: each planned frame is "
@@ -60,6 +76,7 @@ class DecodeFfmpeg : public Node {
   explicit DecodeFfmpeg(const Params& p) {
     opt_.color_matrix = p.get<std::string>("color_matrix");
     opt_.autorotate = p.get<bool>("autorotate");
+    fused_ = p.get<bool>("fused_resize");
     opt_.threads = static_cast<int>(p.get<int64_t>("threads"));
     opt_.seek_mode = p.get<std::string>("seek_mode");
     opt_.skip_nonref = p.get<bool>("skip_nonref");
@@ -86,6 +103,7 @@ class DecodeFfmpeg : public Node {
     opt.input.deadline = opt.limits.deadline;  // also abandons blocked reads (interrupt callback)
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;
+    if (fused_) std::tie(opt.out_height, opt.out_width) = fused_size(*plan);
     av::FrameReader reader(plan->info->input, opt.input);
     av::ReadStats check;
     const int64_t planned_n = plan->info->frame_count;
@@ -112,7 +130,8 @@ class DecodeFfmpeg : public Node {
       return out.emit(FramePtr(std::move(f)));
     });
     const int64_t decoded = stats.decoded_frames + check.tail_decoded;
-    json note = {{"color_matrix", stats.color_matrix.empty() ? opt_.color_matrix : stats.color_matrix},
+    json note = {{"fused_resize", fused_ ? json::array({opt.out_height, opt.out_width}) : json()},
+                 {"color_matrix", stats.color_matrix.empty() ? opt_.color_matrix : stats.color_matrix},
                  {"color_matrix_option", opt_.color_matrix},
                  {"autorotate", opt_.autorotate},
                  {"rotation", reader.rotation()},
@@ -141,6 +160,7 @@ class DecodeFfmpeg : public Node {
 
  private:
   av::ReadOptions opt_;  // read-only after construction, so process() is reentrant
+  bool fused_ = false;
 };
 
 void register_decode_ffmpeg(Registry& r) { r.add<DecodeFfmpeg>(); }

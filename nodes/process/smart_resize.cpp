@@ -8,6 +8,9 @@
 //   area      box filter weighted by pixel overlap = OpenCV INTER_AREA when downscaling
 //   fast      FFmpeg swscale bicubic (fixed point), for throughput
 // Differences to the exact kernel are measured by bench/resize.py and tests/e2e/test_processing.py.
+// Frames that already have the target size pass through untouched (every kernel is the identity
+// there); that is how decode.ffmpeg's fused_resize path (convert + resize in one swscale pass,
+// graphs/qwen2_5_vl_fast.yaml) skips this node's work.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +99,10 @@ class SmartResize : public Node {
       const ref::VideoSize size = ref::qwen_video_size(f->height, f->width, n, s_);
       dw = static_cast<int>(size.width);
       dh = static_cast<int>(size.height);
+    }
+    if (dw == f->width && dh == f->height) {  // already there (e.g. decode fused_resize): identity
+      out.emit(f);
+      return;
     }
     FrameBuffer fb = make_frame(dw, dh, f->format);
     kernel(f->width, f->height, dw, dh, channels(f->format))
