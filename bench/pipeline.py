@@ -6,6 +6,8 @@ machines are shared and noisy).
 
 Rows per video:
   vidpipe            the default Qwen2.5-VL graph (decode planned frames, exact resize, npy + json)
+  vidpipe fast graph graphs/qwen2_5_vl_fast.yaml: same frames and sizes, YUV -> RGB and resize
+                     fused in the decoder (decode fused_resize)
   ffmpeg decode      `ffmpeg -threads 0 -i V -f null -`: the full-decode floor
   ffmpeg select+scale  the CLI producing the same frames at the same size (bicubic) as raw RGB
   pyav+torchvision   the reference stack: decode every frame (read_video style), keep the
@@ -75,6 +77,8 @@ def main():
         meta = json.loads((out / v.stem / "metadata.json").read_text())
         idx, h, w = meta["frame_indices"], meta["resized_height"], meta["resized_width"]
         rows = [("vidpipe", wall, rss)]
+        rows.append(("vidpipe fast graph",) + timed([vidpipe, "run", ROOT / "graphs" / "qwen2_5_vl_fast.yaml", v,
+                                                       "-o", tmp / "out_fast", "--json"])[:2])
         rows.append(("ffmpeg decode (floor)",) + timed(["ffmpeg", "-v", "error", "-threads", "0", "-i", v, "-f", "null", "-"])[:2])
         sel = "+".join(f"eq(n\\,{i})" for i in idx[:100])
         if len(idx) <= 100:

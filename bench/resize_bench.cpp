@@ -3,12 +3,14 @@
 // colour conversion at full size + exact resize, against the fused convert+resize pass
 // (decode.ffmpeg fused_resize, both BT.601 as the Qwen profiles set it).
 //   vidpipe_bench_resize IN.rgb W H OUTW OUTH SECONDS OUTDIR [IN.yuv420p]
-// For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel"}:
+// For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel", "rounds"}
+// (medians over rounds that run every method in turn):
 //   ms_per_frame   one frame at a time (vidpipe kernels split rows over all cores; OpenCV uses
 //                  its own thread pool; swscale runs on one core)
 //   fps_parallel   frames/s with frames processed concurrently on all cores (what the
 //                  pipeline does: process.smart_resize is a parallel node)
 // and writes OUTDIR/<method>.raw (OUTH x OUTW x 3) for bench/resize.py's accuracy table.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -104,33 +106,36 @@ int main(int argc, char** argv) {
   const std::size_t out_bytes = static_cast<std::size_t>(ow) * oh * 3;
   for (auto& [name, fn] : methods) {
     std::vector<uint8_t> dst(out_bytes);
-    fn(dst.data());  // warm-up (weights, contexts, caches)
+    fn(dst.data());  // warm-up (weights, contexts, caches) and the output for the accuracy table
     std::string file = name;
     for (char& c : file)
       if (c == ':' || c == ' ' || c == '+') c = '_';
     std::ofstream(outdir + "/" + file + ".raw", std::ios::binary).write(reinterpret_cast<const char*>(dst.data()), dst.size());
-    int n = 0;
-    auto t0 = Clock::now();
-    double el = 0;
-    while (el < seconds || n < 3) {
-      fn(dst.data());
-      ++n;
-      el = std::chrono::duration<double>(Clock::now() - t0).count();
-    }
-    const double ms = el / n * 1000;
-    // Throughput: batches of frames resized concurrently.
-    const int batch = 8;
-    std::vector<std::vector<uint8_t>> outs(batch, std::vector<uint8_t>(out_bytes));
-    int m = 0;
-    t0 = Clock::now();
-    el = 0;
-    while (el < seconds || m < batch) {
-      tbb::parallel_for(0, batch, [&](int i) { fn(outs[i].data()); });
-      m += batch;
-      el = std::chrono::duration<double>(Clock::now() - t0).count();
-    }
-    std::printf("{\"method\": \"%s\", \"ms_per_frame\": %.3f, \"fps_parallel\": %.2f}\n", name.c_str(), ms, m / el);
-    std::fflush(stdout);
   }
+  // Rounds: every method once per round (one frame alone, then a batch of 8 concurrently), so
+  // machine noise spreads over all methods alike; medians over the rounds.
+  const int batch = 8;
+  std::vector<std::vector<uint8_t>> outs(batch, std::vector<uint8_t>(out_bytes));
+  std::vector<std::vector<double>> single(methods.size()), batched(methods.size());
+  const auto start = Clock::now();
+  for (int round = 0; round < 5 || std::chrono::duration<double>(Clock::now() - start).count() < seconds * methods.size();
+       ++round) {
+    for (std::size_t k = 0; k < methods.size(); ++k) {
+      auto& fn = methods[k].second;
+      auto t0 = Clock::now();
+      fn(outs[0].data());
+      single[k].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      t0 = Clock::now();
+      tbb::parallel_for(0, batch, [&](int i) { fn(outs[i].data()); });
+      batched[k].push_back(std::chrono::duration<double>(Clock::now() - t0).count() / batch);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  for (std::size_t k = 0; k < methods.size(); ++k)
+    std::printf("{\"method\": \"%s\", \"ms_per_frame\": %.3f, \"fps_parallel\": %.2f, \"rounds\": %zu}\n",
+                methods[k].first.c_str(), median(single[k]) * 1000, 1 / median(batched[k]), single[k].size());
   return 0;
 }

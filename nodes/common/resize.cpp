@@ -19,10 +19,12 @@
 #include "common/resize.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
 
+#include <immintrin.h>
 #include <tbb/parallel_for.h>
 
 #include "vidpipe/sdk/error.hpp"
@@ -67,28 +69,72 @@ struct Pass {
   const AxisWeights* vw;  // vertical weights, null when heights are equal
   const uint8_t* src;
   int src_stride, channels, src_h;
+  const uint8_t* const* planes;  // planar 3-channel input instead of src (run_planar), else null
+  const int* plane_strides;
   float* tmp;  // sh x (dw * channels)
   uint8_t* dst;
 };
+
+// lanes[i * step][r] = float(rows[r][i]) for from <= i < n: the scalar form.
+[[gnu::always_inline]] inline void transpose_scalar(const uint8_t* const rows[kLanes], int from, int n, v8f* lanes,
+                                                    int step) {
+  for (int i = from; i < n; ++i) {
+    v8f v = {static_cast<float>(rows[0][i]), static_cast<float>(rows[1][i]), static_cast<float>(rows[2][i]),
+             static_cast<float>(rows[3][i]), static_cast<float>(rows[4][i]), static_cast<float>(rows[5][i]),
+             static_cast<float>(rows[6][i]), static_cast<float>(rows[7][i])};
+    lanes[i * step] = v;
+  }
+}
+
+// The same with AVX2, 16 columns at a time: an 8x16 byte transpose by unpacking (bytes, then
+// pairs, then quads), then 8 bytes -> 8 floats per column. Exact (integers convert exactly).
+__attribute__((target("avx2"))) void transpose_avx2(const uint8_t* const rows[kLanes], int n, v8f* lanes, int step) {
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128i r[8];
+    for (int k = 0; k < 8; ++k) r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[k] + i));
+    __m128i a[8], b[8];
+    for (int k = 0; k < 4; ++k) {
+      a[2 * k] = _mm_unpacklo_epi8(r[2 * k], r[2 * k + 1]);      // rows 2k,2k+1: columns 0..7
+      a[2 * k + 1] = _mm_unpackhi_epi8(r[2 * k], r[2 * k + 1]);  // columns 8..15
+    }
+    b[0] = _mm_unpacklo_epi16(a[0], a[2]), b[1] = _mm_unpackhi_epi16(a[0], a[2]);  // rows 0-3
+    b[2] = _mm_unpacklo_epi16(a[1], a[3]), b[3] = _mm_unpackhi_epi16(a[1], a[3]);
+    b[4] = _mm_unpacklo_epi16(a[4], a[6]), b[5] = _mm_unpackhi_epi16(a[4], a[6]);  // rows 4-7
+    b[6] = _mm_unpacklo_epi16(a[5], a[7]), b[7] = _mm_unpackhi_epi16(a[5], a[7]);
+    for (int k = 0; k < 4; ++k) {  // b[k]: 4 columns of rows 0-3; b[k + 4]: same columns, rows 4-7
+      const __m128i lo = _mm_unpacklo_epi32(b[k], b[k + 4]);  // columns 4k, 4k+1 (8 rows each)
+      const __m128i hi = _mm_unpackhi_epi32(b[k], b[k + 4]);  // columns 4k+2, 4k+3
+      const __m128i cols[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+      for (int j = 0; j < 4; ++j) {
+        const __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(cols[j]));
+        _mm256_storeu_ps(reinterpret_cast<float*>(&lanes[(i + 4 * k + j) * step]), f);
+      }
+    }
+  }
+  transpose_scalar(rows, i, n, lanes, step);
+}
 
 // Horizontal pass for the block of source rows [y0, y0 + 8) (clipped to the image) into tmp.
 // torch's horizontal loop was measured to add plain products (no FMA) except in rare cases, so
 // products are rounded before the add here (fp-contract=off keeps the compiler from fusing
 // them when built with -mfma; the avx2 build has no FMA instructions to fuse with).
+template <bool Avx2>
 [[gnu::always_inline]] inline void horizontal_block_impl(const Pass& p, int y0, v8f* lanes) {
   const int C = p.channels;
   const AxisWeights& a = *p.hw;
   const int rows = std::min(kLanes, p.src_h - y0);
   const int n = a.in * C;
-  // Transpose + convert: lanes[i][r] = src[y0 + r][i]. Missing rows repeat the last one.
-  const uint8_t* r8[kLanes];
-  for (int r = 0; r < kLanes; ++r)
-    r8[r] = p.src + static_cast<std::ptrdiff_t>(y0 + std::min(r, rows - 1)) * p.src_stride;
-  for (int i = 0; i < n; ++i) {
-    v8f v = {static_cast<float>(r8[0][i]), static_cast<float>(r8[1][i]), static_cast<float>(r8[2][i]),
-             static_cast<float>(r8[3][i]), static_cast<float>(r8[4][i]), static_cast<float>(r8[5][i]),
-             static_cast<float>(r8[6][i]), static_cast<float>(r8[7][i])};
-    lanes[i] = v;
+  // Transpose + convert: lanes[i][r] = src[y0 + r][i] (planar: lanes[x * 3 + c][r] =
+  // plane c[y0 + r][x]). Missing rows repeat the last one.
+  const int planes = p.planes ? C : 1;
+  for (int c = 0; c < planes; ++c) {
+    const uint8_t* base = p.planes ? p.planes[c] : p.src;
+    const int stride = p.planes ? p.plane_strides[c] : p.src_stride;
+    const uint8_t* r8[kLanes];
+    for (int r = 0; r < kLanes; ++r) r8[r] = base + static_cast<std::ptrdiff_t>(y0 + std::min(r, rows - 1)) * stride;
+    if constexpr (Avx2) transpose_avx2(r8, n / planes, lanes + c, planes);
+    else transpose_scalar(r8, 0, n / planes, lanes + c, planes);
   }
   const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(a.out) * C;
   float* t0 = p.tmp + static_cast<std::ptrdiff_t>(y0) * out_row;
@@ -130,10 +176,10 @@ template <class T>
 
 // Two builds of each pass: AVX2 (+ hardware FMA for the vertical pass) and portable (SSE2,
 // libm fmaf: slower, same results).
-#define VIDPIPE_PASSES(SUFFIX, VATTR, HATTR)                                                   \
+#define VIDPIPE_PASSES(SUFFIX, VATTR, HATTR, AVX2)                                             \
   HATTR __attribute__((optimize("fp-contract=off"))) void horizontal_##SUFFIX(                  \
       const Pass& p, int y0, v8f* lanes) {                                                      \
-    horizontal_block_impl(p, y0, lanes);                                                        \
+    horizontal_block_impl<AVX2>(p, y0, lanes);                                                  \
   }                                                                                             \
   VATTR void vertical_f_##SUFFIX(const Pass& p, const float* in, std::ptrdiff_t st, int n,     \
                                  int y0, int y1) {                                              \
@@ -143,13 +189,15 @@ template <class T>
                                   int y0, int y1) {                                             \
     vertical_rows(p, in, st, n, y0, y1);                                                       \
   }
-VIDPIPE_PASSES(fma, __attribute__((target("avx2,fma"))), __attribute__((target("avx2"))))
-VIDPIPE_PASSES(generic, , )
+VIDPIPE_PASSES(fma, __attribute__((target("avx2,fma"))), __attribute__((target("avx2"))), true)
+VIDPIPE_PASSES(generic, , , false)
 #undef VIDPIPE_PASSES
+
+std::atomic<bool> portable_only{false};
 
 bool has_fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
+  return yes && !portable_only.load(std::memory_order_relaxed);
 }
 
 // Box weights for a downscaled axis: the overlap of source pixel j with [i*scale, (i+1)*scale].
@@ -179,6 +227,8 @@ AxisWeights area_weights(int in_size, int out_size) {
 }
 
 }  // namespace
+
+void use_portable_kernels(bool on) { portable_only = on; }
 
 AxisWeights aa_weights(int in_size, int out_size, Filter filter) {
   if (in_size <= 0 || out_size <= 0) throw Error("resize: sizes must be positive");
@@ -226,16 +276,34 @@ SeparableResizer::SeparableResizer(int src_w, int src_h, int dst_w, int dst_h, F
 }
 
 void SeparableResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
+  run_impl(src, src_stride, nullptr, nullptr, dst, channels);
+}
+
+void SeparableResizer::run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const {
+  if (horizontal_.out == 0) {  // only the horizontal pass reads planes: interleave first
+    std::unique_ptr<uint8_t[]> packed(new uint8_t[static_cast<std::size_t>(sw_) * sh_ * 3]);
+    for (int y = 0; y < sh_; ++y)
+      for (int x = 0; x < sw_; ++x)
+        for (int c = 0; c < 3; ++c)
+          packed[(static_cast<std::size_t>(y) * sw_ + x) * 3 + c] = planes[c][static_cast<std::ptrdiff_t>(y) * strides[c] + x];
+    run_impl(packed.get(), sw_ * 3, nullptr, nullptr, dst, 3);
+    return;
+  }
+  run_impl(nullptr, 0, planes, strides, dst, 3);
+}
+
+void SeparableResizer::run_impl(const uint8_t* src, int src_stride, const uint8_t* const* planes,
+                                const int* plane_strides, uint8_t* dst, int channels) const {
   const int C = channels;
   const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(dw_) * C;
-  const bool hpass = dw_ != sw_, vpass = dh_ != sh_;
-  if (!hpass && !vpass) {  // torchvision returns the input unchanged
+  const bool hpass = horizontal_.out > 0, vpass = vertical_.out > 0;
+  if (!hpass && !vpass && !planes) {  // torchvision returns the input unchanged
     for (int y = 0; y < sh_; ++y)
       std::memcpy(dst + y * out_row, src + static_cast<std::ptrdiff_t>(y) * src_stride, out_row);
     return;
   }
   Pass p{hpass ? &horizontal_ : nullptr, vpass ? &vertical_ : nullptr, src, src_stride, C, sh_,
-         nullptr, dst};
+         planes, plane_strides, nullptr, dst};
   const bool fma = has_fma();
   std::unique_ptr<float[]> tmp;
   if (hpass) {

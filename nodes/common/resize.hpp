@@ -40,6 +40,9 @@ class SeparableResizer {
   // src: src_h rows of src_w * channels bytes, `src_stride` bytes apart (interleaved pixels);
   // dst: tightly packed dst_h rows of dst_w * channels bytes. Rows run in parallel (oneTBB).
   void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const;
+  // The same for three planes of src_w x src_h (e.g. Y, U, V): read as one 3-channel image,
+  // written interleaved (dst_w * 3 bytes per row).
+  void run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const;
   int src_w() const { return sw_; }
   int src_h() const { return sh_; }
   int dst_w() const { return dw_; }
@@ -47,11 +50,16 @@ class SeparableResizer {
   Filter filter() const { return filter_; }
 
  private:
+  void run_impl(const uint8_t* src, int src_stride, const uint8_t* const* planes, const int* plane_strides,
+                uint8_t* dst, int channels) const;
   int sw_, sh_, dw_, dh_;
   Filter filter_;
   AxisWeights horizontal_, vertical_;
 };
 using BicubicAAResizer = SeparableResizer;
+
+// Tests: run the portable (SSE2) passes even on an AVX2+FMA CPU (process-wide; same results).
+void use_portable_kernels(bool on);
 
 // One-shot forms. Same size -> plain copy.
 void resize_separable(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst, int dw,

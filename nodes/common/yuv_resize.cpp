@@ -35,6 +35,17 @@ void box_reduce(const uint8_t* src, int w, int h, int stride, bool rx, bool ry, 
   });
 }
 
+// One row of packed Y,U,V to R,G,B (in place allowed: each pixel is read before it is written).
+void convert_row(const uint8_t* in, uint8_t* out, int n, const int32_t* __restrict ly, const int32_t* __restrict rv,
+                 const int32_t* __restrict gu, const int32_t* __restrict gv, const int32_t* __restrict bu) {
+  auto u8 = [](int32_t v) { return static_cast<uint8_t>(std::clamp(v >> 16, 0, 255)); };
+  for (int x = 0; x < n; ++x) {
+    const int32_t l = ly[in[3 * x]], cb = in[3 * x + 1], cr = in[3 * x + 2];
+    const uint8_t R = u8(l + rv[cr]), G = u8(l - gu[cb] - gv[cr]), B = u8(l + bu[cb]);
+    out[3 * x] = R, out[3 * x + 1] = G, out[3 * x + 2] = B;
+  }
+}
+
 }  // namespace
 
 YuvResizer::YuvResizer(int src_w, int src_h, int chroma_shift_x, int chroma_shift_y, int dst_w,
@@ -49,30 +60,17 @@ YuvResizer::YuvResizer(int src_w, int src_h, int chroma_shift_x, int chroma_shif
 }
 
 void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
-  // Y (box-reduced to the chroma grid where needed), U, V interleaved at the chroma planes' size.
-  std::unique_ptr<uint8_t[]> packed(new uint8_t[static_cast<std::size_t>(cw_) * ch_ * 3]);
-  tbb::parallel_for(tbb::blocked_range<int>(0, ch_, 16), [&](const tbb::blocked_range<int>& r) {
-    std::vector<uint8_t> luma(static_cast<std::size_t>(cw_));
-    for (int y = r.begin(); y < r.end(); ++y) {
-      const int y0 = reduce_y_ ? 2 * y : y, y1 = reduce_y_ ? std::min(2 * y + 1, sh_ - 1) : y;
-      const uint8_t* a = planes[0] + static_cast<std::ptrdiff_t>(y0) * strides[0];
-      const uint8_t* b = planes[0] + static_cast<std::ptrdiff_t>(y1) * strides[0];
-      const uint8_t* u = planes[1] + static_cast<std::ptrdiff_t>(y) * strides[1];
-      const uint8_t* v = planes[2] + static_cast<std::ptrdiff_t>(y) * strides[2];
-      uint8_t* l = luma.data();
-      if (!reduce_x_) {
-        for (int x = 0; x < cw_; ++x) l[x] = static_cast<uint8_t>((a[x] + b[x] + 1) >> 1);
-      } else {  // separate loops without bounds checks vectorise
-        const int pairs = sw_ / 2;
-        for (int x = 0; x < pairs; ++x)
-          l[x] = static_cast<uint8_t>((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
-        if (sw_ & 1) l[pairs] = static_cast<uint8_t>((a[sw_ - 1] + b[sw_ - 1] + 1) >> 1);
-      }
-      uint8_t* d = packed.get() + static_cast<std::ptrdiff_t>(y) * cw_ * 3;
-      for (int x = 0; x < cw_; ++x) d[3 * x] = l[x], d[3 * x + 1] = u[x], d[3 * x + 2] = v[x];
-    }
-  });
-  chroma_->run(packed.get(), cw_ * 3, yuv, 3);
+  // Luma box-reduced to the chroma grid where needed; then Y, U, V filtered as one image.
+  std::unique_ptr<uint8_t[]> luma;
+  const uint8_t* in[3] = {planes[0], planes[1], planes[2]};
+  int in_strides[3] = {strides[0], strides[1], strides[2]};
+  if (reduce_x_ || reduce_y_) {
+    luma.reset(new uint8_t[static_cast<std::size_t>(cw_) * ch_]);
+    box_reduce(planes[0], sw_, sh_, strides[0], reduce_x_, reduce_y_, luma.get());
+    in[0] = luma.get();
+    in_strides[0] = cw_;
+  }
+  chroma_->run_planar(in, in_strides, yuv);
 }
 
 void YuvResizer::run_planes(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
@@ -119,19 +117,10 @@ void YuvResizer::run(const uint8_t* const planes[3], const int strides[3], const
     gu[i] = static_cast<int32_t>(std::lround(2 * m.kb * (1 - m.kb) / kg * c));
     gv[i] = static_cast<int32_t>(std::lround(2 * m.kr * (1 - m.kr) / kg * c));
   }
-  auto u8 = [](int32_t v) { return static_cast<uint8_t>(std::clamp(v >> 16, 0, 255)); };
   tbb::parallel_for(tbb::blocked_range<int>(0, dh_, 16), [&](const tbb::blocked_range<int>& r) {
-    for (int y = r.begin(); y < r.end(); ++y) {
-      const uint8_t* in = yuv + static_cast<std::ptrdiff_t>(y) * dw_ * 3;
-      uint8_t* out = dst + static_cast<std::ptrdiff_t>(y) * dst_stride;
-      for (int x = 0; x < dw_; ++x) {
-        const int32_t l = ly[in[3 * x]];
-        const uint8_t cb = in[3 * x + 1], cr = in[3 * x + 2];
-        out[3 * x] = u8(l + rv[cr]);
-        out[3 * x + 1] = u8(l - gu[cb] - gv[cr]);
-        out[3 * x + 2] = u8(l + bu[cb]);
-      }
-    }
+    for (int y = r.begin(); y < r.end(); ++y)
+      convert_row(yuv + static_cast<std::ptrdiff_t>(y) * dw_ * 3, dst + static_cast<std::ptrdiff_t>(y) * dst_stride,
+                  dw_, ly, rv, gu, gv, bu);
   });
 }
 

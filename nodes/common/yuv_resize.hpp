@@ -5,7 +5,9 @@
 //
 // Why it is close to the reference: YUV -> RGB is affine and the resize weights sum to 1, so
 // resizing before or after the conversion gives the same values up to clamping and rounding;
-// what differs is chroma (the reference upsamples it with swscale's bicubic first) and, when
+// what differs is chroma (the reference's conversion repeats each chroma sample over its 2x2
+// luma block, centred; here it is filtered from its own plane: smoother, also centred - sited
+// at the left, as MPEG-2 chroma is, measured worse against the reference) and, when
 // luma shrinks by 2 or more along an axis, a 2-tap box pre-reduction of luma along that axis
 // (Pillow's `reducing_gap` idea; it brings luma to the chroma planes' size on 4:2:0, halving
 // or quartering the filter work; the three planes then have one size and are filtered as one
