@@ -148,7 +148,7 @@ template <bool Avx2>
         const v8f prod = sx[k * C + c] * w[k];
         acc = acc + prod;
       }
-      float* t = t0 + x * C + c;
+      float* t = p.planes ? t0 + c * a.out + x : t0 + x * C + c;  // planar input: row-planar out
       for (int r = 0; r < rows; ++r) t[r * out_row] = acc[r];
     }
   }
@@ -229,6 +229,7 @@ AxisWeights area_weights(int in_size, int out_size) {
 }  // namespace
 
 void use_portable_kernels(bool on) { portable_only = on; }
+bool avx2_kernels() { return has_fma(); }
 
 AxisWeights aa_weights(int in_size, int out_size, Filter filter) {
   if (in_size <= 0 || out_size <= 0) throw Error("resize: sizes must be positive");
@@ -280,13 +281,12 @@ void SeparableResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int
 }
 
 void SeparableResizer::run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const {
-  if (horizontal_.out == 0) {  // only the horizontal pass reads planes: interleave first
-    std::unique_ptr<uint8_t[]> packed(new uint8_t[static_cast<std::size_t>(sw_) * sh_ * 3]);
+  if (horizontal_.out == 0) {  // only the horizontal pass reads planes: lay rows side by side
+    std::unique_ptr<uint8_t[]> rows(new uint8_t[static_cast<std::size_t>(sw_) * sh_ * 3]);
     for (int y = 0; y < sh_; ++y)
-      for (int x = 0; x < sw_; ++x)
-        for (int c = 0; c < 3; ++c)
-          packed[(static_cast<std::size_t>(y) * sw_ + x) * 3 + c] = planes[c][static_cast<std::ptrdiff_t>(y) * strides[c] + x];
-    run_impl(packed.get(), sw_ * 3, nullptr, nullptr, dst, 3);
+      for (int c = 0; c < 3; ++c)
+        std::memcpy(&rows[(static_cast<std::size_t>(y) * 3 + c) * sw_], planes[c] + static_cast<std::ptrdiff_t>(y) * strides[c], sw_);
+    run_impl(rows.get(), sw_ * 3, nullptr, nullptr, dst, 3);  // rows of 3 * sw samples, any layout
     return;
   }
   run_impl(nullptr, 0, planes, strides, dst, 3);

@@ -40,8 +40,8 @@ class SeparableResizer {
   // src: src_h rows of src_w * channels bytes, `src_stride` bytes apart (interleaved pixels);
   // dst: tightly packed dst_h rows of dst_w * channels bytes. Rows run in parallel (oneTBB).
   void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const;
-  // The same for three planes of src_w x src_h (e.g. Y, U, V): read as one 3-channel image,
-  // written interleaved (dst_w * 3 bytes per row).
+  // The same for three planes of src_w x src_h (e.g. Y, U, V) filtered as one 3-channel image;
+  // dst rows are row-planar: dst_w samples of plane 0, then of plane 1, then of plane 2.
   void run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const;
   int src_w() const { return sw_; }
   int src_h() const { return sh_; }
@@ -60,6 +60,8 @@ using BicubicAAResizer = SeparableResizer;
 
 // Tests: run the portable (SSE2) passes even on an AVX2+FMA CPU (process-wide; same results).
 void use_portable_kernels(bool on);
+// Whether the AVX2 paths run: the CPU has AVX2 and FMA, and use_portable_kernels is off.
+bool avx2_kernels();
 
 // One-shot forms. Same size -> plain copy.
 void resize_separable(const uint8_t* src, int sw, int sh, int src_stride, uint8_t* dst, int dw,

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include <immintrin.h>
 #include <tbb/parallel_for.h>
 
 namespace vidpipe::ref {
@@ -15,7 +16,27 @@ int shifted(int size, int shift) { return -((-size) >> shift); }  // ceil(size /
 
 // Averages 2 (or 2x2) neighbouring samples, rounding half up; an odd last column/row is kept
 // whole (averaged with itself). dst: ceil-halved size, tightly packed.
+// d[x] = (a[2x] + a[2x+1] + b[2x] + b[2x+1] + 2) >> 2 for x < pairs, 32 at a time (AVX2).
+__attribute__((target("avx2"))) int reduce_pairs_avx2(const uint8_t* a, const uint8_t* b, uint8_t* d, int pairs) {
+  const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
+  int x = 0;
+  for (; x + 32 <= pairs; x += 32) {
+    __m256i sum[2];
+    for (int h = 0; h < 2; ++h) {  // 16 outputs from 32 bytes of each row
+      const __m256i ra = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 2 * x + 32 * h));
+      const __m256i rb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2 * x + 32 * h));
+      sum[h] = _mm256_srli_epi16(
+          _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ra, ones), _mm256_maddubs_epi16(rb, ones)), two), 2);
+    }
+    // packus works per 128-bit lane: restore the order of the four 8-byte groups.
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(sum[0], sum[1]), 0xD8);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + x), packed);
+  }
+  return x;
+}
+
 void box_reduce(const uint8_t* src, int w, int h, int stride, bool rx, bool ry, uint8_t* dst) {
+  const bool avx2 = avx2_kernels();
   const int ow = rx ? shifted(w, 1) : w, oh = ry ? shifted(h, 1) : h;
   tbb::parallel_for(tbb::blocked_range<int>(0, oh, 16), [&](const tbb::blocked_range<int>& r) {
     for (int y = r.begin(); y < r.end(); ++y) {
@@ -28,22 +49,94 @@ void box_reduce(const uint8_t* src, int w, int h, int stride, bool rx, bool ry, 
         continue;
       }
       const int pairs = w / 2;
-      for (int x = 0; x < pairs; ++x)
+      for (int x = avx2 ? reduce_pairs_avx2(a, b, d, pairs) : 0; x < pairs; ++x)
         d[x] = static_cast<uint8_t>((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
       if (w & 1) d[pairs] = static_cast<uint8_t>((a[w - 1] + b[w - 1] + 1) >> 1);
     }
   });
 }
 
-// One row of packed Y,U,V to R,G,B (in place allowed: each pixel is read before it is written).
-void convert_row(const uint8_t* in, uint8_t* out, int n, const int32_t* __restrict ly, const int32_t* __restrict rv,
-                 const int32_t* __restrict gu, const int32_t* __restrict gv, const int32_t* __restrict bu) {
-  auto u8 = [](int32_t v) { return static_cast<uint8_t>(std::clamp(v >> 16, 0, 255)); };
-  for (int x = 0; x < n; ++x) {
-    const int32_t l = ly[in[3 * x]], cb = in[3 * x + 1], cr = in[3 * x + 2];
-    const uint8_t R = u8(l + rv[cr]), G = u8(l - gu[cb] - gv[cr]), B = u8(l + bu[cb]);
-    out[3 * x] = R, out[3 * x + 1] = G, out[3 * x + 2] = B;
+// R = Y + 2(1-kr) Cr;  B = Y + 2(1-kb) Cb;  G = Y - (2 kb (1-kb) Cb + 2 kr (1-kr) Cr) / kg,
+// with Y, Cb, Cr scaled to 0..255 / -127.5..127.5 from the input's range.
+struct Coefficients {
+  float ys, yo, rv, gu, gv, bu;
+  explicit Coefficients(const YuvMatrix& m) {
+    const double kg = 1 - m.kr - m.kb, cs = m.full_range ? 1.0 : 255.0 / 224.0;
+    ys = static_cast<float>(m.full_range ? 1.0 : 255.0 / 219.0);
+    yo = m.full_range ? 0.0f : 16.0f;
+    rv = static_cast<float>(2 * (1 - m.kr) * cs);
+    bu = static_cast<float>(2 * (1 - m.kb) * cs);
+    gu = static_cast<float>(2 * m.kb * (1 - m.kb) / kg * cs);
+    gv = static_cast<float>(2 * m.kr * (1 - m.kr) / kg * cs);
   }
+};
+
+// One row of Y, U, V samples to interleaved R, G, B (clamped, rounded half up): the portable
+// form, and the AVX2 form that does 16 pixels at a time and the tail with the portable one.
+void convert_row_generic(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* out, int from, int n,
+                         const Coefficients& k) {
+  for (int x = from; x < n; ++x) {
+    const float l = (y[x] - k.yo) * k.ys, cb = u[x] - 128.0f, cr = v[x] - 128.0f;
+    out[3 * x] = static_cast<uint8_t>(std::clamp(l + k.rv * cr, 0.0f, 255.0f) + 0.5f);
+    out[3 * x + 1] = static_cast<uint8_t>(std::clamp(l - k.gu * cb - k.gv * cr, 0.0f, 255.0f) + 0.5f);
+    out[3 * x + 2] = static_cast<uint8_t>(std::clamp(l + k.bu * cb, 0.0f, 255.0f) + 0.5f);
+  }
+}
+
+// pshufb masks that spread 16 R (c = 0), G (1) or B (2) bytes over the 48 bytes of RGB24:
+// byte j of output vector q takes sample (16q + j) / 3 of channel (16q + j) % 3.
+struct InterleaveMasks {
+  alignas(16) uint8_t m[3][3][16];  // [output vector][channel][byte]
+  InterleaveMasks() {
+    for (int q = 0; q < 3; ++q)
+      for (int c = 0; c < 3; ++c)
+        for (int j = 0; j < 16; ++j) {
+          const int pos = 16 * q + j;
+          m[q][c][j] = pos % 3 == c ? static_cast<uint8_t>(pos / 3) : 0x80;
+        }
+  }
+};
+const InterleaveMasks kMasks;
+
+__attribute__((target("avx2"))) inline __m256 floats8(const uint8_t* p) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+// 16 floats -> 16 saturated bytes (truncated: the caller adds 0.5 first).
+__attribute__((target("avx2"))) inline __m128i bytes16(__m256 a, __m256 b) {
+  const __m256i ia = _mm256_cvttps_epi32(a), ib = _mm256_cvttps_epi32(b);
+  const __m128i wa = _mm_packus_epi32(_mm256_castsi256_si128(ia), _mm256_extracti128_si256(ia, 1));
+  const __m128i wb = _mm_packus_epi32(_mm256_castsi256_si128(ib), _mm256_extracti128_si256(ib, 1));
+  return _mm_packus_epi16(wa, wb);
+}
+
+__attribute__((target("avx2"))) void convert_row_avx2(const uint8_t* y, const uint8_t* u, const uint8_t* v,
+                                                      uint8_t* out, int n, const Coefficients& k) {
+  const __m256 yo = _mm256_set1_ps(k.yo), ys = _mm256_set1_ps(k.ys), c128 = _mm256_set1_ps(128.0f);
+  const __m256 rv = _mm256_set1_ps(k.rv), gu = _mm256_set1_ps(k.gu), gv = _mm256_set1_ps(k.gv);
+  const __m256 bu = _mm256_set1_ps(k.bu), half = _mm256_set1_ps(0.5f);
+  int x = 0;
+  for (; x + 16 <= n; x += 16) {
+    __m256 r[2], g[2], b[2];
+    for (int h = 0; h < 2; ++h) {
+      const __m256 l = _mm256_mul_ps(_mm256_sub_ps(floats8(y + x + 8 * h), yo), ys);
+      const __m256 cb = _mm256_sub_ps(floats8(u + x + 8 * h), c128);
+      const __m256 cr = _mm256_sub_ps(floats8(v + x + 8 * h), c128);
+      r[h] = _mm256_add_ps(_mm256_add_ps(l, _mm256_mul_ps(rv, cr)), half);
+      g[h] = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(l, _mm256_mul_ps(gu, cb)), _mm256_mul_ps(gv, cr)), half);
+      b[h] = _mm256_add_ps(_mm256_add_ps(l, _mm256_mul_ps(bu, cb)), half);
+    }
+    // Negative values truncate towards 0 and saturate to 0; above 255 saturate to 255.
+    const __m128i R = bytes16(r[0], r[1]), G = bytes16(g[0], g[1]), B = bytes16(b[0], b[1]);
+    for (int q = 0; q < 3; ++q) {
+      const __m128i* m = reinterpret_cast<const __m128i*>(kMasks.m[q]);
+      const __m128i o = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, _mm_load_si128(m)),
+                                                  _mm_shuffle_epi8(G, _mm_load_si128(m + 1))),
+                                     _mm_shuffle_epi8(B, _mm_load_si128(m + 2)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * x + 16 * q), o);
+    }
+  }
+  convert_row_generic(y, u, v, out, x, n, k);
 }
 
 }  // namespace
@@ -60,7 +153,8 @@ YuvResizer::YuvResizer(int src_w, int src_h, int chroma_shift_x, int chroma_shif
 }
 
 void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
-  // Luma box-reduced to the chroma grid where needed; then Y, U, V filtered as one image.
+  // Luma box-reduced to the chroma grid where needed; then Y, U, V filtered as one image
+  // (row-planar output).
   std::unique_ptr<uint8_t[]> luma;
   const uint8_t* in[3] = {planes[0], planes[1], planes[2]};
   int in_strides[3] = {strides[0], strides[1], strides[2]};
@@ -75,52 +169,34 @@ void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3]
 
 void YuvResizer::run_planes(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
   const std::size_t n = static_cast<std::size_t>(dw_) * dh_;
-  std::unique_ptr<uint8_t[]> out(new uint8_t[n * 3]);
   if (reduce_x_ || reduce_y_) {
     std::unique_ptr<uint8_t[]> half(new uint8_t[static_cast<std::size_t>(luma_->src_w()) * luma_->src_h()]);
     box_reduce(planes[0], sw_, sh_, strides[0], reduce_x_, reduce_y_, half.get());
-    luma_->run(half.get(), luma_->src_w(), out.get(), 1);
+    luma_->run(half.get(), luma_->src_w(), yuv, 1);
   } else {
-    luma_->run(planes[0], strides[0], out.get(), 1);
+    luma_->run(planes[0], strides[0], yuv, 1);
   }
-  chroma_->run(planes[1], strides[1], out.get() + n, 1);
-  chroma_->run(planes[2], strides[2], out.get() + 2 * n, 1);
-  for (std::size_t i = 0; i < n; ++i)  // to packed Y,U,V
-    yuv[3 * i] = out[i], yuv[3 * i + 1] = out[n + i], yuv[3 * i + 2] = out[2 * n + i];
+  chroma_->run(planes[1], strides[1], yuv + n, 1);
+  chroma_->run(planes[2], strides[2], yuv + 2 * n, 1);
 }
 
 void YuvResizer::run(const uint8_t* const planes[3], const int strides[3], const YuvMatrix& m,
                      uint8_t* dst, int dst_stride) const {
-  // Packed Y,U,V at output size, written straight into dst when its rows are packed, then
-  // converted in place.
-  const bool direct = dst_stride == dw_ * 3;
-  std::unique_ptr<uint8_t[]> own;
-  uint8_t* yuv = dst;
-  if (!direct) {
-    own.reset(new uint8_t[static_cast<std::size_t>(dw_) * dh_ * 3]);
-    yuv = own.get();
-  }
-  packed_ ? run_packed(planes, strides, yuv) : run_planes(planes, strides, yuv);
-
-  // R = Y + 2(1-kr) Cr;  B = Y + 2(1-kb) Cb;  G = Y - (2 kb (1-kb) Cb + 2 kr (1-kr) Cr) / kg,
-  // with Y, Cb, Cr scaled to 0..255 / -127.5..127.5 from the input's range; per-sample terms
-  // come from tables in 16.16 fixed point (rounding included in the luma term).
-  const double kg = 1 - m.kr - m.kb;
-  const double ys = m.full_range ? 1.0 : 255.0 / 219.0, yo = m.full_range ? 0.0 : 16.0;
-  const double cs = m.full_range ? 1.0 : 255.0 / 224.0;
-  int32_t ly[256], rv[256], gu[256], gv[256], bu[256];
-  for (int i = 0; i < 256; ++i) {
-    const double c = (i - 128) * cs * 65536;
-    ly[i] = static_cast<int32_t>(std::lround((i - yo) * ys * 65536 + 32768));
-    rv[i] = static_cast<int32_t>(std::lround(2 * (1 - m.kr) * c));
-    bu[i] = static_cast<int32_t>(std::lround(2 * (1 - m.kb) * c));
-    gu[i] = static_cast<int32_t>(std::lround(2 * m.kb * (1 - m.kb) / kg * c));
-    gv[i] = static_cast<int32_t>(std::lround(2 * m.kr * (1 - m.kr) / kg * c));
-  }
+  // Y, U, V at output size: row-planar (packed path) or three planes; then to RGB rows.
+  const std::size_t n = static_cast<std::size_t>(dw_) * dh_;
+  std::unique_ptr<uint8_t[]> yuv(new uint8_t[n * 3]);
+  packed_ ? run_packed(planes, strides, yuv.get()) : run_planes(planes, strides, yuv.get());
+  const Coefficients k(m);
+  const bool avx2 = avx2_kernels();
   tbb::parallel_for(tbb::blocked_range<int>(0, dh_, 16), [&](const tbb::blocked_range<int>& r) {
-    for (int y = r.begin(); y < r.end(); ++y)
-      convert_row(yuv + static_cast<std::ptrdiff_t>(y) * dw_ * 3, dst + static_cast<std::ptrdiff_t>(y) * dst_stride,
-                  dw_, ly, rv, gu, gv, bu);
+    for (int y = r.begin(); y < r.end(); ++y) {
+      const uint8_t* row = packed_ ? yuv.get() + static_cast<std::size_t>(y) * dw_ * 3
+                                   : yuv.get() + static_cast<std::size_t>(y) * dw_;
+      const std::size_t next = packed_ ? dw_ : n;  // distance from a row's Y to its U, U to V
+      uint8_t* out = dst + static_cast<std::ptrdiff_t>(y) * dst_stride;
+      avx2 ? convert_row_avx2(row, row + next, row + 2 * next, out, dw_, k)
+           : convert_row_generic(row, row + next, row + 2 * next, out, 0, dw_, k);
+    }
   });
 }
 
