@@ -104,7 +104,8 @@ def main():
     hook = json.loads(run([args.build / "bin" / "vidpipe_bench_profiler"])[1].strip().splitlines()[-1])
     print()
     print(f"profiling on vs off, 720p graph, median of {reps}: {statistics.median(on):.3f} s vs {statistics.median(off):.3f} s "
-          f"({(statistics.median(on) / statistics.median(off) - 1) * 100:+.2f} %, within run-to-run noise)")
+          f"({(statistics.median(on) / statistics.median(off) - 1) * 100:+.2f} %; run-to-run spread: on "
+          f"{min(on):.3f}-{max(on):.3f} s, off {min(off):.3f}-{max(off):.3f} s)")
     print(f"profiler hook: {hook['on_ns'] - hook['off_ns']:.0f} ns per call extra for timing; {calls} calls of "
           f"{busy / calls * 1e3:.3f} ms mean busy time → {(hook['on_ns'] - hook['off_ns']) * calls / (busy * 1e9) * 100:.4f} % of node time")
 
