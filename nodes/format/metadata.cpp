@@ -41,13 +41,20 @@ class FormatMetadata final : public Node {
   }
 
  private:
+  // Paths and URLs as given; inline data (base64, data: URIs: megabytes of text) only by its
+  // size and head, so metadata.json stays small. The frames themselves are the output.
+  static std::string input_label(const std::string& input) {
+    if (input.size() <= 1024) return input;
+    return input.substr(0, 48) + "... (inline input, " + std::to_string(input.size()) + " chars, not stored)";
+  }
+
   static json describe(const Clip& clip, Job& job) {
     const SamplePlan& plan = *clip.plan;
     const VideoInfo& info = *plan.info;
     const Frame& first = *clip.frames.at(0);
     json notes = job.notes();
     json meta = {
-        {"input", job.video().input},
+        {"input", input_label(job.video().input)},
         {"num_frames", clip.frames.size()},
         {"original_fps", info.fps},
         {"sample_fps", plan.sample_fps},

@@ -338,6 +338,9 @@ def test_base64_data_uri_and_stdin(media, tmp_path):
         assert probe_json(inp)["frame_count"] == 30
         meta, frames = run_one(graph, inp, tmp_path / f"b{i}")
         assert meta["frame_indices"] == meta_ref["frame_indices"] and np.array_equal(frames, ref)
+        # metadata.json names inline data by its head and size, not by megabytes of base64
+        assert meta["input"].startswith(inp[:48]) and f"{len(inp)} chars" in meta["input"]
+        assert len(meta["input"]) < 200
     with open(tiny, "rb") as f:
         assert probe_json("-", stdin=f)["frame_count"] == 30
     with open(tiny, "rb") as f:
