@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Resize throughput and accuracy, measured in one run on the same core count:
-vidpipe's modes (exact, fast, area, bilinear) and OpenCV's INTER_AREA / INTER_CUBIC /
+vidpipe's modes (exact, fast = box pre-reduction + exact's kernel, area, bilinear) and OpenCV's INTER_AREA / INTER_CUBIC /
 INTER_LINEAR (C++, bench/resize_bench.cpp) against torchvision 0.14's antialiased bicubic (the
 reference, python3-torchvision). Accuracy = difference to torchvision's output on the same
 decoded frame: PSNR, mean and max |diff| on the 0..255 scale.
@@ -107,7 +107,7 @@ def main():
                   f"convert+exact {fps['yuv: convert+exact']:.1f} = "
                   f"{fps['yuv: fused fast'] / fps['yuv: convert+exact']:.2f}x (target >= 2x)")
     print("\nms/frame: one frame at a time (vidpipe kernels split rows over all cores, torch and OpenCV"
-          " use their thread pools, swscale one core);\nfps batch: 8 frames at once (torch: one batched"
+          " use their thread pools);\nfps batch: 8 frames at once (torch: one batched"
           " call; vidpipe/OpenCV: frames in parallel, as the pipeline runs them); vs exact: fps batch ratio.")
 
 

@@ -6,7 +6,7 @@
 // For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel", "rounds"}
 // (medians over rounds that run every method in turn):
 //   ms_per_frame   one frame at a time (vidpipe kernels split rows over all cores; OpenCV uses
-//                  its own thread pool; swscale runs on one core)
+//                  its own thread pool)
 //   fps_parallel   frames/s with frames processed concurrently on all cores (what the
 //                  pipeline does: process.smart_resize is a parallel node)
 // and writes OUTDIR/<method>.raw (OUTH x OUTW x 3) for bench/resize.py's accuracy table.
@@ -31,7 +31,7 @@ extern "C" {
 
 #include "common/resize.hpp"
 #include "common/rgb_converter.hpp"
-#include "common/sws_resize.hpp"
+#include "common/fast_resize.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   using namespace vidpipe::ref;
   SeparableResizer exact(w, h, ow, oh, Filter::Bicubic), bilinear(w, h, ow, oh, Filter::Bilinear),
       area(w, h, ow, oh, Filter::Area);
-  SwsResizer fast(w, h, ow, oh, 3);
+  FastResizer fast(w, h, ow, oh);
   cv::Mat srcm(h, w, CV_8UC3, src.data());
   auto cv_method = [&](int interp) {
     return [&, interp](uint8_t* dst) {
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   };
   std::vector<std::pair<std::string, std::function<void(uint8_t*)>>> methods = {
       {"exact", [&](uint8_t* d) { exact.run(src.data(), w * 3, d, 3); }},
-      {"fast", [&](uint8_t* d) { fast.run(src.data(), w * 3, d); }},
+      {"fast", [&](uint8_t* d) { fast.run(src.data(), w * 3, d, 3); }},
       {"area", [&](uint8_t* d) { area.run(src.data(), w * 3, d, 3); }},
       {"bilinear", [&](uint8_t* d) { bilinear.run(src.data(), w * 3, d, 3); }},
       {"opencv_area", cv_method(cv::INTER_AREA)},
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     methods.push_back({"yuv: convert+fast", [&](uint8_t* d) {
                          std::vector<uint8_t>& rgb = scratch.local();
                          converters.local().convert(yf.get(), rgb.data(), w * 3, "bench");
-                         fast.run(rgb.data(), w * 3, d);
+                         fast.run(rgb.data(), w * 3, d, 3);
                        }});
     methods.push_back({"yuv: fused fast", [&](uint8_t* d) {
                          converters.local().convert(yf.get(), d, ow * 3, "bench", ow, oh);

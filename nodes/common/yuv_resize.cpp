@@ -1,4 +1,5 @@
 #include "common/yuv_resize.hpp"
+#include "common/fast_resize.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,48 +14,6 @@ namespace vidpipe::ref {
 namespace {
 
 int shifted(int size, int shift) { return -((-size) >> shift); }  // ceil(size / 2^shift)
-
-// Averages 2 (or 2x2) neighbouring samples, rounding half up; an odd last column/row is kept
-// whole (averaged with itself). dst: ceil-halved size, tightly packed.
-// d[x] = (a[2x] + a[2x+1] + b[2x] + b[2x+1] + 2) >> 2 for x < pairs, 32 at a time (AVX2).
-__attribute__((target("avx2"))) int reduce_pairs_avx2(const uint8_t* a, const uint8_t* b, uint8_t* d, int pairs) {
-  const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
-  int x = 0;
-  for (; x + 32 <= pairs; x += 32) {
-    __m256i sum[2];
-    for (int h = 0; h < 2; ++h) {  // 16 outputs from 32 bytes of each row
-      const __m256i ra = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 2 * x + 32 * h));
-      const __m256i rb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2 * x + 32 * h));
-      sum[h] = _mm256_srli_epi16(
-          _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ra, ones), _mm256_maddubs_epi16(rb, ones)), two), 2);
-    }
-    // packus works per 128-bit lane: restore the order of the four 8-byte groups.
-    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(sum[0], sum[1]), 0xD8);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + x), packed);
-  }
-  return x;
-}
-
-void box_reduce(const uint8_t* src, int w, int h, int stride, bool rx, bool ry, uint8_t* dst) {
-  const bool avx2 = avx2_kernels();
-  const int ow = rx ? shifted(w, 1) : w, oh = ry ? shifted(h, 1) : h;
-  tbb::parallel_for(tbb::blocked_range<int>(0, oh, 16), [&](const tbb::blocked_range<int>& r) {
-    for (int y = r.begin(); y < r.end(); ++y) {
-      const int y0 = ry ? 2 * y : y, y1 = ry ? std::min(2 * y + 1, h - 1) : y;
-      const uint8_t* a = src + static_cast<std::ptrdiff_t>(y0) * stride;
-      const uint8_t* b = src + static_cast<std::ptrdiff_t>(y1) * stride;
-      uint8_t* d = dst + static_cast<std::ptrdiff_t>(y) * ow;
-      if (!rx) {
-        for (int x = 0; x < ow; ++x) d[x] = static_cast<uint8_t>((a[x] + b[x] + 1) >> 1);
-        continue;
-      }
-      const int pairs = w / 2;
-      for (int x = avx2 ? reduce_pairs_avx2(a, b, d, pairs) : 0; x < pairs; ++x)
-        d[x] = static_cast<uint8_t>((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
-      if (w & 1) d[pairs] = static_cast<uint8_t>((a[w - 1] + b[w - 1] + 1) >> 1);
-    }
-  });
-}
 
 // R = Y + 2(1-kr) Cr;  B = Y + 2(1-kb) Cb;  G = Y - (2 kb (1-kb) Cb + 2 kr (1-kr) Cr) / kg,
 // with Y, Cb, Cr scaled to 0..255 / -127.5..127.5 from the input's range.
@@ -160,7 +119,7 @@ void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3]
   int in_strides[3] = {strides[0], strides[1], strides[2]};
   if (reduce_x_ || reduce_y_) {
     luma.reset(new uint8_t[static_cast<std::size_t>(cw_) * ch_]);
-    box_reduce(planes[0], sw_, sh_, strides[0], reduce_x_, reduce_y_, luma.get());
+    box_reduce(planes[0], sw_, sh_, strides[0], 1, reduce_x_, reduce_y_, luma.get());
     in[0] = luma.get();
     in_strides[0] = cw_;
   }
@@ -171,7 +130,7 @@ void YuvResizer::run_planes(const uint8_t* const planes[3], const int strides[3]
   const std::size_t n = static_cast<std::size_t>(dw_) * dh_;
   if (reduce_x_ || reduce_y_) {
     std::unique_ptr<uint8_t[]> half(new uint8_t[static_cast<std::size_t>(luma_->src_w()) * luma_->src_h()]);
-    box_reduce(planes[0], sw_, sh_, strides[0], reduce_x_, reduce_y_, half.get());
+    box_reduce(planes[0], sw_, sh_, strides[0], 1, reduce_x_, reduce_y_, half.get());
     luma_->run(half.get(), luma_->src_w(), yuv, 1);
   } else {
     luma_->run(planes[0], strides[0], yuv, 1);

@@ -1,49 +1,17 @@
 // process.smart_resize: resizes each sampled frame to the size qwen-vl-utils would choose
-// (qwen.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with
-// one of four kernels:
-//   exact     torchvision 0.14 resize(BICUBIC, antialias=True) on uint8 (bit-compatible with
-//             torch 1.13 up to rare 1-LSB differences); the reference's pixels
-//   bilinear  torchvision resize(BILINEAR, antialias=True): triangle filter widened by the
-//             downscale factor, same float32 recipe (LLaVA-style processors resize bilinear)
-//   area      box filter weighted by pixel overlap = OpenCV INTER_AREA when downscaling
-//   fast      FFmpeg swscale bicubic (fixed point), for throughput
-// Differences to the exact kernel are measured by bench/resize.py and tests/e2e/test_processing.py.
-// Frames that already have the target size pass through untouched (every kernel is the identity
-// there); that is how decode.ffmpeg's fused_resize path (convert + resize in one swscale pass,
-// graphs/qwen2_5_vl_fast.yaml) skips this node's work.
-#include <map>
-#include <memory>
-#include <mutex>
-#include <tuple>
-
+// (qwen.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with one of
+// the modes of common/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
+// are measured by bench/resize.py and tests/e2e/test_processing.py. Frames that already have
+// the target size pass through untouched; that is how decode.ffmpeg's fused_resize path
+// (convert + resize in one pass, graphs/qwen2_5_vl_fast.yaml) skips this node's work.
 #include <vidpipe/sdk.hpp>
 
-#include "common/resize.hpp"
+#include "common/resize_kernels.hpp"
 #include "common/sizing.hpp"
-#include "common/sws_resize.hpp"
 
 namespace {
 
 using namespace vidpipe;
-
-enum class Mode { Exact, Bilinear, Area, Fast };
-
-Mode parse_mode(const std::string& m) {
-  if (m == "fast") return Mode::Fast;
-  if (m == "area") return Mode::Area;
-  if (m == "bilinear") return Mode::Bilinear;
-  return Mode::Exact;
-}
-
-// One resizer of either kind, shared by all frames of a size pair.
-struct Kernel {
-  std::unique_ptr<ref::SeparableResizer> separable;
-  std::unique_ptr<ref::SwsResizer> sws;
-  void run(const uint8_t* src, int stride, uint8_t* dst, int channels) const {
-    if (sws) sws->run(src, stride, dst);
-    else separable->run(src, stride, dst, channels);
-  }
-};
 
 class SmartResize : public Node {
  public:
@@ -63,14 +31,12 @@ class SmartResize : public Node {
         .integer("resized_width", nullptr, 1, 1e6, "explicit width (needs resized_height too)")
         .integer("image_min_pixels", 3136, 1, 1e12, "min area for explicit sizes")
         .integer("image_max_pixels", 12845056, 1, 1e12, "max area for explicit sizes")
-        .choice("mode", "exact", {"exact", "fast", "area", "bilinear"},
-                "exact: torchvision 0.14 bicubic antialias; bilinear: torchvision bilinear "
-                "antialias; area: OpenCV INTER_AREA-style box filter; fast: swscale bicubic")
+        .choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
         .flag("use_plan_size", true,
               "use the size a planning node decided (plan.extra.resize) when the plan has one");
   }
 
-  explicit SmartResize(const Params& p) {
+  explicit SmartResize(const Params& p) : kernels_(ref::parse_resize_mode(p.get<std::string>("mode"))) {
     s_.factor = p.get<int64_t>("factor");
     s_.min_pixels = p.get<double>("min_pixels");
     if (p.has("max_pixels")) s_.max_pixels = p.get<double>("max_pixels");
@@ -80,7 +46,6 @@ class SmartResize : public Node {
     if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
     s_.image_min_pixels = p.get<double>("image_min_pixels");
     s_.image_max_pixels = p.get<double>("image_max_pixels");
-    mode_ = parse_mode(p.get<std::string>("mode"));
     use_plan_ = p.get<bool>("use_plan_size");
   }
 
@@ -100,46 +65,13 @@ class SmartResize : public Node {
       dw = static_cast<int>(size.width);
       dh = static_cast<int>(size.height);
     }
-    if (dw == f->width && dh == f->height) {  // already there (e.g. decode fused_resize): identity
-      out.emit(f);
-      return;
-    }
-    FrameBuffer fb = make_frame(dw, dh, f->format);
-    kernel(f->width, f->height, dw, dh, channels(f->format))
-        ->run(f->data.get(), f->stride, fb.pixels, channels(f->format));
-    fb.frame->index = f->index;
-    fb.frame->timestamp = f->timestamp;
-    fb.frame->plan = f->plan;
-    out.emit(FramePtr(std::move(fb.frame)));
+    out.emit(kernels_.resize(f, dw, dh));
   }
 
  private:
-  // Weights (or swscale contexts) are made once per size pair: all frames of a video share one.
-  std::shared_ptr<const Kernel> kernel(int sw, int sh, int dw, int dh, int c) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& k = cache_[{sw, sh, dw, dh, c}];
-    if (!k) {
-      auto made = std::make_shared<Kernel>();
-      switch (mode_) {
-        case Mode::Fast: made->sws = std::make_unique<ref::SwsResizer>(sw, sh, dw, dh, c); break;
-        case Mode::Area: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Area); break;
-        case Mode::Bilinear: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Bilinear); break;
-        case Mode::Exact: made->separable = std::make_unique<ref::SeparableResizer>(sw, sh, dw, dh, ref::Filter::Bicubic); break;
-      }
-      if (cache_.size() > 64) {  // many odd-sized inputs: keep memory bounded
-        cache_.clear();
-        return made;
-      }
-      k = std::move(made);
-    }
-    return k;
-  }
-
   ref::SizingParams s_;
-  Mode mode_ = Mode::Exact;
   bool use_plan_ = true;
-  std::mutex mutex_;
-  std::map<std::tuple<int, int, int, int, int>, std::shared_ptr<const Kernel>> cache_;
+  ref::ResizeKernels kernels_;
 };
 
 }  // namespace
