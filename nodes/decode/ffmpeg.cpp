@@ -51,9 +51,10 @@ class DecodeFfmpeg : public Node {
                 "as PyAV/decord/OpenCV; bt709 = forced")
         .flag("autorotate", true, "turn frames upright by the display matrix, as the ffmpeg CLI does")
         .flag("fused_resize", false,
-              "fast path: convert and resize in one swscale bicubic pass to the size a planning "
-              "node decided (plan.extra.resize), so no full-size RGB frame is made; the resize "
-              "node then passes frames through. Pixels differ from mode exact (bench/resize.py)")
+              "fast path: resize the YUV planes to the size a planning node decided "
+              "(plan.extra.resize) and convert at that size (10-bit and other formats: one "
+              "swscale pass), so no full-size RGB frame is made; the resize node then passes "
+              "frames through. Pixels close to mode exact, not equal (bench/resize.py)")
         .integer("threads", 0, 0, 64, "decoder threads per video, 0 = one per core")
         .choice("seek_mode", "exact", {"exact", "approximate"},
                 "exact: frame i is the i-th presented frame; approximate: each planned frame is "
