@@ -7,7 +7,7 @@
 #include <vidpipe/sdk.hpp>
 
 #include "common/resize_kernels.hpp"
-#include "common/sizing.hpp"
+#include "common/sizing_params.hpp"
 
 namespace {
 
@@ -16,38 +16,20 @@ using namespace vidpipe;
 class SmartResize : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("process.smart_resize",
-                    "Resize frames to Qwen's smart_resize size (antialiased bicubic, torch-exact)")
-        .with_shape(Shape::Map)
+    NodeSpec s("process.smart_resize", "Resize frames to Qwen's smart_resize size (antialiased bicubic, torch-exact)");
+    s.with_shape(Shape::Map)
         .parallel()
         .input("frames", DataType::Frame, "decoded frame with its plan")
-        .output("frames", DataType::Frame, "resized frame")
-        .integer("factor", 28, 1, 1024, "height and width become multiples of this")
-        .integer("min_pixels", 100352, 1, 1e12, "per-frame minimum area")
-        .integer("max_pixels", nullptr, 1, 1e12, "user per-frame cap (can only lower the cap)")
-        .number("total_pixels", 90316800.0, 1, 1e15, "pixel budget of the whole video")
-        .integer("video_max_pixels", 602112, 1, 1e12, "model's per-frame ceiling (VIDEO_MAX_PIXELS)")
-        .integer("resized_height", nullptr, 1, 1e6, "explicit height (needs resized_width too)")
-        .integer("resized_width", nullptr, 1, 1e6, "explicit width (needs resized_height too)")
-        .integer("image_min_pixels", 3136, 1, 1e12, "min area for explicit sizes")
-        .integer("image_max_pixels", 12845056, 1, 1e12, "max area for explicit sizes")
-        .choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
-        .flag("use_plan_size", true,
-              "use the size a planning node decided (plan.extra.resize) when the plan has one");
+        .output("frames", DataType::Frame, "resized frame");
+    ref::declare_sizing_params(s);  // Qwen2.5-VL's values; model profiles set their own
+    s.choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
+        .flag("use_plan_size", true, "use the size a planning node decided (plan.extra.resize) when the plan has one");
+    return s;
   }
 
-  explicit SmartResize(const Params& p) : kernels_(ref::parse_resize_mode(p.get<std::string>("mode"))) {
-    s_.factor = p.get<int64_t>("factor");
-    s_.min_pixels = p.get<double>("min_pixels");
-    if (p.has("max_pixels")) s_.max_pixels = p.get<double>("max_pixels");
-    s_.total_pixels = p.get<double>("total_pixels");
-    s_.video_max_pixels = p.get<double>("video_max_pixels");
-    if (p.has("resized_height")) s_.resized_height = p.get<int64_t>("resized_height");
-    if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
-    s_.image_min_pixels = p.get<double>("image_min_pixels");
-    s_.image_max_pixels = p.get<double>("image_max_pixels");
-    use_plan_ = p.get<bool>("use_plan_size");
-  }
+  explicit SmartResize(const Params& p)
+      : s_(ref::read_sizing_params(p)), use_plan_(p.get<bool>("use_plan_size")),
+        kernels_(ref::parse_resize_mode(p.get<std::string>("mode"))) {}
 
   void process(const Data& in, Emitter& out, Job&) override {
     const FramePtr& f = std::get<FramePtr>(in);
@@ -70,7 +52,7 @@ class SmartResize : public Node {
 
  private:
   ref::SizingParams s_;
-  bool use_plan_ = true;
+  bool use_plan_;
   ref::ResizeKernels kernels_;
 };
 

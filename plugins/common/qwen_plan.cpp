@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/sampling.hpp"
-#include "common/sizing.hpp"
+#include "common/sizing_params.hpp"
 
 namespace vidpipe::qwen {
 
@@ -27,16 +27,7 @@ struct Estimate {
 
 class QwenPlan final : public Node {
  public:
-  QwenPlan(const Params& p, const PlanModel& m) : m_(m) {
-    s_.factor = p.get<int64_t>("factor");
-    s_.min_pixels = p.get<double>("min_pixels");
-    if (p.has("max_pixels")) s_.max_pixels = p.get<double>("max_pixels");
-    s_.total_pixels = p.get<double>("total_pixels");
-    s_.video_max_pixels = p.get<double>("video_max_pixels");
-    if (p.has("resized_height")) s_.resized_height = p.get<int64_t>("resized_height");
-    if (p.has("resized_width")) s_.resized_width = p.get<int64_t>("resized_width");
-    s_.image_min_pixels = p.get<double>("image_min_pixels");
-    s_.image_max_pixels = p.get<double>("image_max_pixels");
+  QwenPlan(const Params& p, const PlanModel& m) : m_(m), s_(ref::read_sizing_params(p)) {
     patch_ = p.get<int64_t>("patch_size");
     merge_ = p.get<int64_t>("merge_size");
     tp_ = p.get<int64_t>("temporal_patch_size");
@@ -171,17 +162,16 @@ void register_plan_node(Registry& r, const PlanModel& m) {
   spec.with_shape(Shape::Map)
       .parallel()
       .input("plan", DataType::Plan, "sampler's plan")
-      .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled if fitted)")
-      .integer("factor", m.factor, 1, 1024, "height and width become multiples of this")
-      .integer("min_pixels", m.min_pixels, 1, 1e12, "per-frame minimum area")
-      .integer("max_pixels", nullptr, 1, 1e12, "user per-frame cap (can only lower the cap)")
-      .number("total_pixels", m.total_pixels, 1, 1e15, "pixel budget of the whole video")
-      .integer("video_max_pixels", m.video_max_pixels, 1, 1e12, "model's per-frame ceiling")
-      .integer("resized_height", nullptr, 1, 1e6, "explicit height (needs resized_width too)")
-      .integer("resized_width", nullptr, 1, 1e6, "explicit width (needs resized_height too)")
-      .integer("image_min_pixels", m.image_min_pixels, 1, 1e12, "min area for explicit sizes")
-      .integer("image_max_pixels", m.image_max_pixels, 1, 1e12, "max area for explicit sizes")
-      .integer("patch_size", m.patch, 1, 1024, "ViT patch side")
+      .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled if fitted)");
+  ref::SizingParams sizing;
+  sizing.factor = m.factor;
+  sizing.min_pixels = m.min_pixels;
+  sizing.total_pixels = m.total_pixels;
+  sizing.video_max_pixels = m.video_max_pixels;
+  sizing.image_min_pixels = m.image_min_pixels;
+  sizing.image_max_pixels = m.image_max_pixels;
+  ref::declare_sizing_params(spec, sizing);
+  spec.integer("patch_size", m.patch, 1, 1024, "ViT patch side")
       .integer("merge_size", 2, 1, 64, "spatial merge (tokens = patches / merge^2)")
       .integer("temporal_patch_size", 2, 1, 64, "frames per temporal patch")
       .integer("frame_factor", 2, 1, 1024, "fit: frame count steps")
