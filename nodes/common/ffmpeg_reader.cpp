@@ -41,8 +41,6 @@ std::string error_text(int err) {
 
 namespace {
 
-const char* kHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
-
 // The format whitelist and input rules live in input_source.cpp.
 
 std::string percent_decode(const std::string& s) {

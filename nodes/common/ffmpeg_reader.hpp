@@ -45,6 +45,9 @@ using SwsPtr = std::unique_ptr<SwsContext, SwsCloser>;
 
 inline constexpr int64_t kDefaultMaxPixels = 8192LL * 8192;
 
+// The fix to name when FFmpeg cannot read or convert an input.
+inline constexpr const char* kHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
+
 // av_strerror text for an AVERROR code.
 std::string error_text(int err);
 

@@ -10,8 +10,6 @@ extern "C" {
 namespace vidpipe::av {
 
 namespace {
-const char* kHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
-
 // The swscale matrix the CLI's scale filter applies to a frame (vf_scale parse_yuv_type("auto"):
 // unknown tags mean BT.601), or the forced one.
 int matrix_of(const AVFrame* f, const std::string& forced) {

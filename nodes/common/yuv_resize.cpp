@@ -107,8 +107,7 @@ YuvResizer::YuvResizer(int src_w, int src_h, int chroma_shift_x, int chroma_shif
       packed_(reduce_x_ == (chroma_shift_x == 1) && reduce_y_ == (chroma_shift_y == 1) &&
               chroma_shift_x <= 1 && chroma_shift_y <= 1) {
   chroma_.emplace(cw_, ch_, dst_w, dst_h, filter);
-  if (!packed_)
-    luma_.emplace(reduce_x_ ? shifted(src_w, 1) : src_w, reduce_y_ ? shifted(src_h, 1) : src_h, dst_w, dst_h, filter);
+  if (!packed_) luma_.emplace(src_w, src_h, dst_w, dst_h, filter);
 }
 
 void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
@@ -128,13 +127,7 @@ void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3]
 
 void YuvResizer::run_planes(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
   const std::size_t n = static_cast<std::size_t>(dw_) * dh_;
-  if (reduce_x_ || reduce_y_) {
-    std::unique_ptr<uint8_t[]> half(new uint8_t[static_cast<std::size_t>(luma_->src_w()) * luma_->src_h()]);
-    box_reduce(planes[0], sw_, sh_, strides[0], 1, reduce_x_, reduce_y_, half.get());
-    luma_->run(half.get(), luma_->src_w(), yuv, 1);
-  } else {
-    luma_->run(planes[0], strides[0], yuv, 1);
-  }
+  luma_->run(planes[0], strides[0], yuv, 1);  // box-reduced first where it shrinks 2x or more
   chroma_->run(planes[1], strides[1], yuv + n, 1);
   chroma_->run(planes[2], strides[2], yuv + 2 * n, 1);
 }

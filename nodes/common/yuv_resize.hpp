@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "common/fast_resize.hpp"
 #include "common/resize.hpp"
 
 namespace vidpipe::ref {
@@ -51,7 +52,8 @@ class YuvResizer {
   int sw_, sh_, cw_, ch_, dw_, dh_;
   bool reduce_x_, reduce_y_;  // luma box pre-reduction by 2 along x / y
   bool packed_;               // reduced luma has the chroma planes' size
-  std::optional<SeparableResizer> luma_, chroma_;  // luma_ unused when packed_
+  std::optional<SeparableResizer> chroma_;  // the chroma planes' size (packed_: all three planes)
+  std::optional<FastResizer> luma_;         // plane-by-plane path only
 };
 
 }  // namespace vidpipe::ref
