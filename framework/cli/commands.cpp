@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -118,6 +119,20 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return kUsage;
   }
 
+  // Interrupted: the inputs the built-in source never reached are listed too, so a batch can
+  // be resumed (source.inputs starts one job per input, in order).
+  const bool input_source = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
+    return n.entry->spec.type == "source.inputs";
+  });
+  if (report.interrupted && input_source)
+    for (std::size_t i = report.jobs.size(); i < inputs.size(); ++i) {
+      JobResult j;
+      j.index = i;
+      j.input = inputs[i];
+      j.name = display_input(inputs[i]);
+      j.status = "not started";
+      report.jobs.push_back(std::move(j));
+    }
   for (const auto& j : report.jobs)
     if (j.status == "failed") std::cerr << "vidpipe: " << j.error_line() << "\n";
   if (opt.json) {

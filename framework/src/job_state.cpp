@@ -45,6 +45,7 @@ void JobState::fail(const std::string& node, const std::string& type, const std:
   std::lock_guard lock(mu_);
   if (failed_.load()) return;
   error_node_ = node, error_type_ = type, error_ = message, hint_ = hint;
+  failed_after_cancel_ = cancel_.load();
   failed_.store(true);
 }
 
@@ -56,7 +57,8 @@ JobResult JobState::result() const {
   r.notes = notes();
   r.timing = timing();
   std::lock_guard lock(mu_);
-  r.status = failed_ ? "failed" : cancel_ ? "interrupted" : "ok";
+  // A job that failed only because the run was being interrupted counts as interrupted.
+  r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : "ok";
   r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_;
   return r;
 }

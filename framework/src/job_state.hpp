@@ -43,6 +43,7 @@ class JobState final : public Job {
   std::vector<std::atomic<int64_t>> busy_ns_;
   int64_t start_ns_;
   std::atomic<bool> failed_{false};
+  bool failed_after_cancel_ = false;  // the error came after Ctrl-C (e.g. interrupted I/O)
   mutable std::mutex mu_;
   json notes_ = json::object();
   std::string error_node_, error_type_, error_, hint_;

@@ -1,5 +1,7 @@
 #include "vidpipe/runtime/report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace vidpipe::runtime {
@@ -26,8 +28,13 @@ std::string summary_text(const RunReport& r) {
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
                      field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");
   }
-  s += fmt::format("{} inputs, {} ok, {} failed{} in {:.3f} s\n", r.jobs.size(), r.jobs.size() - r.failed(), r.failed(),
-                   r.interrupted ? " (interrupted)" : "", r.wall_s);
+  auto count = [&](const char* status) {
+    return std::count_if(r.jobs.begin(), r.jobs.end(), [&](const JobResult& j) { return j.status == status; });
+  };
+  s += fmt::format("{} inputs, {} ok, {} failed", r.jobs.size(), count("ok"), count("failed"));
+  if (r.interrupted)
+    s += fmt::format(", {} interrupted, {} not started (interrupted)", count("interrupted"), count("not started"));
+  s += fmt::format(" in {:.3f} s\n", r.wall_s);
   if (!r.run_error.empty()) s += "error: " + r.run_error + "\n";
   return s;
 }

@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -609,3 +610,36 @@ def test_https_connection_refused_is_one_line():
     p = vidpipe("probe", f"https://127.0.0.1:{port}/v.mp4")
     assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     print(p.stderr.strip())
+
+
+def run_interrupted(inputs, out, *extra):
+    """Runs the default graph one job at a time and sends SIGINT once the first input (a silent
+    server) is connected; returns (exit code, stdout, stderr)."""
+    with silent_server() as (base, conns):
+        args = [str(VIDPIPE), "run", str(DEFAULT_GRAPH), f"{base}/v.mp4", *map(str, inputs), "-o", str(out), *extra,
+                "--set", "settings.max_jobs_in_flight=1", "--set", "probe.net_timeout=30"]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while not conns and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert conns, "vidpipe never connected"
+        p.send_signal(signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=20)
+    return p.returncode, stdout, stderr
+
+
+def test_interrupted_batch_lists_the_inputs_it_never_started(media, tmp_path):
+    """Ctrl-C while the first input hangs on a silent server: exit 130, that job 'interrupted',
+    every later input 'not started' (one job at a time), nothing half-written."""
+    rest = [media["v"], media["tiny"], media["fs"]]
+    code, stdout, stderr = run_interrupted(rest, tmp_path / "o", "--json")
+    assert code == 130, stderr
+    report = json.loads(stdout)
+    assert report["interrupted"] is True
+    statuses = [j["status"] for j in report["jobs"]]
+    assert statuses == ["interrupted", "not started", "not started", "not started"], statuses
+    assert [j["input"] for j in report["jobs"][1:]] == [str(x) for x in rest]
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+    code, stdout, _ = run_interrupted(rest, tmp_path / "t")
+    assert code == 130
+    assert "4 inputs, 0 ok, 0 failed, 1 interrupted, 3 not started (interrupted)" in stdout, stdout

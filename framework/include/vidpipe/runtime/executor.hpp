@@ -25,7 +25,7 @@ namespace vidpipe::runtime {
 struct JobResult {
   std::size_t index = 0;
   std::string input, name;
-  std::string status;  // "ok", "failed" or "interrupted"
+  std::string status;  // "ok", "failed", "interrupted" (or, listed by the CLI, "not started")
   std::string error_node, error_type, error, hint;
   std::string output_dir;  // final folder ("" without -o or on failure)
   json notes = json::object();
