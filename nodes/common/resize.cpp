@@ -297,7 +297,7 @@ void SeparableResizer::run_impl(const uint8_t* src, int src_stride, const uint8_
   const int C = channels;
   const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(dw_) * C;
   const bool hpass = horizontal_.out > 0, vpass = vertical_.out > 0;
-  if (!hpass && !vpass && !planes) {  // torchvision returns the input unchanged
+  if (!hpass && !vpass) {  // torchvision returns the input unchanged (planar input always has hpass)
     for (int y = 0; y < sh_; ++y)
       std::memcpy(dst + y * out_row, src + static_cast<std::ptrdiff_t>(y) * src_stride, out_row);
     return;
