@@ -11,4 +11,4 @@ if [ ! -s "$sample" ]; then
   ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=10" \
     -c:v libx264 -pix_fmt yuv420p -g 60 "$sample"
 fi
-./build/bin/vidpipe run graphs/qwen2_5_vl.yaml "$sample" -o out --profile "$@"
+./build/bin/vidpipe run graphs/qwen2_5_vl.yaml "$sample" -o out --overwrite --profile "$@"

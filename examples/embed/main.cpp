@@ -24,7 +24,10 @@ int main(int argc, char** argv) {
     ResolvedGraph graph = resolve_graph(parse_graph_file(graphs_dir() + "/qwen2_5_vl.yaml"), registry, overrides);
 
     Executor executor(graph);
-    RunReport report = executor.run({argv[1], false});
+    RunOptions options;
+    options.output_dir = argv[1];
+    options.notice = [](const std::string& line) { std::cerr << line << "\n"; };
+    RunReport report = executor.run(options);
     std::cout << summary_text(report);
     for (const auto& job : report.jobs)
       if (job.status == "ok") std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";

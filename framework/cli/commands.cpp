@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "vidpipe/runtime/executor.hpp"
+#include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/runtime/graph.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/report.hpp"
@@ -20,7 +21,8 @@ namespace vidpipe::cli {
 namespace {
 
 
-void print_error(const std::string& msg) { std::cerr << "vidpipe: " << msg << "\n"; }
+// Messages quote inputs, which may hold control characters: escaped before printing.
+void print_error(const std::string& msg) { std::cerr << "vidpipe: " << printable(msg) << "\n"; }
 
 bool is_graph_path(const std::string& a) {
   auto ext = fs::path(a).extension().string();
@@ -107,10 +109,18 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return kOk;
   }
 
+  if (opt.output_dir.empty())
+    print_error("no -o OUTDIR given: nothing is written, results are only summarised (vidpipe run ... -o OUTDIR)");
+  runtime::RunOptions run;
+  run.output_dir = opt.output_dir;
+  run.trace = !opt.trace.empty();
+  run.existing = opt.overwrite ? ExistingOutput::Overwrite : opt.skip_existing ? ExistingOutput::Skip : ExistingOutput::Refuse;
+  run.hashed_names = opt.hashed_names;
+  run.notice = [](const std::string& line) { print_error(line); };
   RunReport report;
   try {
     Executor ex(graph);
-    report = ex.run({opt.output_dir, !opt.trace.empty()});
+    report = ex.run(run);
   } catch (const GraphError& e) {
     std::cerr << e.what() << "\n";
     return kUsage;
@@ -124,17 +134,21 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   const bool input_source = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
     return n.entry->spec.type == "source.inputs";
   });
-  if (report.interrupted && input_source)
+  if (report.interrupted && input_source) {
+    const std::vector<AssignedName> names = assign_names(inputs);  // the names source.inputs gives
     for (std::size_t i = report.jobs.size(); i < inputs.size(); ++i) {
       JobResult j;
       j.index = i;
       j.input = inputs[i];
-      j.name = display_input(inputs[i]);
+      j.name = names[i].name;
       j.status = "not started";
       report.jobs.push_back(std::move(j));
     }
-  for (const auto& j : report.jobs)
+  }
+  for (const auto& j : report.jobs) {
     if (j.status == "failed") std::cerr << "vidpipe: " << j.error_line() << "\n";
+    if (j.status == "skipped") print_error(fmt::format("{}: skipped: {}", display_input(j.input), j.error));
+  }
   if (opt.json) {
     std::cout << summary_json(report, opt.profile).dump(2) << "\n";
   } else {

@@ -19,6 +19,8 @@ struct RunOptions {
   std::string output_dir, model, trace;
   std::vector<std::string> sets;
   bool profile = false, json = false, dry_run = false;
+  bool overwrite = false, skip_existing = false;  // an existing output of the same input
+  bool hashed_names = false;
 };
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt);

@@ -51,6 +51,12 @@ int main(int argc, char** argv) {
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH.yaml] INPUT... (default graph: qwen2_5_vl.yaml)");
   verbatim_inputs(r->add_option("args", run.args, "[GRAPH.yaml] INPUT...")->required());
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
+  auto* overwrite = r->add_flag("--overwrite", run.overwrite,
+                                "Replace an existing output of the same input (never anything vidpipe did not write)");
+  r->add_flag("--skip-existing", run.skip_existing, "Skip inputs whose complete output is already in OUTDIR")
+      ->excludes(overwrite);
+  r->add_flag("--hashed-names", run.hashed_names,
+              "Name output folders <stem>-<hash of the input>: the same in every run and shard");
   r->add_option("--model", run.model, "Model profile (overrides the graph's `model:`)");
   r->add_option("--set", run.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   r->add_flag("--profile", run.profile, "Print the per-node profile table");

@@ -1,4 +1,5 @@
 // Nodes the runtime itself provides (plugin "vidpipe.core").
+#include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/sdk.hpp"
 
 namespace vidpipe::runtime {
@@ -16,8 +17,10 @@ class SourceInputs final : public Node {
   }
   explicit SourceInputs(const Params& p) : inputs_(p.get_or<std::vector<std::string>>("inputs", {})) {}
   void process(const Data&, Emitter& out, Job&) override {
-    for (const auto& input : inputs_)
-      if (!out.emit(JobPtr(std::make_shared<const VideoJob>(VideoJob{input, "", 0, ""})))) return;
+    // Names are chosen over all inputs at once, so they do not depend on argument order.
+    const std::vector<AssignedName> names = assign_names(inputs_);
+    for (std::size_t i = 0; i < inputs_.size(); ++i)
+      if (!out.emit(JobPtr(std::make_shared<const VideoJob>(VideoJob{inputs_[i], names[i].name, 0, ""})))) return;
   }
 
  private:

@@ -15,6 +15,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "job_state.hpp"
+#include "output_folder.hpp"
+#include "vidpipe/runtime/output_names.hpp"
 
 namespace fs = std::filesystem;
 namespace flow = tbb::flow;
@@ -108,26 +110,6 @@ struct CollectingEmitter final : Emitter {
   }
 };
 
-std::string stem_of(const std::string& input, std::size_t index) {
-  if (input == "-") return "stdin";
-  if (input.rfind("data:", 0) == 0) return fmt::format("input-{}", index);
-  if (!input.empty() && input.front() == '[') {  // a JSON list of frame images: its folder's name
-    const json list = json::parse(input, nullptr, false);
-    if (list.is_array() && !list.empty() && list.front().is_string()) {
-      const fs::path first(list.front().get<std::string>());
-      std::string name = first.parent_path().filename().string();
-      if (name.empty() || name == "." || name == "..") name = first.stem().string();
-      if (!name.empty() && name != "." && name != "..") return name;
-    }
-    return fmt::format("input-{}", index);
-  }
-  if (input.size() > 1024) return fmt::format("input-{}", index);
-  std::string path = input.substr(0, input.find_first_of("?#"));
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  std::string stem = fs::path(path).stem().string();
-  return stem.empty() || stem == "." ? fmt::format("input-{}", index) : stem;
-}
-
 }  // namespace
 
 void Executor::request_cancel() { g_cancel.store(true); }
@@ -158,8 +140,10 @@ struct Executor::Impl {
   std::mutex mu;  // guards the members below
   std::vector<JobResult> results;
   std::string run_error;
-  std::set<std::string> names;
+  std::set<std::string> claimed;                  // input keys started in this run
+  std::map<std::string, std::string> used_names;  // folded output name -> input key, this run
   std::size_t next_index = 0;
+  std::unique_ptr<OutputFolder> folder;  // with -o
 
   explicit Impl(const ResolvedGraph& g) : graph(g), config(g.config()) {
     for (const auto& n : g.nodes) {
@@ -379,6 +363,7 @@ struct Executor::Impl {
       auto credit = std::shared_ptr<Credit>(new Credit{ex.credits[node].get()});
       Envelope e;
       e.job = ex.start_job(**job, std::move(credit));
+      if (!e.job) return true;  // skipped or refused (its result is recorded): go on
       e.data = JobPtr(std::make_shared<const VideoJob>(e.job->state->video()));
       e.seq = count++;
       e.t_emit_ns = now_ns();
@@ -387,26 +372,58 @@ struct Executor::Impl {
     }
   };
 
+  // Names the job's output folder and claims it. Returns nullptr when the job does not run
+  // (skipped, or its folder is refused); its result is recorded then.
   std::shared_ptr<JobTicket> start_job(const VideoJob& proposed, std::shared_ptr<Credit> credit) {
     VideoJob v = proposed;
-    std::string final_dir;
+    const std::string key = input_key(v.input);
+    // Names from a source are data, sanitised like stems (source.inputs proposes `stem`, or
+    // `stem-<hash>` when inputs of the run share the stem).
+    const std::string stem = input_stem(v.input);
+    std::string name = v.name.empty() ? stem : sanitize_name(v.name);
+    const std::string hashed = name == hashed_name(stem, key) ? name : hashed_name(name, key);
+    std::vector<std::string> names = {hashed}, also;
+    if (!options.hashed_names && !name.empty() && name != hashed) names.insert(names.begin(), name);
+    for (const std::string& n : {stem, name})  // names an earlier run may have given this input
+      if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end() &&
+          std::find(also.begin(), also.end(), n) == also.end())
+        also.push_back(n);
+    JobResult skip;
     {
       std::lock_guard lock(mu);
       v.index = next_index++;
-      std::string base = v.name.empty() ? stem_of(v.input, v.index) : v.name, name = base;
-      for (int k = 2; names.count(name); ++k) name = fmt::format("{}-{}", base, k);
-      names.insert(name);
-      v.name = name;
+      if (!claimed.emplace(key).second) skip.status = "skipped", skip.error = "the same input is listed more than once";
     }
-    if (!options.output_dir.empty()) {
-      final_dir = (fs::path(options.output_dir) / v.name).string();
-      v.out_dir = (fs::path(options.output_dir) / fmt::format(".{}.partial-{}", v.name, getpid())).string();
-      std::error_code ec;
-      fs::remove_all(v.out_dir, ec);
-      fs::create_directories(v.out_dir, ec);
+    auto taken = [&](const std::string& n) {
+      std::lock_guard lock(mu);
+      auto it = used_names.find(name_fold(n));
+      return it != used_names.end() && it->second != key;
+    };
+    OutputFolder::Claim claim;
+    if (!skip.status.empty()) {
+      v.name = names.front();
+    } else if (folder) {
+      claim = folder->claim(names, also, key, taken);
+      v.name = claim.name, v.out_dir = claim.staging_dir;
+      if (claim.status == OutputFolder::Claim::Skip) skip.status = "skipped", skip.error = claim.reason, skip.output_dir = claim.final_dir;
+      if (claim.status == OutputFolder::Claim::Refused) {
+        skip.status = "failed", skip.error_node = "output", skip.error_type = "runtime";
+        skip.error = claim.reason, skip.hint = claim.hint;
+      }
+    } else {
+      v.name = taken(names.front()) ? names.back() : names.front();
+    }
+    {
+      std::lock_guard lock(mu);
+      used_names.emplace(name_fold(v.name), key);
+      if (!skip.status.empty()) {
+        skip.index = v.index, skip.input = v.input, skip.name = v.name;
+        results.push_back(std::move(skip));
+        return nullptr;
+      }
     }
     auto state = std::make_shared<JobState>(v, config, ids, types, g_cancel);
-    state->final_dir = final_dir;
+    state->output = std::move(claim);
     auto ticket = std::make_shared<JobTicket>();
     ticket->state = state;
     ticket->on_done = [this, credit = std::move(credit)](JobState& s) mutable {
@@ -416,26 +433,22 @@ struct Executor::Impl {
     return ticket;
   }
 
-  // Called when the last item of a job is gone. Publishes the outputs atomically: the staging
-  // folder is renamed to its final name on success and removed otherwise.
+  // Called when the last item of a job is gone: publishes its staging folder when the job
+  // succeeded (output_folder.hpp), removes it otherwise.
   void finish_job(JobState& s) {
     JobResult r = s.result();
-    const std::string& staging = s.video().out_dir;
-    std::error_code ec;
-    if (!staging.empty()) {
+    if (folder && !s.output.staging_dir.empty()) {
       if (r.status == "ok") {
-        fs::remove_all(s.final_dir, ec);
-        fs::rename(staging, s.final_dir, ec);
-        if (ec) {
-          r.status = "failed", r.error_node = "output", r.error_type = "runtime";
-          r.error = fmt::format("cannot move outputs to {}: {}", s.final_dir, ec.message());
-          r.hint = "check the output folder is writable";
-          fs::remove_all(staging, ec);
+        std::string hint, note;
+        std::string error = folder->publish(s.output, input_key(r.input), hint, note);
+        if (!error.empty()) {
+          r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.error = error, r.hint = hint;
         } else {
-          r.output_dir = s.final_dir;
+          r.output_dir = s.output.final_dir;
+          if (!note.empty() && options.notice) options.notice(note);
         }
       } else {
-        fs::remove_all(staging, ec);
+        folder->discard(s.output);
       }
     }
     std::lock_guard lock(mu);
@@ -462,7 +475,7 @@ Executor::Executor(const ResolvedGraph& graph) : impl_(std::make_unique<Impl>(gr
 Executor::~Executor() = default;
 
 std::size_t RunReport::failed() const {
-  return std::count_if(jobs.begin(), jobs.end(), [](const JobResult& j) { return j.status != "ok"; });
+  return std::count_if(jobs.begin(), jobs.end(), [](const JobResult& j) { return j.status != "ok" && j.status != "skipped"; });
 }
 
 RunReport Executor::run(const RunOptions& options) {
@@ -475,6 +488,9 @@ RunReport Executor::run(const RunOptions& options) {
     fs::create_directories(options.output_dir, ec);
     if (ec) throw Error(fmt::format("cannot create the output folder {}: {}", options.output_dir, ec.message()),
                         "choose a writable -o folder");
+    ex.folder = std::make_unique<OutputFolder>(options.output_dir, options.existing);
+    for (const auto& line : ex.folder->clean_stale())
+      if (options.notice) options.notice(line);
   }
 
   const auto& nodes = ex.graph.nodes;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "vidpipe/runtime/text.hpp"
+
 namespace vidpipe::runtime {
 
 JobState::JobState(VideoJob video, const json& config, std::vector<std::string> node_ids,
@@ -74,7 +76,7 @@ std::string JobResult::error_line() const {
   std::string what = error.rfind(input + ": ", 0) == 0 ? error.substr(input.size() + 2) : error;
   std::string s = fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, what);
   if (!hint.empty()) s += " (fix: " + hint + ")";
-  return s;
+  return printable(s);
 }
 
 bool CreditPool::acquire(const std::function<bool()>& stop) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "output_folder.hpp"
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/sdk/node.hpp"
 
@@ -33,7 +34,7 @@ class JobState final : public Job {
   void add_busy(int node, int64_t ns) { busy_ns_[node].fetch_add(ns, std::memory_order_relaxed); }
   JobResult result() const;
 
-  std::string final_dir;  // where the staging folder goes when the job succeeds
+  OutputFolder::Claim output;  // the job's output folder (with -o)
 
  private:
   VideoJob video_;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "vidpipe/runtime/text.hpp"
+
 namespace vidpipe::runtime {
 
 static std::string field(const json& s, const char* key) {
@@ -24,18 +26,21 @@ std::string summary_text(const RunReport& r) {
     json sum = j.notes.contains("summary") ? j.notes["summary"] : json::object();
     std::string resized = sum.contains("resized_height")
                               ? fmt::format("{}x{}", field(sum, "resized_height"), field(sum, "resized_width")) : "-";
-    std::string name = j.name.size() > 24 ? j.name.substr(0, 21) + "..." : j.name;
+    std::string name = printable(j.name);
+    if (name.size() > 24) name = utf8_prefix(name, 21) + "...";
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
-                     field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");
+                     field(sum, "grid_thw"), field(sum, "total_tokens"), printable(j.output_dir));
   }
   auto count = [&](const char* status) {
     return std::count_if(r.jobs.begin(), r.jobs.end(), [&](const JobResult& j) { return j.status == status; });
   };
-  s += fmt::format("{} inputs, {} ok, {} failed", r.jobs.size(), count("ok"), count("failed"));
+  s += fmt::format("{} inputs, {} ok, ", r.jobs.size(), count("ok"));
+  if (count("skipped")) s += fmt::format("{} skipped, ", count("skipped"));
+  s += fmt::format("{} failed", count("failed"));
   if (r.interrupted)
     s += fmt::format(", {} interrupted, {} not started (interrupted)", count("interrupted"), count("not started"));
   s += fmt::format(" in {:.3f} s\n", r.wall_s);
-  if (!r.run_error.empty()) s += "error: " + r.run_error + "\n";
+  if (!r.run_error.empty()) s += "error: " + printable(r.run_error) + "\n";
   return s;
 }
 
@@ -45,6 +50,7 @@ json summary_json(const RunReport& r, bool with_profile) {
     json o = {{"input", display_input(j.input)}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
     if (j.status == "failed")
       o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
+    if (j.status == "skipped") o["reason"] = j.error;
     o["notes"] = j.notes;
     o["timing"] = j.timing;
     jobs.push_back(std::move(o));

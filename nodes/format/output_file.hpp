@@ -2,7 +2,9 @@
 // sees half a file (the job's whole folder is published atomically by the runtime as well).
 #pragma once
 
+#include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,9 +15,16 @@ namespace vidpipe::nodes {
 
 class OutputFile {
  public:
+  // `name` comes from a graph parameter: a plain file name inside the job's folder, never a
+  // path out of it. A file of that name already written for this job is an error, not replaced.
   OutputFile(const std::string& dir, const std::string& name)
       : path_((std::filesystem::path(dir) / name).string()), tmp_(path_ + ".tmp") {
-    f_ = std::fopen(tmp_.c_str(), "wb");
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || name.rfind(".vidpipe", 0) == 0)
+      throw Error("output file name '" + name + "' is not a plain file name",
+                  "set the formatter's file parameter to a name such as frames.npy (no folders)");
+    f_ = std::fopen(tmp_.c_str(), "wbx");  // exclusive: two writers of one name must not mix
+    if (!f_ && errno == EEXIST)
+      throw Error("two formatters write " + name + " for this input", "give each formatter its own file name");
     if (!f_) throw Error("cannot create " + tmp_, "check that the output folder is writable and has space");
   }
   ~OutputFile() {
@@ -34,14 +43,23 @@ class OutputFile {
     bool ok = std::fflush(f_) == 0;
     ok = std::fclose(f_) == 0 && ok;
     f_ = nullptr;
-    if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      std::remove(tmp_.c_str());
-      throw Error("cannot finish " + path_, "the disk may be full");
-    }
+    const int err = ok ? rename_no_replace() : EIO;
+    if (err) std::remove(tmp_.c_str());
+    if (err == EEXIST)
+      throw Error("two formatters write " + std::filesystem::path(path_).filename().string() + " for this input",
+                  "give each formatter its own file name");
+    if (err) throw Error("cannot finish " + path_, "the disk may be full");
     return bytes_;
   }
 
  private:
+  // rename(2) that never replaces (file systems without renameat2 flags: check, then rename).
+  int rename_no_replace() const {
+    if (renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return errno;
+    if (std::filesystem::exists(path_)) return EEXIST;
+    return std::rename(tmp_.c_str(), path_.c_str()) == 0 ? 0 : errno;
+  }
   std::string path_, tmp_;
   std::FILE* f_ = nullptr;
   uint64_t bytes_ = 0;

@@ -2,10 +2,6 @@
 globs, image lists), the decoder backends (ffmpeg, opencv, images, auto) and hostile or broken
 inputs. HTTP is served by the test itself on 127.0.0.1; videos are generated with ffmpeg."""
 import base64
-import contextlib
-import functools
-import http.server
-import io
 import json
 import os
 import signal
@@ -19,6 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import DEFAULT_GRAPH, VIDPIPE, ffmpeg, make_video, read_json, vidpipe
+from http_servers import RangeHandler, serve, silent_server
 
 NET_TIMEOUT = 2  # seconds, the net_timeout parameter for the network tests
 
@@ -83,90 +80,6 @@ def probe_json(inp, *sets, env=None, stdin=None):
 
 
 SAME_KEYS = ["codec", "width", "height", "rotation", "fps", "frame_count", "keyframe_indices"]
-
-
-# --- HTTP servers ----------------------------------------------------------------------------------
-
-class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with byte ranges (as real servers do: mp4 without faststart needs seeking)."""
-
-    def do_GET(self):
-        self.server.hits.append(self.path)
-        super().do_GET()
-
-    def send_head(self):
-        path = self.translate_path(self.path)
-        if not os.path.isfile(path):
-            return super().send_head()
-        data = Path(path).read_bytes()
-        rng = self.headers.get("Range")
-        if rng and rng.startswith("bytes="):
-            a, _, b = rng[6:].partition("-")
-            start, end = int(a), int(b) if b else len(data) - 1
-            if start >= len(data):
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{len(data)}")
-                self.end_headers()
-                return None
-            body = data[start:end + 1]
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{start + len(body) - 1}/{len(data)}")
-        else:
-            body = data
-            self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        return io.BytesIO(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory, handler=RangeHandler):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
-    srv.daemon_threads = True
-    srv.hits = []
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield srv, f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        t.join(5)
-
-
-@contextlib.contextmanager
-def silent_server():
-    """Accepts connections and never answers."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
-    s.settimeout(0.1)
-    conns, stop = [], threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            try:
-                conns.append(s.accept()[0])
-            except socket.timeout:
-                pass
-            except OSError:
-                return
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{s.getsockname()[1]}", conns
-    finally:
-        stop.set()
-        t.join(5)
-        for c in conns:
-            c.close()
-        s.close()
 
 
 # --- network inputs --------------------------------------------------------------------------------

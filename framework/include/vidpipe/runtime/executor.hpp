@@ -13,6 +13,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +27,9 @@ namespace vidpipe::runtime {
 struct JobResult {
   std::size_t index = 0;
   std::string input, name;
-  std::string status;  // "ok", "failed", "interrupted" (or, listed by the CLI, "not started")
+  // "ok", "failed", "skipped" (--skip-existing, or the same input listed twice),
+  // "interrupted" (or, listed by the CLI, "not started")
+  std::string status;
   std::string error_node, error_type, error, hint;
   std::string output_dir;  // final folder ("" without -o or on failure)
   json notes = json::object();
@@ -36,9 +40,19 @@ struct JobResult {
 // An input as shown in messages: long inputs (base64) are cut to their start.
 std::string display_input(const std::string& input);
 
+// What to do when an input's output folder already holds a complete output of that input
+// (output_folder.hpp): refuse (the job fails, naming it), overwrite, or skip the input.
+enum class ExistingOutput : uint8_t { Refuse, Overwrite, Skip };
+
 struct RunOptions {
   std::string output_dir;    // -o: one folder per input below it; empty = write nothing
   bool trace = false;        // keep trace events for write_trace()
+  ExistingOutput existing = ExistingOutput::Refuse;
+  // Name every output folder `<stem>-<hash of the input>`: the same in every run and shard
+  // (by default the stem alone, hashed only where inputs share a stem).
+  bool hashed_names = false;
+  // Things the user should know as they happen (e.g. stale staging folders removed).
+  std::function<void(const std::string&)> notice;
 };
 
 struct RunReport {
