@@ -2,23 +2,15 @@
 #include "vidpipe/runtime/executor.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <filesystem>
 #include <map>
-#include <set>
-#include <thread>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <oneapi/tbb/flow_graph.h>
 #include <oneapi/tbb/task_arena.h>
 
-#include "job_state.hpp"
-#include "output_folder.hpp"
-#include "vidpipe/runtime/output_names.hpp"
+#include "blocking_pool.hpp"
+#include "job_ledger.hpp"
 
-namespace fs = std::filesystem;
 namespace flow = tbb::flow;
 
 namespace vidpipe::runtime {
@@ -26,50 +18,6 @@ namespace vidpipe::runtime {
 namespace {
 
 std::atomic<bool> g_cancel{false};
-
-// Threads for Source/Expand bodies: they may block (I/O, backpressure), so they must not run
-// on TBB workers, which the rest of the graph needs to make progress.
-class BlockingPool {
- public:
-  explicit BlockingPool(int n) {
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { loop(); });
-  }
-  ~BlockingPool() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void submit(std::function<void()> fn) {
-    {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(fn));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void loop() {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        fn = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      fn();
-    }
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  bool done_ = false;
-};
 
 using MapNode = flow::multifunction_node<Envelope, std::tuple<Envelope, Envelope, Envelope, Envelope>>;
 using Ports = MapNode::output_ports_type;
@@ -126,7 +74,6 @@ struct Executor::Impl {
   std::vector<std::unique_ptr<CreditPool>> call_slots;  // an expander's declared concurrency
   std::vector<std::vector<int>> consumers;  // consumers[i]: nodes fed by node i (any port)
   std::shared_ptr<Profiler> profiler;
-  RunOptions options;
 
   struct Pending {
     std::vector<std::pair<int64_t, Data>> items;
@@ -137,13 +84,7 @@ struct Executor::Impl {
   std::vector<std::map<uint64_t, Pending>> gather_tables;
 
   std::atomic<uint64_t> next_group{1};
-  std::mutex mu;  // guards the members below
-  std::vector<JobResult> results;
-  std::string run_error;
-  std::set<std::string> claimed;                  // input keys started in this run
-  std::map<std::string, std::string> used_names;  // folded output name -> input key, this run
-  std::size_t next_index = 0;
-  std::unique_ptr<OutputFolder> folder;  // with -o
+  std::unique_ptr<JobLedger> jobs;
 
   explicit Impl(const ResolvedGraph& g) : graph(g), config(g.config()) {
     for (const auto& n : g.nodes) {
@@ -151,6 +92,7 @@ struct Executor::Impl {
       types.push_back(n.entry->spec.type);
       libraries.push_back(n.entry->library);
     }
+    jobs = std::make_unique<JobLedger>(config, ids, types, g_cancel);
     consumers.resize(g.nodes.size());
     for (std::size_t i = 0; i < g.nodes.size(); ++i)
       if (g.nodes[i].upstream >= 0) consumers[g.nodes[i].upstream].push_back(static_cast<int>(i));
@@ -362,7 +304,7 @@ struct Executor::Impl {
       stall_ns += now_ns() - t;
       auto credit = std::shared_ptr<Credit>(new Credit{ex.credits[node].get()});
       Envelope e;
-      e.job = ex.start_job(**job, std::move(credit));
+      e.job = ex.jobs->start(**job, std::move(credit));
       if (!e.job) return true;  // skipped or refused (its result is recorded): go on
       e.data = JobPtr(std::make_shared<const VideoJob>(e.job->state->video()));
       e.seq = count++;
@@ -372,89 +314,6 @@ struct Executor::Impl {
     }
   };
 
-  // Names the job's output folder and claims it. Returns nullptr when the job does not run
-  // (skipped, or its folder is refused); its result is recorded then.
-  std::shared_ptr<JobTicket> start_job(const VideoJob& proposed, std::shared_ptr<Credit> credit) {
-    VideoJob v = proposed;
-    const std::string key = input_key(v.input);
-    // Names from a source are data, sanitised like stems (source.inputs proposes `stem`, or
-    // `stem-<hash>` when inputs of the run share the stem).
-    const std::string stem = input_stem(v.input);
-    std::string name = v.name.empty() ? stem : sanitize_name(v.name);
-    const std::string hashed = name == hashed_name(stem, key) ? name : hashed_name(name, key);
-    std::vector<std::string> names = {hashed}, also;
-    if (!options.hashed_names && !name.empty() && name != hashed) names.insert(names.begin(), name);
-    for (const std::string& n : {stem, name})  // names an earlier run may have given this input
-      if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end() &&
-          std::find(also.begin(), also.end(), n) == also.end())
-        also.push_back(n);
-    JobResult skip;
-    {
-      std::lock_guard lock(mu);
-      v.index = next_index++;
-      if (!claimed.emplace(key).second) skip.status = "skipped", skip.error = "the same input is listed more than once";
-    }
-    auto taken = [&](const std::string& n) {
-      std::lock_guard lock(mu);
-      auto it = used_names.find(name_fold(n));
-      return it != used_names.end() && it->second != key;
-    };
-    OutputFolder::Claim claim;
-    if (!skip.status.empty()) {
-      v.name = names.front();
-    } else if (folder) {
-      claim = folder->claim(names, also, key, taken);
-      v.name = claim.name, v.out_dir = claim.staging_dir;
-      if (claim.status == OutputFolder::Claim::Skip) skip.status = "skipped", skip.error = claim.reason, skip.output_dir = claim.final_dir;
-      if (claim.status == OutputFolder::Claim::Refused) {
-        skip.status = "failed", skip.error_node = "output", skip.error_type = "runtime";
-        skip.error = claim.reason, skip.hint = claim.hint;
-      }
-    } else {
-      v.name = taken(names.front()) ? names.back() : names.front();
-    }
-    {
-      std::lock_guard lock(mu);
-      used_names.emplace(name_fold(v.name), key);
-      if (!skip.status.empty()) {
-        skip.index = v.index, skip.input = v.input, skip.name = v.name;
-        results.push_back(std::move(skip));
-        return nullptr;
-      }
-    }
-    auto state = std::make_shared<JobState>(v, config, ids, types, g_cancel);
-    state->output = std::move(claim);
-    auto ticket = std::make_shared<JobTicket>();
-    ticket->state = state;
-    ticket->on_done = [this, credit = std::move(credit)](JobState& s) mutable {
-      finish_job(s);
-      credit.reset();  // only now may the source start another job
-    };
-    return ticket;
-  }
-
-  // Called when the last item of a job is gone: publishes its staging folder when the job
-  // succeeded (output_folder.hpp), removes it otherwise.
-  void finish_job(JobState& s) {
-    JobResult r = s.result();
-    if (folder && !s.output.staging_dir.empty()) {
-      if (r.status == "ok") {
-        std::string hint, note;
-        std::string error = folder->publish(s.output, input_key(r.input), hint, note);
-        if (!error.empty()) {
-          r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.error = error, r.hint = hint;
-        } else {
-          r.output_dir = s.output.final_dir;
-          if (!note.empty() && options.notice) options.notice(note);
-        }
-      } else {
-        folder->discard(s.output);
-      }
-    }
-    std::lock_guard lock(mu);
-    results.push_back(std::move(r));
-  }
-
   void run_source(int i, AsyncNode::gateway_type& gw) {
     SourceEmitter em(*this, i, gw);
     int64_t t0 = now_ns();
@@ -463,8 +322,7 @@ struct Executor::Impl {
       JobState run_job(VideoJob{"<run>", "run", 0, ""}, config, ids, types, g_cancel);
       instances[i]->process(Data{}, em, run_job);
     } catch (const std::exception& e) {
-      std::lock_guard lock(mu);
-      run_error = fmt::format("source '{}' ({}): {}", ids[i], types[i], e.what());
+      jobs->add_run_error(fmt::format("source '{}' ({}): {}", ids[i], types[i], e.what()));
     }
     profiler->record(i, t0, now_ns() - t0 - em.stall_ns, 0, 0, static_cast<uint32_t>(em.count), 0, -1, 0, false);
     profiler->add_stall(i, em.stall_ns);
@@ -480,18 +338,9 @@ std::size_t RunReport::failed() const {
 
 RunReport Executor::run(const RunOptions& options) {
   Impl& ex = *impl_;
-  ex.options = options;
   ex.profiler = std::make_shared<Profiler>(ex.ids, ex.types, ex.graph.settings.profile, options.trace);
   ex.instantiate();
-  if (!options.output_dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(options.output_dir, ec);
-    if (ec) throw Error(fmt::format("cannot create the output folder {}: {}", options.output_dir, ec.message()),
-                        "choose a writable -o folder");
-    ex.folder = std::make_unique<OutputFolder>(options.output_dir, options.existing);
-    for (const auto& line : ex.folder->clean_stale())
-      if (options.notice) options.notice(line);
-  }
+  ex.jobs->open(options);
 
   const auto& nodes = ex.graph.nodes;
   int blocking_threads = 0;
@@ -555,10 +404,9 @@ RunReport Executor::run(const RunOptions& options) {
   }
   report.wall_s = (now_ns() - t_start) / 1e9;
   report.profiler = ex.profiler;
-  report.run_error = ex.run_error;
+  report.run_error = ex.jobs->run_error();
   report.interrupted = g_cancel.load();
-  report.jobs = std::move(ex.results);
-  std::sort(report.jobs.begin(), report.jobs.end(), [](auto& a, auto& b) { return a.index < b.index; });
+  report.jobs = ex.jobs->take_results();
   return report;
 }
 
