@@ -19,15 +19,15 @@ PER_VIDEO = 20
 
 def sources(d):
     """Small but real: several GOPs, B-frames where the codec has them."""
-    specs = {
-        "h264.mp4": ["-c:v", "libx264", "-g", "12", "-bf", "2"],
-        "vp9.webm": ["-c:v", "libvpx-vp9", "-g", "12", "-deadline", "realtime", "-cpu-used", "8"],
-        "mpeg4.avi": ["-c:v", "mpeg4", "-g", "12", "-bf", "1"],
+    specs = {  # sizes users have: 426x240 (YouTube 240p) and widths that are not multiples of 16
+        "h264.mp4": ("426x240", ["-c:v", "libx264", "-g", "12", "-bf", "2"]),
+        "vp9.webm": ("170x96", ["-c:v", "libvpx-vp9", "-g", "12", "-deadline", "realtime", "-cpu-used", "8"]),
+        "mpeg4.avi": ("176x144", ["-c:v", "mpeg4", "-g", "12", "-bf", "1"]),
     }
     out = []
-    for name, codec in specs.items():
+    for name, (size, codec) in specs.items():
         path = d / name
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=25:duration=2", *codec, "-pix_fmt", "yuv420p", path)
+        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration=2", *codec, "-pix_fmt", "yuv420p", path)
         out.append(path)
     return out
 
