@@ -129,13 +129,7 @@ void print_error(const std::string& message) { std::cerr << "vidpipe: " << messa
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   std::vector<std::string> inputs = opt.args;
-  std::string graph_path;
-  try {
-    graph_path = take_graph_argument(inputs);
-  } catch (const Error& e) {
-    print_error(e);
-    return kUsage;
-  }
+  const std::string graph_path = take_graph_argument(inputs);  // an ambiguous name: main reports it
   if (inputs.empty() && !opt.dry_run) {
     print_error("no input given: vidpipe run [GRAPH] INPUT... (see vidpipe run --help)");
     return kUsage;
@@ -203,7 +197,7 @@ int cmd_validate(const CommonOptions& common, const std::string& graph_arg, cons
   Overrides ov;
   if (!model.empty()) ov.model = model;
   ov.sets = sets;
-  const std::string graph_path = graph_file(graph_arg);
+  const std::string graph_path = graph_file(graph_arg);  // an ambiguous name: main reports it
   if (!prepare(reg, common, graph_path, ov, graph)) return kUsage;
   std::cout << graph_path << ": ok (" << graph.nodes.size() << " nodes)\n";
   return kOk;

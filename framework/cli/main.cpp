@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     if (p->parsed()) return cmd_plugins(common, json);
     if (d->parsed()) return cmd_describe(common, type, json);
     if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
-  } catch (const std::exception& e) {  // the commands report their own errors; this is the last net
+  } catch (const std::exception& e) {  // usage errors thrown before a command starts, and a last net
     print_error(e);
   }
   return kUsage;

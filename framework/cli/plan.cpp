@@ -115,13 +115,7 @@ std::string human_bytes(double b) {
 
 int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   std::vector<std::string> inputs = opt.args;
-  std::string graph_path;
-  try {
-    graph_path = take_graph_argument(inputs);
-  } catch (const Error& e) {
-    print_error(e);
-    return kUsage;
-  }
+  const std::string graph_path = take_graph_argument(inputs);  // an ambiguous name: main reports it
   if (inputs.empty()) {
     print_error("no input given: vidpipe plan [GRAPH] INPUT... (see vidpipe plan --help)");
     return kUsage;
