@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -21,21 +22,36 @@ namespace vidpipe::cli {
 namespace {
 
 
-// Messages quote inputs, which may hold control characters: escaped before printing.
-void print_error(const std::string& msg) { std::cerr << "vidpipe: " << printable(msg) << "\n"; }
-
-bool is_graph_path(const std::string& a) {
+bool has_graph_extension(const std::string& a) {
   auto ext = fs::path(a).extension().string();
   return ext == ".yaml" || ext == ".yml";
 }
 
-std::string default_graph() { return graphs_dir() + "/qwen2_5_vl.yaml"; }
+// The shipped graph a bare name (`qwen3_vl` or `qwen3_vl.yaml`) names, or "".
+std::string shipped_graph(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos) return "";
+  const fs::path p = fs::path(graphs_dir()) / (has_graph_extension(name) ? name : name + ".yaml");
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) ? p.string() : "";
+}
 
-// Plugins from the search path plus the graph's own `plugins:` dirs.
-void load_plugins(NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs) {
-  std::vector<std::string> extra = graph_dirs;
-  extra.insert(extra.end(), common.plugin_paths.begin(), common.plugin_paths.end());
-  reg.load_dirs(plugin_search_path(extra));
+// graph_file, or "" when `arg` may be an input and names no graph.
+std::string graph_or_input(const std::string& arg, bool input_too) {
+  std::error_code ec;
+  const bool here = fs::exists(arg, ec);
+  const std::string shipped = shipped_graph(arg);
+  if (has_graph_extension(arg)) return here || shipped.empty() ? arg : shipped;
+  if (shipped.empty()) return input_too ? "" : arg;
+  if (here)
+    throw Error(fmt::format("'{}' names both the shipped graph {} and a file here", arg, shipped),
+                fmt::format("write ./{} for the file, or {} for the graph", arg, shipped));
+  return shipped;
+}
+
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
 }
 
 // Parse + load plugins + resolve. Errors are printed; returns false on failure.
@@ -46,10 +62,8 @@ bool prepare(NodeRegistry& reg, const CommonOptions& common, const std::string& 
     load_plugins(reg, common, spec.plugin_dirs);
     out = resolve_graph(spec, reg, ov);
     return true;
-  } catch (const GraphError& e) {
-    std::cerr << e.what() << "\n";
   } catch (const Error& e) {
-    print_error(std::string(e.what()) + (e.hint().empty() ? "" : "\n  hint: " + e.hint()));
+    print_error(e);
   }
   return false;
 }
@@ -85,15 +99,43 @@ json spec_json(const NodeEntry& e) {
 
 }  // namespace
 
-int cmd_run(const CommonOptions& common, const RunOptions& opt) {
-  std::string graph_path = default_graph();
-  std::vector<std::string> inputs = opt.args;
-  if (!inputs.empty() && is_graph_path(inputs.front())) {
-    graph_path = inputs.front();
-    inputs.erase(inputs.begin());
+std::string graph_file(const std::string& arg) { return graph_or_input(arg, false); }
+
+std::string take_graph_argument(std::vector<std::string>& args) {
+  if (!args.empty())
+    if (std::string graph = graph_or_input(args.front(), true); !graph.empty()) {
+      args.erase(args.begin());
+      return graph;
+    }
+  return graphs_dir() + "/qwen2_5_vl.yaml";
+}
+
+void load_plugins(NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs) {
+  std::vector<std::string> extra = graph_dirs;
+  extra.insert(extra.end(), common.plugin_paths.begin(), common.plugin_paths.end());
+  reg.load_dirs(plugin_search_path(extra));
+  for (const auto& w : reg.warnings())
+    std::cerr << "vidpipe: warning: " << printable(with_fix(w, "remove it from the plugin folder")) << "\n";
+}
+
+void print_error(const std::exception& e) {
+  if (dynamic_cast<const GraphError*>(&e)) {  // one "file:line:col: error: ..." line per problem
+    std::istringstream lines(e.what());
+    for (std::string line; std::getline(lines, line);) std::cerr << printable(line) << "\n";
+    return;
   }
+  const auto* error = dynamic_cast<const Error*>(&e);
+  print_error(with_fix(one_line(e.what()), error ? one_line(error->hint()) : ""));
+}
+
+// Messages quote inputs, which may hold control characters: escaped before printing.
+void print_error(const std::string& message) { std::cerr << "vidpipe: " << printable(message) << "\n"; }
+
+int cmd_run(const CommonOptions& common, const RunOptions& opt) {
+  std::vector<std::string> inputs = opt.args;
+  const std::string graph_path = take_graph_argument(inputs);  // an ambiguous name: main reports it
   if (inputs.empty() && !opt.dry_run) {
-    print_error("no input given: vidpipe run [GRAPH.yaml] INPUT... (see vidpipe run --help)");
+    print_error("no input given: vidpipe run [GRAPH] INPUT... (see vidpipe run --help)");
     return kUsage;
   }
   Overrides ov;
@@ -121,11 +163,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   try {
     Executor ex(graph);
     report = ex.run(run);
-  } catch (const GraphError& e) {
-    std::cerr << e.what() << "\n";
-    return kUsage;
   } catch (const Error& e) {
-    print_error(std::string(e.what()) + (e.hint().empty() ? "" : "\n  hint: " + e.hint()));
+    print_error(e);
     return kUsage;
   }
 
@@ -167,20 +206,23 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   return report.failed() ? kFailed : kOk;
 }
 
-int cmd_validate(const CommonOptions& common, const std::string& graph_path, const std::vector<std::string>& sets) {
+int cmd_validate(const CommonOptions& common, const std::string& graph_arg, const std::string& model,
+                 const std::vector<std::string>& sets) {
   NodeRegistry reg;
   ResolvedGraph graph;
   Overrides ov;
+  if (!model.empty()) ov.model = model;
   ov.sets = sets;
+  const std::string graph_path = graph_file(graph_arg);  // an ambiguous name: main reports it
   if (!prepare(reg, common, graph_path, ov, graph)) return kUsage;
   std::cout << graph_path << ": ok (" << graph.nodes.size() << " nodes)\n";
   return kOk;
 }
 
-int cmd_graph(const CommonOptions& common, const std::string& graph_path) {
+int cmd_graph(const CommonOptions& common, const std::string& graph_arg) {
   NodeRegistry reg;
   ResolvedGraph graph;
-  if (!prepare(reg, common, graph_path, {}, graph)) return kUsage;
+  if (!prepare(reg, common, graph_file(graph_arg), {}, graph)) return kUsage;
   std::cout << graph.dot();
   return kOk;
 }
@@ -190,7 +232,7 @@ int cmd_plugins(const CommonOptions& common, bool as_json) {
   try {
     load_plugins(reg, common, {});
   } catch (const Error& e) {
-    print_error(std::string(e.what()) + (e.hint().empty() ? "" : "\n  hint: " + e.hint()));
+    print_error(e);
     return kUsage;
   }
   if (as_json) {
@@ -220,7 +262,7 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
   try {
     load_plugins(reg, common, {});
   } catch (const Error& e) {
-    print_error(e.what());
+    print_error(e);
     return kUsage;
   }
   if (const NodeEntry* e = reg.find_node(type)) {
@@ -246,8 +288,17 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
   }
   std::vector<std::string> all = reg.node_types();
   for (auto& p : reg.profile_names()) all.push_back(p);
-  print_error(fmt::format("unknown node type or model profile '{}'{}; `vidpipe plugins` lists them", type,
-                          did_you_mean(type, all)));
+  std::string suggestion = did_you_mean(type, all);
+  if (suggestion.empty()) {  // a type's bare name ("ffmpeg") or family ("decode")
+    std::vector<std::string> matches;
+    for (const auto& t : reg.node_types()) {
+      const auto dot = t.find('.');
+      if (t.substr(0, dot) == type || t.substr(dot + 1) == type) matches.push_back("'" + t + "'");
+    }
+    if (!matches.empty()) suggestion = " (did you mean " + join(matches, " or ") + "?)";
+  }
+  print_error(with_fix(fmt::format("unknown node type or model profile '{}'{}", type, suggestion),
+                       "`vidpipe plugins` lists them"));
   return kUsage;
 }
 

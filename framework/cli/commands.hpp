@@ -2,8 +2,13 @@
 //   0 success, 1 at least one input failed, 2 bad usage / graph / plugin, 130 interrupted.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <vector>
+
+namespace vidpipe::runtime {
+class NodeRegistry;
+}
 
 namespace vidpipe::cli {
 
@@ -23,8 +28,26 @@ struct RunOptions {
   bool hashed_names = false;
 };
 
+inline constexpr const char* kGraphArgHelp = "a .yaml file or a shipped graph's name, e.g. qwen3_vl";
+
+// The graph file a GRAPH argument names: a .yaml/.yml path, or a shipped graph's name
+// (`qwen3_vl`, or `qwen3_vl.yaml` when no such file is here). Throws vidpipe::Error when a
+// name could be both a shipped graph and a file here.
+std::string graph_file(const std::string& arg);
+// `[GRAPH] INPUT...` (run, plan): removes the graph from `args` and returns its file, or the
+// default graph's when the first argument is not a graph. Throws like graph_file.
+std::string take_graph_argument(std::vector<std::string>& args);
+// Loads the plugins of the search path and the graph's own `plugins:` dirs, and prints a
+// warning for each library it skipped. Throws vidpipe::Error on a refused plugin.
+void load_plugins(runtime::NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs);
+// One line per problem on stderr: a graph's diagnostics as they are, anything else as
+// "vidpipe: message (fix: ...)".
+void print_error(const std::exception& e);
+void print_error(const std::string& message);
+
 int cmd_run(const CommonOptions& common, const RunOptions& opt);
-int cmd_validate(const CommonOptions& common, const std::string& graph, const std::vector<std::string>& sets);
+int cmd_validate(const CommonOptions& common, const std::string& graph, const std::string& model,
+                 const std::vector<std::string>& sets);
 int cmd_graph(const CommonOptions& common, const std::string& graph);
 int cmd_plugins(const CommonOptions& common, bool json);
 int cmd_describe(const CommonOptions& common, const std::string& type, bool json);

@@ -36,6 +36,14 @@ CLI::Option* verbatim_inputs(CLI::Option* o) {
       ->allow_extra_args(false);
 }
 
+// --plugin-path is accepted before and after the subcommand, and listed in every --help.
+void add_plugin_path_option(CLI::App* app, std::vector<std::string>& paths) {
+  app->add_option_function<std::vector<std::string>>(
+         "--plugin-path", [&paths](const std::vector<std::string>& v) { paths.insert(paths.end(), v.begin(), v.end()); },
+         "Extra plugin directory (repeatable)")
+      ->type_name("DIR");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,11 +53,11 @@ int main(int argc, char** argv) {
                                         std::to_string(VIDPIPE_ABI_MAJOR) + "." + std::to_string(VIDPIPE_ABI_MINOR) + ")");
   app.require_subcommand(1);
   CommonOptions common;
-  app.add_option("--plugin-path", common.plugin_paths, "Extra plugin directory (repeatable)")->type_name("DIR");
+  add_plugin_path_option(&app, common.plugin_paths);
 
   RunOptions run;
-  auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH.yaml] INPUT... (default graph: qwen2_5_vl.yaml)");
-  verbatim_inputs(r->add_option("args", run.args, "[GRAPH.yaml] INPUT...")->required());
+  auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH] INPUT... (default graph: qwen2_5_vl)");
+  verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")")->required());
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
   auto* overwrite = r->add_flag("--overwrite", run.overwrite,
                                 "Replace an existing output of the same input (never anything vidpipe did not write)");
@@ -66,20 +74,23 @@ int main(int argc, char** argv) {
 
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "Frames, sizes, grid_thw, tokens and memory from metadata alone (no decoding)");
-  verbatim_inputs(pl->add_option("args", plan.args, "[GRAPH.yaml] INPUT...")->required());
+  verbatim_inputs(pl->add_option("args", plan.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")")->required());
   pl->add_option("--model", plan.model, "Model profile (overrides the graph's `model:`)");
   pl->add_option("--set", plan.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
-  pl->add_flag("--json", plan.json, "JSON output (one object per input)");
+  pl->add_flag("--json", plan.json,
+               "JSON output: one input's plan as an object; several inputs as {\"graph\", \"model\", \"videos\": [one "
+               "object per input], ...}");
 
-  std::string graph;
+  std::string graph, validate_model;
   std::vector<std::string> validate_sets;
   auto* v = app.add_subcommand("validate", "Check a graph against the node contracts");
-  v->add_option("graph", graph, "GRAPH.yaml")->required();
+  v->add_option("graph", graph, "GRAPH (" + std::string(kGraphArgHelp) + ")")->required();
+  v->add_option("--model", validate_model, "Model profile (overrides the graph's `model:`)");
   v->add_option("--set", validate_sets, "Override a parameter: node.param=value")->type_name("K=V");
 
   bool dot = false;
   auto* g = app.add_subcommand("graph", "Print a graph (Graphviz with --dot)");
-  g->add_option("graph", graph, "GRAPH.yaml")->required();
+  g->add_option("graph", graph, "GRAPH (" + std::string(kGraphArgHelp) + ")")->required();
   g->add_flag("--dot", dot, "Graphviz output (the default)");
 
   bool json = false;
@@ -99,6 +110,8 @@ int main(int argc, char** argv) {
   pr->add_flag("--json", probe_json, "JSON output");
   pr->add_option("--set", probe_sets, "Override a probe.ffmpeg parameter: param=value (e.g. images_fps=5)")->type_name("K=V");
 
+  for (CLI::App* sub : {r, pl, v, g, p, d, pr}) add_plugin_path_option(sub, common.plugin_paths);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,12 +121,16 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  if (r->parsed()) return cmd_run(common, run);
-  if (pl->parsed()) return cmd_plan(common, plan);
-  if (v->parsed()) return cmd_validate(common, graph, validate_sets);
-  if (g->parsed()) return cmd_graph(common, graph);
-  if (p->parsed()) return cmd_plugins(common, json);
-  if (d->parsed()) return cmd_describe(common, type, json);
-  if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
-  return 2;
+  try {
+    if (r->parsed()) return cmd_run(common, run);
+    if (pl->parsed()) return cmd_plan(common, plan);
+    if (v->parsed()) return cmd_validate(common, graph, validate_model, validate_sets);
+    if (g->parsed()) return cmd_graph(common, graph);
+    if (p->parsed()) return cmd_plugins(common, json);
+    if (d->parsed()) return cmd_describe(common, type, json);
+    if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
+  } catch (const std::exception& e) {  // usage errors thrown before a command starts, and a last net
+    print_error(e);
+  }
+  return kUsage;
 }

@@ -1,4 +1,4 @@
-// `vidpipe plan [GRAPH.yaml] INPUT... [--model NAME] [--set k=v]... [--json]`
+// `vidpipe plan [GRAPH] INPUT... [--model NAME] [--set k=v]... [--json]`
 //
 // The planning graph is derived from the run graph (default qwen2_5_vl.yaml) rather than kept
 // as a second YAML file, so the two cannot drift apart: whatever the run graph probes and
@@ -12,7 +12,6 @@
 #include "plan.hpp"
 
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -23,7 +22,6 @@
 #include "vidpipe/runtime/graph.hpp"
 #include "vidpipe/runtime/registry.hpp"
 
-namespace fs = std::filesystem;
 using namespace vidpipe;
 using namespace vidpipe::runtime;
 
@@ -116,17 +114,10 @@ std::string human_bytes(double b) {
 }  // namespace
 
 int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
-  std::string graph_path = graphs_dir() + "/qwen2_5_vl.yaml";
   std::vector<std::string> inputs = opt.args;
-  if (!inputs.empty()) {
-    const std::string ext = fs::path(inputs.front()).extension().string();
-    if (ext == ".yaml" || ext == ".yml") {
-      graph_path = inputs.front();
-      inputs.erase(inputs.begin());
-    }
-  }
+  const std::string graph_path = take_graph_argument(inputs);  // an ambiguous name: main reports it
   if (inputs.empty()) {
-    std::cerr << "vidpipe: no input given: vidpipe plan [GRAPH.yaml] INPUT... (see vidpipe plan --help)\n";
+    print_error("no input given: vidpipe plan [GRAPH] INPUT... (see vidpipe plan --help)");
     return kUsage;
   }
   NodeRegistry reg;
@@ -134,9 +125,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   std::string plan_id;
   try {
     GraphSpec spec = parse_graph_file(graph_path);
-    std::vector<std::string> dirs = spec.plugin_dirs;
-    dirs.insert(dirs.end(), common.plugin_paths.begin(), common.plugin_paths.end());
-    reg.load_dirs(plugin_search_path(dirs));
+    load_plugins(reg, common, spec.plugin_dirs);
     const std::string model = opt.model.empty() ? spec.model : opt.model;
     std::string resize_id;
     plan_id = truncate(spec, reg, model, resize_id);
@@ -152,11 +141,8 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
       else std::cerr << "vidpipe plan: note: --set " << s << " is ignored (node '" << id << "' runs after planning)\n";
     }
     graph = resolve_graph(spec, reg, ov);
-  } catch (const GraphError& e) {
-    std::cerr << e.what() << "\n";
-    return kUsage;
   } catch (const Error& e) {
-    std::cerr << "vidpipe: " << e.what() << (e.hint().empty() ? "" : "\n  hint: " + e.hint()) << "\n";
+    print_error(e);
     return kUsage;
   }
 
@@ -165,7 +151,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     Executor ex(graph);
     report = ex.run({});
   } catch (const Error& e) {
-    std::cerr << "vidpipe: " << e.what() << (e.hint().empty() ? "" : "\n  hint: " + e.hint()) << "\n";
+    print_error(e);
     return kUsage;
   }
   json out = {{"graph", graph_path}, {"model", graph.model}, {"plan_node", plan_id}, {"videos", json::array()}};

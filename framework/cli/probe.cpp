@@ -52,13 +52,6 @@ class Collect final : public Emitter {
   std::vector<Data> items;
 };
 
-// One line, whatever the message holds.
-std::string one_line(std::string s) {
-  for (auto& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
-
 json info_json(const VideoInfo& v) {
   const bool side = v.sideways();
   json j = {{"input", v.input.size() > 200 ? v.input.substr(0, 160) + "..." : v.input},
@@ -101,10 +94,10 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
   NodeRegistry reg;
   const NodeEntry* entry = nullptr;
   try {
-    reg.load_dirs(plugin_search_path(common.plugin_paths));
+    load_plugins(reg, common, {});
     entry = reg.find_node("probe.ffmpeg");
   } catch (const Error& e) {
-    std::cerr << "vidpipe: " << one_line(e.what()) << (e.hint().empty() ? "" : " (hint: " + e.hint() + ")") << "\n";
+    print_error(e);
     return kUsage;
   }
   if (!entry) {
@@ -141,12 +134,8 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
   try {
     std::unique_ptr<Node> node = entry->make(Params(values, origins));
     node->process(Data(std::make_shared<const VideoJob>(job.video())), out, job);
-  } catch (const Error& e) {
-    std::cerr << "vidpipe: " << one_line(e.what()) << (e.hint().empty() ? "" : " (hint: " + one_line(e.hint()) + ")")
-              << "\n";
-    return kFailed;
   } catch (const std::exception& e) {
-    std::cerr << "vidpipe: " << one_line(e.what()) << "\n";
+    print_error(e);
     return kFailed;
   }
   const InfoPtr* info = out.items.empty() ? nullptr : std::get_if<InfoPtr>(&out.items.front());

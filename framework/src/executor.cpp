@@ -102,13 +102,7 @@ struct Executor::Impl {
   void instantiate() {
     std::vector<Diagnostic> diags;
     for (const auto& n : graph.nodes) {
-      try {
-        instances.push_back(n.entry->make(n.params));
-      } catch (const Error& e) {
-        diags.push_back({n.loc, fmt::format("node '{}' ({}): {}", n.id, n.entry->spec.type, e.what()), e.hint()});
-      } catch (const std::exception& e) {
-        diags.push_back({n.loc, fmt::format("node '{}' ({}): {}", n.id, n.entry->spec.type, e.what()), ""});
-      }
+      instances.push_back(build_node(n, diags));
       credits.push_back(std::make_unique<CreditPool>(std::max(1, n.max_in_flight)));
       call_slots.push_back(std::make_unique<CreditPool>(n.concurrency == 0 ? 1 << 20 : n.concurrency));
       gather_mu.push_back(std::make_unique<std::mutex>());

@@ -14,6 +14,9 @@
 namespace vidpipe::runtime {
 
 json yaml_to_json(const YAML::Node& n);  // graph_spec.cpp
+void check_resolved_graph(const ResolvedGraph& g, const GraphSpec& spec, const NodeRegistry& registry,
+                          const ProfileEntry* profile, const Loc& profile_loc,
+                          std::vector<Diagnostic>& diags);  // graph_checks.cpp
 
 namespace {
 
@@ -175,6 +178,9 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
       value = yaml_to_json(YAML::Load(s.substr(eq + 1)));
     } catch (const YAML::Exception&) {
       value = s.substr(eq + 1);
+    } catch (const Error& e) {  // a value that expands past the size limit
+      error(cli, "--set " + s.substr(0, eq) + ": " + e.what(), e.hint());
+      continue;
     }
     if (node == "settings") {
       auto as_int = [&](int& out, int lo) {
@@ -310,6 +316,7 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
       error(n.loc, "node '" + n.id + "' gathers items but no expander (e.g. a decoder) is upstream of it",
             "put the gather after the node that produces the items one by one");
   }
+  if (diags.empty()) check_resolved_graph(g, spec, registry, profile, ov.model ? cli : spec.model_loc, diags);
   if (!diags.empty()) throw GraphError(diags);
   return g;
 }

@@ -4,6 +4,7 @@
 // node inserts keys (we only iterate const nodes); a quoted scalar has tag "!" (stays a string).
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -21,11 +22,7 @@ std::string Loc::str() const {
   return fmt::format("{}:{}:{}", file, line, col);
 }
 
-std::string Diagnostic::str() const {
-  std::string s = fmt::format("{}: error: {}", loc.str(), message);
-  if (!hint.empty()) s += "\n  hint: " + hint;
-  return s;
-}
+std::string Diagnostic::str() const { return with_fix(fmt::format("{}: error: {}", loc.str(), message), hint); }
 
 static std::string join_diagnostics(const std::vector<Diagnostic>& d) {
   std::string s;
@@ -36,18 +33,32 @@ static std::string join_diagnostics(const std::vector<Diagnostic>& d) {
 GraphError::GraphError(std::vector<Diagnostic> diags)
     : Error(join_diagnostics(diags)), diags_(std::move(diags)) {}
 
+namespace {
+
+// A graph file is small, but aliases can make a small file expand without bound (a "billion
+// laughs": each alias repeats an anchor that repeats other aliases), so every walk over a YAML
+// tree counts the values it visits and stops past this many.
+constexpr std::size_t kMaxYamlValues = 100000;
+
+const char* const kTooLargeHint = "aliases (*name) that repeat other aliases multiply; write the values out";
+
+std::string too_large_message() {
+  return fmt::format("the YAML expands to more than {} values", kMaxYamlValues);
+}
+
 // YAML scalar or sequence → JSON value. Plain scalars become bool/int/float when they parse
 // as such; quoted scalars stay strings; `null`/`~` become null.
-json yaml_to_json(const YAML::Node& n) {
+json to_json(const YAML::Node& n, std::size_t& budget) {
+  if (budget-- == 0) throw Error(too_large_message(), kTooLargeHint);
   if (n.IsNull()) return nullptr;
   if (n.IsSequence()) {
     json arr = json::array();
-    for (const auto& e : n) arr.push_back(yaml_to_json(e));
+    for (const auto& e : n) arr.push_back(to_json(e, budget));
     return arr;
   }
   if (n.IsMap()) {
     json obj = json::object();
-    for (const auto& kv : n) obj[kv.first.Scalar()] = yaml_to_json(kv.second);
+    for (const auto& kv : n) obj[kv.first.Scalar()] = to_json(kv.second, budget);
     return obj;
   }
   const std::string& s = n.Scalar();
@@ -66,6 +77,13 @@ json yaml_to_json(const YAML::Node& n) {
     if (pos == s.size()) return v;
   } catch (...) {}
   return s;
+}
+
+}  // namespace
+
+json yaml_to_json(const YAML::Node& n) {
+  std::size_t budget = kMaxYamlValues;
+  return to_json(n, budget);
 }
 
 namespace {
@@ -91,6 +109,8 @@ class Parser {
       throw GraphError(diags_);
     }
     const YAML::Node& r = root;
+    std::size_t values = 0;
+    check_tree(r, values);
     if (!r.IsMap()) {
       error(Loc{file_, 1, 1}, r.IsNull() ? "the graph is empty" : "a graph must be a YAML mapping",
             "start with `vidpipe: 1` and a `nodes:` mapping");
@@ -130,6 +150,35 @@ class Parser {
   }
 
  private:
+  // Walks every value as often as converting it will (once per alias use): stops a file that
+  // expands past kMaxYamlValues before anything expands it, and reports duplicate keys, which
+  // yaml-cpp accepts and the rest of the parser would resolve silently to the last one.
+  void check_tree(const YAML::Node& n, std::size_t& values) {
+    if (++values > kMaxYamlValues) {
+      error(at(n), too_large_message(), kTooLargeHint);
+      throw GraphError(diags_);
+    }
+    if (n.IsSequence())
+      for (const auto& e : n) check_tree(e, values);
+    if (!n.IsMap()) return;
+    std::map<std::string, Loc> seen;
+    for (const auto& kv : n) {
+      if (kv.first.IsScalar()) {
+        auto [first, fresh] = seen.emplace(kv.first.Scalar(), at(kv.first));
+        if (!fresh) duplicate_key(kv.first, first->second);
+      }
+      check_tree(kv.second, values);
+    }
+  }
+
+  void duplicate_key(const YAML::Node& key, const Loc& first) {
+    const Loc loc = at(key);
+    for (const auto& d : diags_)
+      if (d.loc.line == loc.line && d.loc.col == loc.col) return;  // a map reached again through an alias
+    error(loc, fmt::format("duplicate key '{}' (first at line {})", key.Scalar(), first.line),
+          "remove one of them: YAML would keep only the last");
+  }
+
   bool get_int(const YAML::Node& v, int& out, int min, int max, const std::string& what) {
     json j = yaml_to_json(v);
     if (!j.is_number_integer() || j.get<long long>() < min || j.get<long long>() > max) {
@@ -173,8 +222,6 @@ class Parser {
         error(n.loc, "node id '" + n.id + "' must be non-empty and contain no '.'", "ids are names like `decode`");
         continue;
       }
-      for (const auto& other : spec.nodes)
-        if (other.id == n.id) error(n.loc, "node id '" + n.id + "' is declared twice");
       const YAML::Node& body = kv.second;
       if (!body.IsMap()) {
         error(at(body), "node '" + n.id + "' must be a mapping with at least `type:`");

@@ -74,9 +74,7 @@ std::string display_input(const std::string& input) {
 std::string JobResult::error_line() const {
   // Node messages usually start with the input already; name it once.
   std::string what = error.rfind(input + ": ", 0) == 0 ? error.substr(input.size() + 2) : error;
-  std::string s = fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, what);
-  if (!hint.empty()) s += " (fix: " + hint + ")";
-  return printable(s);
+  return printable(with_fix(fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, what), hint));
 }
 
 bool CreditPool::acquire(const std::function<bool()>& stop) {

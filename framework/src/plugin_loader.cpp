@@ -3,10 +3,14 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "elf_exports.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/text.hpp"
 
@@ -119,19 +123,54 @@ void NodeRegistry::add_builtin(const std::string& plugin_name, void (*register_f
   plugins_.back().abi_minor = VIDPIPE_ABI_MINOR;
 }
 
+namespace {
+
+// Code in a plugin runs with this user's rights, so a plugin file or folder that another user
+// could change is refused: it must belong to this user or root and not be group/other-writable.
+void check_owner_and_mode(const std::string& path, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // a missing path is reported where it is used
+  if (st.st_uid != ::geteuid() && st.st_uid != 0)
+    throw Error(fmt::format("{}: refusing plugin {}: it belongs to another user (uid {}), who could change the code it runs",
+                            path, what, st.st_uid),
+                "chown it to yourself (or root), or remove it from the plugin path");
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    throw Error(fmt::format("{}: refusing plugin {}: it is writable by {}, who could change the code it runs", path, what,
+                            st.st_mode & S_IWOTH ? "every user" : "its group"),
+                "chmod go-w " + path);
+}
+
+// Why the file at `path` is not a vidpipe plugin, read from the file without loading it (so
+// none of its code runs), or "" when it exports the plugin entry point.
+std::string not_a_plugin(const std::string& path) {
+  std::string why;
+  const std::optional<bool> has_entry = elf_exports_function(path, VIDPIPE_ENTRY_POINT, why);
+  if (!has_entry) return "not a shared library this system can load: " + why;
+  if (!*has_entry) return fmt::format("not a vidpipe plugin: it has no '{}' entry point", VIDPIPE_ENTRY_POINT);
+  return "";
+}
+
+}  // namespace
+
 const PluginInfo& NodeRegistry::load(const std::string& path_in) {
   std::string path = fs::absolute(path_in).lexically_normal().string();
   for (const auto& p : plugins_)
     if (p.path == path) return p;  // the same file reached through two search dirs
+
+  std::error_code exists_ec;
+  if (!fs::exists(path, exists_ec))
+    throw Error(fmt::format("{}: cannot load plugin: no such file", path), "check the plugin path");
+  check_owner_and_mode(fs::path(path).parent_path().string(), "folder");
+  check_owner_and_mode(path, "file");
+  if (std::string why = not_a_plugin(path); !why.empty())
+    throw Error(fmt::format("{}: {}", path, why),
+                "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path");
 
   auto lib = std::make_shared<PluginLibrary>();
   boost::dll::fs::error_code ec;
   lib->lib.load(path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) throw Error(fmt::format("{}: cannot load plugin: {}", path, ec.message()),
                       "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
-  if (!lib->lib.has(VIDPIPE_ENTRY_POINT))
-    throw Error(fmt::format("{}: not a vidpipe plugin: it has no '{}' entry point", path, VIDPIPE_ENTRY_POINT),
-                "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path");
 
   using EntryFn = const vidpipe_plugin_descriptor*();
   const vidpipe_plugin_descriptor* d = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
@@ -166,11 +205,24 @@ void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) {
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
+    fs::path folder = fs::absolute(dir).lexically_normal();
+    if (!folder.has_filename()) folder = folder.parent_path();  // "plugins/" names "plugins"
+    check_owner_and_mode(folder.string(), "folder");
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".so") files.push_back(e.path());
+      if (e.path().extension() == ".so") files.push_back(fs::absolute(e.path()).lexically_normal());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) load(f.string());
+    for (const auto& f : files) {
+      check_owner_and_mode(f.string(), "file");
+      // Another library in a plugin folder is skipped, not loaded: one stray file must not
+      // stop every command.
+      if (std::string why = not_a_plugin(f.string()); !why.empty()) {
+        std::string warning = fmt::format("{}: skipped: {}", f.string(), why);
+        if (std::find(warnings_.begin(), warnings_.end(), warning) == warnings_.end()) warnings_.push_back(warning);
+        continue;
+      }
+      load(f.string());
+    }
   }
 }
 

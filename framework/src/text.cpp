@@ -29,6 +29,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+std::string with_fix(const std::string& message, const std::string& fix) {
+  return fix.empty() ? message : message + " (fix: " + fix + ")";
+}
+
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];

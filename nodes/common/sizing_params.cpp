@@ -24,6 +24,11 @@ SizingParams read_sizing_params(const Params& p) {
   s.video_max_pixels = p.get<double>("video_max_pixels");
   if (p.has("resized_height")) s.resized_height = p.get<int64_t>("resized_height");
   if (p.has("resized_width")) s.resized_width = p.get<int64_t>("resized_width");
+  // The sizing rule uses an explicit size only when both are given; one alone would be ignored.
+  if (s.resized_height.has_value() != s.resized_width.has_value())
+    throw Error(std::string(s.resized_height ? "resized_height" : "resized_width") + " is set without " +
+                    (s.resized_height ? "resized_width" : "resized_height") + ", so it would be ignored",
+                "set both resized_height and resized_width, or neither");
   s.image_min_pixels = p.get<double>("image_min_pixels");
   s.image_max_pixels = p.get<double>("image_max_pixels");
   return s;

@@ -27,7 +27,8 @@ def test_out_of_tree_plugin(tmp_path):
 
     video = make_video(tmp_path / "v.mp4", "320x240", 30, 4)
     out = tmp_path / "out"
-    sh(vidpipe, "--plugin-path", build, "run", SOURCE / "examples" / "plugin" / "every_nth.yaml", video, "-o", out)
+    # As examples/plugin/CMakeLists.txt documents it: --plugin-path after the command.
+    sh(vidpipe, "run", "--plugin-path", build, SOURCE / "examples" / "plugin" / "every_nth.yaml", video, "-o", out)
     meta = read_json(out / "v" / "metadata.json")
     assert meta["sampler"] == "example.every_nth"
     assert meta["frame_indices"] == [0, 15, 30, 45, 60, 75, 90, 105]  # n = 15, max_frames = 8, N = 120

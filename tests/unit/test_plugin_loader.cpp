@@ -2,10 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
+
+#include <unistd.h>
 
 #include "vidpipe/runtime/registry.hpp"
 
@@ -128,7 +130,7 @@ TEST_CASE("a good plugin loads; its node and profile are listed with the file") 
   CHECK(job.n.at("echo") == "hello");
 }
 
-TEST_CASE("a library without the entry point is refused, naming the file") {
+TEST_CASE("a library without the entry point is refused, naming the file, before any of its code runs") {
   NodeRegistry reg;
   const auto nodes_before = reg.node_types();
   std::string msg = error_of([&] { reg.load(plugin("vptest_no_entry")); });
@@ -136,6 +138,89 @@ TEST_CASE("a library without the entry point is refused, naming the file") {
   CHECK(contains(msg, VIDPIPE_ENTRY_POINT));
   CHECK(reg.node_types() == nodes_before);
   CHECK(reg.plugins().size() == 1);  // just vidpipe.core
+  // The entry point is looked for in the file: the library was never loaded, so its
+  // constructor (tests/plugins/no_entry.cpp) did not run.
+  CHECK(std::getenv("VPTEST_NO_ENTRY_CONSTRUCTOR_RAN") == nullptr);
+}
+
+TEST_CASE("load_dirs skips libraries that are not plugins, with a warning naming each, and loads the rest") {
+  TempDir tmp;
+  fs::copy_file(plugin("vptest_good"), tmp.path / "good.so");
+  fs::copy_file(plugin("vptest_no_entry"), tmp.path / "libstray.so");
+  { std::ofstream(tmp.path / "notes.so") << "not an ELF file\n"; }
+  NodeRegistry reg;
+  reg.load_dirs({tmp.path.string()});
+  CHECK(reg.find_node("testing.echo") != nullptr);
+  CHECK(reg.plugins().size() == 2);
+  REQUIRE(reg.warnings().size() == 2);
+  // In name order: libstray.so, notes.so.
+  CHECK(contains(reg.warnings()[0], (tmp.path / "libstray.so").string()));
+  CHECK(contains(reg.warnings()[0], VIDPIPE_ENTRY_POINT));
+  CHECK(contains(reg.warnings()[1], (tmp.path / "notes.so").string()));
+  CHECK(contains(reg.warnings()[1], "not an ELF file"));
+  CHECK(std::getenv("VPTEST_NO_ENTRY_CONSTRUCTOR_RAN") == nullptr);
+}
+
+TEST_CASE("a stripped plugin is recognised (the entry point is read from the dynamic symbol table)") {
+  TempDir tmp;
+  const fs::path stripped = tmp.path / "stripped.so";
+  const std::string cmd = "strip --strip-all -o '" + stripped.string() + "' '" + plugin("vptest_good") + "' 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return;  // no binutils here: nothing to check
+  NodeRegistry reg;
+  CHECK(reg.load(stripped.string()).name == "testing_good");
+}
+
+TEST_CASE("plugin folders and files that other users could change are refused, naming them") {
+  TempDir tmp;
+  const fs::path dir = tmp.path / "plugins", file = dir / "good.so";
+  fs::create_directories(dir);
+  fs::copy_file(plugin("vptest_good"), file);
+  fs::permissions(dir, fs::perms(0755));
+  fs::permissions(file, fs::perms(0755));
+
+  fs::permissions(dir, fs::perms(0777));
+  {
+    NodeRegistry reg;
+    std::string msg = error_of([&] { reg.load_dirs({dir.string()}); });
+    INFO(msg);
+    CHECK(contains(msg, dir.string() + ": refusing plugin folder"));
+    CHECK(contains(msg, "every user"));
+    CHECK(reg.find_node("testing.echo") == nullptr);
+  }
+  fs::permissions(dir, fs::perms(0775));
+  {
+    NodeRegistry reg;
+    std::string msg = error_of([&] { reg.load(file.string()); });
+    CHECK(contains(msg, "its group"));
+  }
+  fs::permissions(dir, fs::perms(0755));
+  fs::permissions(file, fs::perms(0757));
+  {
+    NodeRegistry reg;
+    vidpipe::Error error("");
+    try {
+      reg.load_dirs({dir.string()});
+      FAIL("a world-writable plugin file was loaded");
+    } catch (const vidpipe::Error& e) {
+      error = e;
+    }
+    INFO(error.what());
+    CHECK(contains(error.what(), file.string() + ": refusing plugin file"));
+    CHECK(error.hint() == "chmod go-w " + file.string());
+  }
+  fs::permissions(file, fs::perms(0755));
+  {
+    NodeRegistry reg;
+    reg.load_dirs({dir.string()});
+    CHECK(reg.find_node("testing.echo") != nullptr);
+  }
+  // Owned by another user (only root can give a file away).
+  if (::geteuid() == 0 && ::chown(file.c_str(), 65534, 65534) == 0) {
+    NodeRegistry reg;
+    std::string msg = error_of([&] { reg.load_dirs({dir.string()}); });
+    CHECK(contains(msg, file.string()));
+    CHECK(contains(msg, "belongs to another user"));
+  }
 }
 
 TEST_CASE("an ABI mismatch is refused, naming the file and both versions") {

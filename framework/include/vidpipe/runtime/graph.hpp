@@ -13,6 +13,7 @@
 //     ...
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ struct Diagnostic {
   Loc loc;
   std::string message;
   std::string hint;
-  std::string str() const;  // "file:line:col: error: message" (+ "\n  hint: ...")
+  std::string str() const;  // "file:line:col: error: message (fix: hint)", one line
 };
 
 // One or more problems with a graph, all reported at once, each with its location.
@@ -105,7 +106,12 @@ struct ResolvedGraph {
 };
 
 // Validates `spec` against the registry's contracts and applies the layers. Throws GraphError
-// listing every problem (unknown type/param, bad value, bad wiring, cycles, empty graph...).
+// listing every problem (unknown type/param, bad value, bad wiring, cycles, empty graph, two
+// writers of one file, a profile that does not fit, a node refusing its parameters...).
 ResolvedGraph resolve_graph(const GraphSpec& spec, const NodeRegistry& registry, const Overrides& overrides);
+
+// Builds node `n` with its parameters. A constructor's refusal becomes a diagnostic at the
+// node's line and nullptr is returned.
+std::unique_ptr<Node> build_node(const ResolvedNode& n, std::vector<Diagnostic>& diags);
 
 }  // namespace vidpipe::runtime

@@ -1,8 +1,9 @@
 // The node registry and the plugin loader.
 //
 // Plugins are found in a search path (built-in dir, VIDPIPE_PLUGIN_PATH, --plugin-path, a
-// graph's `plugins:`), loaded with Boost.DLL (rtld_now | rtld_local), checked against the ABI
-// numbers, and asked to register their nodes and model profiles. Every entry keeps its
+// graph's `plugins:`), checked for the entry point in the file before anything of them runs,
+// loaded with Boost.DLL (rtld_now | rtld_local), checked against the ABI numbers, and asked to
+// register their nodes and model profiles. Every entry keeps its
 // library alive (shared_ptr), and libraries are never unloaded during a run.
 #pragma once
 
@@ -46,10 +47,16 @@ class NodeRegistry {
   NodeRegistry(const NodeRegistry&) = delete;
   NodeRegistry& operator=(const NodeRegistry&) = delete;
 
-  // Loads one plugin file. Throws vidpipe::Error naming the file on any refusal.
+  // Loads one plugin file. Throws vidpipe::Error naming the file on any refusal: a file another
+  // user could change (owned by someone else than this user or root, or group/other-writable),
+  // or without the entry point (checked in the file before loading, so no code of it runs).
   const PluginInfo& load(const std::string& path);
-  // Loads every *.so in each directory, in name order. Missing directories are skipped.
+  // Loads every plugin *.so in each directory, in name order. Missing directories are skipped;
+  // a .so that is not a vidpipe plugin is skipped with a warning (warnings()); a folder or file
+  // another user could change is refused (vidpipe::Error naming it).
   void load_dirs(const std::vector<std::string>& dirs);
+  // What load_dirs skipped, one line each ("<file>: skipped: <why>").
+  const std::vector<std::string>& warnings() const { return warnings_; }
   // Registers nodes from code linked into the process (tests, embedding applications).
   void add_builtin(const std::string& plugin_name, void (*register_fn)(Registry&));
 
@@ -69,6 +76,7 @@ class NodeRegistry {
   std::map<std::string, NodeEntry> nodes_;
   std::map<std::string, ProfileEntry> profiles_;
   std::vector<PluginInfo> plugins_;
+  std::vector<std::string> warnings_;
   std::vector<std::shared_ptr<PluginLibrary>> libraries_;  // declared last: destroyed last
 };
 

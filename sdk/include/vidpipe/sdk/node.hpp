@@ -63,6 +63,8 @@ struct VIDPIPE_API NodeSpec {
   NodeSpec& flag(std::string name, bool def, std::string d);
   NodeSpec& integer(std::string name, json def, double min, double max, std::string d);
   NodeSpec& number(std::string name, json def, double min, double max, std::string d);
+  // A text parameter named "file" is the node's output file name in each input's folder: the
+  // runtime refuses a graph where two nodes would write the same one.
   NodeSpec& text(std::string name, json def, std::string d);
   NodeSpec& choice(std::string name, std::string def, std::vector<std::string> choices, std::string d);
   NodeSpec& list(std::string name, ParamType t, json def, std::string d);
