@@ -83,7 +83,7 @@ class QwenPlan final : public Node {
       // 2. then the frame count, in steps of frame_factor.
       if (e.tokens > *avail) {
         const int64_t before_n = n, tokens_at_min = e.tokens;
-        while (e.tokens > *avail && n - frame_factor_ >= 2) {
+        while (e.tokens > *avail && n - frame_factor_ >= frame_factor_) {
           n -= frame_factor_;
           e = estimate(H, W, n, s);
         }
