@@ -18,12 +18,12 @@ static std::string field(const json& s, const char* key) {
 }
 
 std::string summary_text(const RunReport& r) {
-  std::string s = fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", "input", "status", "frames", "resized HxW",
+  std::string s = fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", "input", "status", "frames", "resized WxH",
                               "grid_thw", "tokens", "output");
   for (const auto& j : r.jobs) {
     json sum = j.notes.contains("summary") ? j.notes["summary"] : json::object();
     std::string resized = sum.contains("resized_height")
-                              ? fmt::format("{}x{}", field(sum, "resized_height"), field(sum, "resized_width")) : "-";
+                              ? fmt::format("{}x{}", field(sum, "resized_width"), field(sum, "resized_height")) : "-";
     std::string name = j.name.size() > 24 ? j.name.substr(0, 21) + "..." : j.name;
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
                      field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");

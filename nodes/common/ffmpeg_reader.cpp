@@ -248,8 +248,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   if (info.width <= 0 || info.height <= 0)
     throw Error(input + ": the video stream has no frame size", kHint);
   if (static_cast<int64_t>(info.width) * info.height > opt.max_pixels)
-    throw Error(input + ": frame size " + std::to_string(info.width) + "x" +
-                    std::to_string(info.height) + " exceeds max_pixels " +
+    throw Error(input + ": frame size " + size_text(info.width, info.height) + " exceeds max_pixels " +
                     std::to_string(opt.max_pixels),
                 "raise max_pixels if this size is intended");
   info.rotation = orientation_of(st).rotation;

@@ -328,7 +328,7 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
   if (w <= 0 || h <= 0)
     throw Error(name + ": YUV4MPEG2 header gives no valid frame size", kOpenHint);
   if (w * h > max_pixels || w > 65535 || h > 65535)
-    throw Error(name + ": header claims a frame size of " + std::to_string(w) + "x" + std::to_string(h) +
+    throw Error(name + ": header claims a frame size of " + size_text(w, h) +
                     ", more than max_pixels " + std::to_string(max_pixels),
                 "the file is damaged or hostile; raise max_pixels only if this size is intended");
 }

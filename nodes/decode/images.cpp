@@ -55,9 +55,8 @@ class DecodeImages : public Node {
       const std::string& file = files[index];
       const imgseq::ImageHeader h = imgseq::read_header(file, max_pixels_);
       if (h.width != info.width || h.height != info.height)
-        throw Error(file + ": image size " + std::to_string(h.width) + "x" + std::to_string(h.height) +
-                        " differs from the sequence's first image (" + std::to_string(info.width) + "x" +
-                        std::to_string(info.height) + ")",
+        throw Error(file + ": image size " + size_text(h.width, h.height) +
+                        " differs from the sequence's first image (" + size_text(info.width, info.height) + ")",
                     "all images of a frame sequence must have the same size");
       cv::Mat bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
       if (bgr.empty() || bgr.cols != h.width || bgr.rows != h.height || bgr.type() != CV_8UC3)
