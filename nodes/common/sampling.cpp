@@ -33,8 +33,10 @@ std::string nframes_hint(int64_t N, int64_t n, const NFramesParams& p) {
   if (p.nframes && n > N)
     return fmt::format("the video (or its time range) has only {} frames: lower nframes to at most {}, use fps "
                        "mode, or set short_video=pad to repeat frames", N, floor_by_factor(static_cast<double>(N), f));
-  if (p.nframes) return fmt::format("nframes rounds to {} (a multiple of frame_factor {}): set nframes to at least {}", n, f, f);
-  return fmt::format("max_frames leaves {} frames, fewer than frame_factor {}: raise max_frames to at least {}", n, f, f);
+  if (p.nframes)
+    return fmt::format("nframes rounds to {} (a multiple of frame_factor {}): set nframes to at least {}", n, f, f);
+  return fmt::format("max_frames leaves {} frames, fewer than frame_factor {}: raise max_frames to at least {}", n, f,
+                     f);
 }
 
 }  // namespace
