@@ -74,9 +74,10 @@ class DecodeOpencv : public Node {
       while (next <= target) {
         if (job.cancelled()) return;
         if (!cap.grab())
-          throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but frame " +
-                          std::to_string(target) + " was requested",
-                      "the container's frame count is wrong; sample fewer frames");
+          throw next == 0 ? Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint)
+                          : Error(name + ": the video has only " + std::to_string(next) +
+                                      " decodable frames (OpenCV) but frame " + std::to_string(target) + " was requested",
+                                  "the container's frame count is wrong; sample fewer frames");
         ++next;
       }
       if (!cap.retrieve(bgr) || bgr.empty() || bgr.type() != CV_8UC3)
