@@ -20,6 +20,7 @@
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/image_decode.hpp"
 #include "common/input_source.hpp"
 
 namespace vidpipe::nodes::decode {
@@ -40,7 +41,9 @@ class DecodeOpencv : public Node {
 
   explicit DecodeOpencv(const Params& p)
       : color_matrix_(p.get<std::string>("color_matrix")),
-        autorotate_(p.get<bool>("autorotate")) {}
+        autorotate_(p.get<bool>("autorotate")) {
+    imgseq::quiet_opencv();
+  }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);
