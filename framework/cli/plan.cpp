@@ -173,6 +173,12 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     json v = {{"input", j.input}, {"status", j.status}};
     if (j.status == "ok" && j.notes.contains("plan")) {
       for (auto& [k, val] : j.notes["plan"].items()) v[k] = val;
+      const json& idx = v["frame_indices"];  // repeats of a padded short video, as metadata.json counts them
+      int64_t repeated = 0;
+      for (std::size_t i = 1; i < idx.size(); ++i) repeated += idx[i] == idx[i - 1];
+      v["repeated_frames"] = repeated;
+      const json sample = j.notes.value("sample", json::object());
+      if (repeated && sample.contains("short_video")) v["repeated_frames_why"] = sample["short_video"]["why"];
     } else if (j.status != "ok") {
       v["error"] = j.error;
       v["hint"] = j.hint;
