@@ -201,7 +201,8 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
           "{}: {} frames {} sample_fps {:.4g}, {}, grid_thw {}, {} tokens; pixel_values {} bf16 / {} "
           "fp32, visual tokens {} bf16{}; {:.1f} ms\n",
           v["input"].get<std::string>(), v["nframes"].get<int64_t>(), short_list(v["frame_indices"]),
-          v["sample_fps"].get<double>(), size_text(v["resized_width"].get<int64_t>(), v["resized_height"].get<int64_t>()),
+          v["sample_fps"].get<double>(),
+          size_text(v["resized_width"].get<int64_t>(), v["resized_height"].get<int64_t>()),
           v["grid_thw"].dump(), v["total_tokens"].get<int64_t>(),
           human_bytes(mem["pixel_values"]["bytes"]["bf16"].get<double>()),
           human_bytes(mem["pixel_values"]["bytes"]["fp32"].get<double>()),

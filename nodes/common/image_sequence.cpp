@@ -265,7 +265,8 @@ ImageHeader read_header(const std::string& path, int64_t max_pixels) {
   if (r.width <= 0 || r.height <= 0)
     throw bad_header(path, "image header gives no valid size (" + size_text(r.width, r.height) + ")");
   if (static_cast<int64_t>(r.width) * r.height > max_pixels)
-    throw Error(path + ": image size " + size_text(r.width, r.height) + " exceeds max_pixels " + std::to_string(max_pixels) + " (checked before decoding)",
+    throw Error(path + ": image size " + size_text(r.width, r.height) + " exceeds max_pixels " +
+                    std::to_string(max_pixels) + " (checked before decoding)",
                 "raise max_pixels if this size is intended");
   return r;
 }

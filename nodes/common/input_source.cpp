@@ -514,7 +514,8 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
     if (last_ffmpeg_error() == "moov atom not found")
       throw Error(name + ": has no video frames: the MP4 index (moov atom) is missing, the file was cut short",
-                  "re-copy or re-export the file; a recording stopped before it was finalised needs an MP4 repair tool");
+                  "re-copy or re-export the file; a recording stopped before it was finalised needs an MP4 "
+                  "repair tool");
     throw Error(name + ": cannot open as a video (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
   }
   raw->opaque = io.release();  // freed by FormatCloser after avformat_close_input

@@ -79,7 +79,8 @@ class DecodeOpencv : public Node {
         if (!cap.grab())
           throw next == 0 ? Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint)
                           : Error(name + ": the video has only " + std::to_string(next) +
-                                      " decodable frames (OpenCV) but frame " + std::to_string(target) + " was requested",
+                                      " decodable frames (OpenCV) but frame " + std::to_string(target) +
+                                      " was requested",
                                   "the container's frame count is wrong; sample fewer frames");
         ++next;
       }

@@ -80,9 +80,9 @@ class FormatMetadata final : public Node {
     }
     meta["repeated_frames"] = repeated;
     if (repeated > 0)
-      meta["repeated_frames_why"] = plan.extra.contains("short_video")
-                                        ? plan.extra["short_video"]["why"]
-                                        : json("several planned frames were answered by one decoded frame (see notes.decode)");
+      meta["repeated_frames_why"] =
+          plan.extra.contains("short_video") ? plan.extra["short_video"]["why"]
+                                             : json("planned frames answered by one decoded frame (see notes.decode)");
     if (clip.tokens) {
       meta["grid_thw"] = clip.tokens->grid_thw;
       meta["total_tokens"] = clip.tokens->total_tokens;
