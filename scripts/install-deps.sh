@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # runtime libraries (see README "Dependencies")
   libtbb-dev libboost-dev libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libopencv-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libopencv-dev libpng-dev libjpeg-dev
   # tests: doctest, the ffmpeg CLI for test videos, and the Python reference stack
   doctest-dev ffmpeg python3 python3-numpy python3-torch python3-torchvision python3-av python3-pytest
 )

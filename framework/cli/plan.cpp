@@ -159,6 +159,12 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     json v = {{"input", j.input}, {"status", j.status}};
     if (j.status == "ok" && j.notes.contains("plan")) {
       for (auto& [k, val] : j.notes["plan"].items()) v[k] = val;
+      const json& idx = v["frame_indices"];  // repeats of a padded short video, as metadata.json counts them
+      int64_t repeated = 0;
+      for (std::size_t i = 1; i < idx.size(); ++i) repeated += idx[i] == idx[i - 1];
+      v["repeated_frames"] = repeated;
+      const json sample = j.notes.value("sample", json::object());
+      if (repeated && sample.contains("short_video")) v["repeated_frames_why"] = sample["short_video"]["why"];
     } else if (j.status != "ok") {
       v["error"] = j.error;
       v["hint"] = j.hint;
@@ -178,10 +184,11 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
       }
       const json& mem = v["memory"];
       std::cout << fmt::format(
-          "{}: {} frames {} sample_fps {:.4g}, {}x{} (HxW), grid_thw {}, {} tokens; pixel_values {} bf16 / {} "
+          "{}: {} frames {} sample_fps {:.4g}, {}, grid_thw {}, {} tokens; pixel_values {} bf16 / {} "
           "fp32, visual tokens {} bf16{}; {:.1f} ms\n",
           v["input"].get<std::string>(), v["nframes"].get<int64_t>(), short_list(v["frame_indices"]),
-          v["sample_fps"].get<double>(), v["resized_height"].get<int64_t>(), v["resized_width"].get<int64_t>(),
+          v["sample_fps"].get<double>(),
+          size_text(v["resized_width"].get<int64_t>(), v["resized_height"].get<int64_t>()),
           v["grid_thw"].dump(), v["total_tokens"].get<int64_t>(),
           human_bytes(mem["pixel_values"]["bytes"]["bf16"].get<double>()),
           human_bytes(mem["pixel_values"]["bytes"]["fp32"].get<double>()),

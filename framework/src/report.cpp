@@ -20,12 +20,12 @@ static std::string field(const json& s, const char* key) {
 }
 
 std::string summary_text(const RunReport& r) {
-  std::string s = fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", "input", "status", "frames", "resized HxW",
+  std::string s = fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", "input", "status", "frames", "resized WxH",
                               "grid_thw", "tokens", "output");
   for (const auto& j : r.jobs) {
     json sum = j.notes.contains("summary") ? j.notes["summary"] : json::object();
     std::string resized = sum.contains("resized_height")
-                              ? fmt::format("{}x{}", field(sum, "resized_height"), field(sum, "resized_width")) : "-";
+                              ? fmt::format("{}x{}", field(sum, "resized_width"), field(sum, "resized_height")) : "-";
     std::string name = printable(j.name);
     if (name.size() > 24) name = utf8_prefix(name, 21) + "...";
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,

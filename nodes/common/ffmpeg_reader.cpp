@@ -1,6 +1,7 @@
 // FFmpeg probing and decoding. See ffmpeg_reader.hpp for the contract.
 #include "common/ffmpeg_reader.hpp"
 #include "common/input_source.hpp"
+#include "common/library_logs.hpp"
 #include "common/rgb_converter.hpp"
 
 #include <algorithm>
@@ -92,11 +93,12 @@ std::string local_path(const std::string& input) {
 FormatPtr open_input(const std::string& input, const InputOptions& opt) { return open_format(input, opt); }
 
 int best_video_stream(AVFormatContext* fmt, const std::string& input) {
-  int s = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  // Cover art is a one-picture "video" stream; it is not the video.
-  if (s >= 0 && (fmt->streams[s]->disposition & AV_DISPOSITION_ATTACHED_PIC)) s = -1;
-  if (s < 0) throw Error(input + ": no video stream", "the file holds no decodable video track");
-  return s;
+  const int s = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  const bool cover = s >= 0 && (fmt->streams[s]->disposition & AV_DISPOSITION_ATTACHED_PIC);  // not the video
+  if (s >= 0 && !cover) return s;
+  throw Error(input + ": has no video frames: no video stream" + (cover ? ", only cover art (an attached picture)" : ""),
+              cover ? "give a file with a video track, or the picture itself as a one-image list ('[\"cover.png\"]')"
+                    : "give a file with a video track (this one holds audio or data only)");
 }
 
 Orientation orientation_of(const AVStream* st) {
@@ -248,8 +250,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   if (info.width <= 0 || info.height <= 0)
     throw Error(input + ": the video stream has no frame size", kHint);
   if (static_cast<int64_t>(info.width) * info.height > opt.max_pixels)
-    throw Error(input + ": frame size " + std::to_string(info.width) + "x" +
-                    std::to_string(info.height) + " exceeds max_pixels " +
+    throw Error(input + ": frame size " + size_text(info.width, info.height) + " exceeds max_pixels " +
                     std::to_string(opt.max_pixels),
                 "raise max_pixels if this size is intended");
   info.rotation = orientation_of(st).rotation;
@@ -293,7 +294,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     if (ix.corrupt_packets) index_facts["corrupt_packets"] = ix.corrupt_packets;
     if (!ix.read_error.empty()) index_facts["read_error"] = ix.read_error;
   }
-  if (info.frame_count <= 0) throw Error(input + ": the video stream holds no frames", kHint);
+  if (info.frame_count <= 0) throw Error(input + ": has no video frames (its video stream holds no packets)", kHint);
   if (info.duration <= 0 && info.fps > 0) info.duration = info.frame_count / info.fps;
 
   bool has_audio = false;
@@ -770,9 +771,8 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
   // The stream ended before some targets: answer them with the last decoded frame.
   while (next < targets.size() && !stopped) {
     if (!last_frame)
-      throw Error(input_ + ": no frame decodes" +
-                      (d.read_error.empty() ? "" : " (reading stopped: " + d.read_error + ")"),
-                  kHint);
+      throw Error(input_ + ": has no video frames: none of its " + std::to_string(ix.size()) + " video packets decodes" +
+                      (d.read_error.empty() ? "" : " (reading stopped: " + d.read_error + ")") + ffmpeg_said(), kHint);
     missing(targets[next]);
     deliver(last_frame, next++);
   }

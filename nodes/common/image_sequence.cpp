@@ -263,11 +263,10 @@ ImageHeader read_header(const std::string& path, int64_t max_pixels) {
   else
     throw bad_header(path, "not a PNG, JPEG, BMP or WebP image (by content)");
   if (r.width <= 0 || r.height <= 0)
-    throw bad_header(path, "image header gives no valid size (" + std::to_string(r.width) + "x" +
-                               std::to_string(r.height) + ")");
+    throw bad_header(path, "image header gives no valid size (" + size_text(r.width, r.height) + ")");
   if (static_cast<int64_t>(r.width) * r.height > max_pixels)
-    throw Error(path + ": image size " + std::to_string(r.width) + "x" + std::to_string(r.height) +
-                    " exceeds max_pixels " + std::to_string(max_pixels) + " (checked before decoding)",
+    throw Error(path + ": image size " + size_text(r.width, r.height) + " exceeds max_pixels " +
+                    std::to_string(max_pixels) + " (checked before decoding)",
                 "raise max_pixels if this size is intended");
   return r;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/image_sequence.hpp"
+#include "common/library_logs.hpp"
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -301,16 +302,6 @@ void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& op
   }
 }
 
-// Quiet FFmpeg: vidpipe reports one clear error per input instead (VIDPIPE_FFMPEG_LOG=1 shows
-// FFmpeg's own messages).
-void quiet_logs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* env = std::getenv("VIDPIPE_FFMPEG_LOG");
-    if (!env || std::string(env) == "0") av_log_set_level(AV_LOG_FATAL);
-  });
-}
-
 // Raw YUV4MPEG2 states its size in a text header and FFmpeg allocates frames of that size:
 // refuse absurd sizes here, with a clear message (FFmpeg's own check says "Device or resource
 // busy" for W100000 H100000), before any frame buffer exists.
@@ -328,7 +319,7 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
   if (w <= 0 || h <= 0)
     throw Error(name + ": YUV4MPEG2 header gives no valid frame size", kOpenHint);
   if (w * h > max_pixels || w > 65535 || h > 65535)
-    throw Error(name + ": header claims a frame size of " + std::to_string(w) + "x" + std::to_string(h) +
+    throw Error(name + ": header claims a frame size of " + size_text(w, h) +
                     ", more than max_pixels " + std::to_string(max_pixels),
                 "the file is damaged or hostile; raise max_pixels only if this size is intended");
 }
@@ -385,7 +376,8 @@ std::string decode_base64_input(const std::string& input, int64_t max_bytes) {
 void release_custom_io(void* opaque) { delete static_cast<CustomIO*>(opaque); }
 
 FormatPtr open_format(const std::string& input, const InputOptions& opt) {
-  quiet_logs();
+  route_ffmpeg_logs();
+  clear_ffmpeg_error();
   const InputKind kind = classify(input);
   const std::string name = display_name(input);
   auto io = std::make_unique<CustomIO>();
@@ -520,7 +512,11 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   if (r < 0) {
     check_interrupted(io->interrupted);
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
-    throw Error(name + ": cannot open as a video (" + error_text(r) + ")", kOpenHint);
+    if (last_ffmpeg_error() == "moov atom not found")
+      throw Error(name + ": has no video frames: the MP4 index (moov atom) is missing, the file was cut short",
+                  "re-copy or re-export the file; a recording stopped before it was finalised needs an MP4 "
+                  "repair tool");
+    throw Error(name + ": cannot open as a video (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
   }
   raw->opaque = io.release();  // freed by FormatCloser after avformat_close_input
   FormatPtr fmt(raw);
@@ -528,7 +524,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   if ((r = avformat_find_stream_info(fmt.get(), nullptr)) < 0) {
     check_interrupted(owner->interrupted);
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt, owner), kOpenHint);
-    throw Error(name + ": cannot read stream information (" + error_text(r) + ")", kOpenHint);
+    throw Error(name + ": cannot read stream information (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
   }
   return fmt;
 }

@@ -17,6 +17,7 @@ json replan_rule_uniform(const NFramesParams& p, std::optional<double> video_sta
           {"min_frames", p.min_frames},
           {"max_frames", opt(p.max_frames)},
           {"frame_factor", p.frame_factor},
+          {"short_video", p.short_video == ShortVideo::Pad ? "pad" : "error"},
           {"video_start", opt(video_start)},
           {"video_end", opt(video_end)}};
 }
@@ -46,11 +47,14 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
     p.min_frames = opt("min_frames").value_or(4);
     p.max_frames = opt("max_frames");
     p.frame_factor = static_cast<int64_t>(opt("frame_factor").value_or(2));
+    p.short_video = rule->value("short_video", "pad") == "pad" ? ShortVideo::Pad : ShortVideo::Error;
     const FrameRange range = frame_range(true_count, info->fps, opt("video_start"), opt("video_end"));
-    const int64_t n = smart_nframes(range.count, info->fps, p);
-    next->indices = linspace_indices(range.start, range.end, n);
+    UniformSample picked = sample_uniform(range, info->fps, p);
+    const auto n = static_cast<int64_t>(picked.indices.size());
+    next->indices = std::move(picked.indices);
     next->total_frames = range.count;
     next->sample_fps = sample_fps(n, range.count, info->fps);
+    note_repeats(*next, picked);
     next->extra["range_start"] = range.start;
     next->extra["range_end"] = range.end;
     out.method = "sample.uniform rule";
@@ -64,15 +68,32 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
     next->total_frames = std::min<int64_t>(next->total_frames, true_count);
     out.method = "rescaled";
   }
-  next->timestamps.clear();
-  const bool timed = static_cast<int64_t>(info->frame_times.size()) == true_count;
-  for (int64_t i : next->indices)
-    next->timestamps.push_back(timed ? info->frame_times[static_cast<std::size_t>(i)]
-                               : info->fps > 0 ? static_cast<double>(i) / info->fps
-                                               : 0.0);
-  next->extra["timestamps_from"] = timed ? "frame_times" : "index / fps";
+  set_timestamps(*next);
   out.plan = next;
   return out;
+}
+
+void set_timestamps(SamplePlan& plan) {
+  const VideoInfo& info = *plan.info;
+  const bool timed = static_cast<int64_t>(info.frame_times.size()) == info.frame_count;
+  plan.timestamps.clear();
+  plan.timestamps.reserve(plan.indices.size());
+  for (int64_t i : plan.indices)
+    plan.timestamps.push_back(timed ? info.frame_times[static_cast<std::size_t>(i)]
+                              : info.fps > 0 ? static_cast<double>(i) / info.fps
+                                             : 0.0);
+  plan.extra["timestamps_from"] = timed ? "frame_times" : "index / fps";
+}
+
+void note_repeats(SamplePlan& plan, const UniformSample& picked) {
+  if (picked.repeated_frames == 0) {
+    plan.extra.erase("short_video");
+    return;
+  }
+  plan.extra["short_video"] = {{"policy", "pad"},
+                               {"frames_in_range", plan.total_frames},
+                               {"repeated_frames", picked.repeated_frames},
+                               {"why", picked.why}};
 }
 
 }  // namespace vidpipe::ref

@@ -59,7 +59,7 @@ void RgbConverter::init(const AVFrame* f, int dst_w, int dst_h, const std::strin
   if (r < 0) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format));
     throw Error(input + ": cannot convert pixel format " + (name ? name : "?") + " to rgb24 " +
-                    std::to_string(dst_w) + "x" + std::to_string(dst_h) + " (" + error_text(r) + ")",
+                    size_text(dst_w, dst_h) + " (" + error_text(r) + ")",
                 kHint);
   }
   sws_ = std::move(s);

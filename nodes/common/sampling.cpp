@@ -15,10 +15,31 @@
 #include <cmath>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "common/rounding.hpp"
 #include "vidpipe/sdk/error.hpp"
 
 namespace vidpipe::ref {
+
+namespace {
+
+// The fix for smart_nframes' error, for the case at hand.
+std::string nframes_hint(int64_t N, int64_t n, const NFramesParams& p) {
+  const int64_t f = p.frame_factor;
+  if (N < f)
+    return fmt::format("the video (or its time range) has only {} frame(s), fewer than frame_factor {}: set "
+                       "short_video=pad to repeat frames as the model's temporal padding does", N, f);
+  if (p.nframes && n > N)
+    return fmt::format("the video (or its time range) has only {} frames: lower nframes to at most {}, use fps "
+                       "mode, or set short_video=pad to repeat frames", N, floor_by_factor(static_cast<double>(N), f));
+  if (p.nframes)
+    return fmt::format("nframes rounds to {} (a multiple of frame_factor {}): set nframes to at least {}", n, f, f);
+  return fmt::format("max_frames leaves {} frames, fewer than frame_factor {}: raise max_frames to at least {}", n, f,
+                     f);
+}
+
+}  // namespace
 
 FrameRange frame_range(int64_t total_frames, double fps, std::optional<double> video_start,
                        std::optional<double> video_end) {
@@ -52,12 +73,40 @@ int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParam
     const double x = N / video_fps * fps;  // same division order as Python
     n = floor_by_factor(std::min(std::min(std::max(x, min_f), max_f), N), f);
   }
-  if (n < 2 || n > total_frames)
-    throw Error("nframes should in interval [2, " + std::to_string(total_frames) + "], but got " +
-                    std::to_string(n),
-                total_frames < 2 ? "the video (or its time range) has fewer than 2 frames"
-                                 : "lower nframes or max_frames, or use fps mode, for short clips");
+  if (n < f || n > total_frames)
+    throw Error(fmt::format("nframes should in interval [{}, {}], but got {}", f, total_frames, n),
+                nframes_hint(total_frames, n, p));
   return n;
+}
+
+UniformSample sample_uniform(const FrameRange& range, double video_fps, const NFramesParams& p) {
+  const int64_t N = range.count, f = p.frame_factor;
+  UniformSample s;
+  if (p.short_video == ShortVideo::Pad) {
+    if (p.nframes) {
+      const int64_t n = round_by_factor(*p.nframes, f);
+      if (n >= f && n > N) {
+        s.indices = linspace_indices(range.start, range.end, n);
+        s.why = fmt::format("nframes {} is more than the {} frame(s) of the video (or its time range): "
+                            "the {} samples are spread over them, repeating frames", n, N, n);
+      }
+    } else if (N < f) {
+      for (int64_t i = range.start; i <= range.end; ++i) s.indices.push_back(i);
+      s.indices.resize(static_cast<std::size_t>(f), range.end);
+      s.why = fmt::format("the video (or its time range) has {} frame(s), fewer than frame_factor {}: the "
+                          "last frame is repeated, as the model's temporal padding repeats it", N, f);
+    }
+  }
+  if (s.indices.empty()) s.indices = linspace_indices(range.start, range.end, smart_nframes(N, video_fps, p));
+  s.repeated_frames = repeated_frames(s.indices);
+  if (s.repeated_frames == 0) s.why.clear();
+  return s;
+}
+
+int64_t repeated_frames(const std::vector<int64_t>& ascending) {
+  int64_t r = 0;
+  for (std::size_t i = 1; i < ascending.size(); ++i) r += ascending[i] == ascending[i - 1];
+  return r;
 }
 
 // FMA on the chunk base and none inside arange is what GCC emitted for torch 1.13's AVX2 build.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace vidpipe::ref {
@@ -15,6 +16,10 @@ struct FrameRange {
 FrameRange frame_range(int64_t total_frames, double fps, std::optional<double> video_start = {},
                        std::optional<double> video_end = {});
 
+// What sample_uniform does where the reference raises because the video (or its time range)
+// holds too few frames: repeat frames (pad) or raise the reference's error (error).
+enum class ShortVideo { Pad, Error };
+
 // The sampler's knobs, as qwen-vl-utils reads them from the video element.
 struct NFramesParams {
   std::optional<double> fps;        // fps mode rate; unset -> 2.0 (ignored when nframes is set)
@@ -22,10 +27,28 @@ struct NFramesParams {
   double min_frames = 4;
   std::optional<double> max_frames;  // unset -> min(768, total_frames)
   int64_t frame_factor = 2;
+  ShortVideo short_video = ShortVideo::Pad;  // sample_uniform only; smart_nframes always raises
 };
 // Number of frames to sample from `total_frames` frames at `video_fps` (§2.3, 0.0.10/0.0.14:
-// floor in fps mode, round in nframes mode). Throws vidpipe::Error unless 2 <= n <= total_frames.
+// floor in fps mode, round in nframes mode). Throws vidpipe::Error unless
+// frame_factor <= n <= total_frames, with the reference's message (its FRAME_FACTOR is 2).
 int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParams& p);
+
+// The frames sample.uniform takes from a range: linspace_indices(start, end, smart_nframes).
+// With short_video Pad, where smart_nframes would raise because the range is too short:
+//   fps mode, fewer frames than frame_factor: every frame, then the last one repeated up to
+//     frame_factor, as the Qwen processor pads a clip to whole temporal patches;
+//   nframes mode, more frames asked than the range holds: linspace_indices spreads them over
+//     the range, repeating frames (what LLaVA's np.linspace sampling does on short clips).
+struct UniformSample {
+  std::vector<int64_t> indices;
+  int64_t repeated_frames = 0;  // indices equal to the one before (only when padding)
+  std::string why;              // the reason, when repeated_frames > 0
+};
+UniformSample sample_uniform(const FrameRange& range, double video_fps, const NFramesParams& p);
+
+// Entries equal to the one before in an ascending index list: the frames that repeat one.
+int64_t repeated_frames(const std::vector<int64_t>& ascending);
 
 // torch.linspace(start, end, n).round() exactly as Debian's torch 1.13 (AVX2 kernel) gives it.
 std::vector<int64_t> linspace_indices(int64_t start, int64_t end, int64_t n);

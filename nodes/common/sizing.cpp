@@ -9,18 +9,14 @@
 
 namespace vidpipe::ref {
 
-namespace {
-std::string dims(int64_t h, int64_t w) { return std::to_string(h) + "x" + std::to_string(w); }
-}  // namespace
-
 Size2 smart_resize(int64_t height, int64_t width, int64_t factor, double min_pixels,
                    double max_pixels) {
   if (height <= 0 || width <= 0 || factor <= 0)
-    throw Error("smart_resize: size " + dims(height, width) + " and factor " +
+    throw Error("smart_resize: size " + size_text(width, height) + " and factor " +
                 std::to_string(factor) + " must be positive");
   const double h = static_cast<double>(height), w = static_cast<double>(width);
   if (std::max(h, w) / std::min(h, w) > 200)  // exactly 200 is allowed
-    throw Error("absolute aspect ratio must be smaller than 200, got " + dims(height, width),
+    throw Error("absolute aspect ratio must be smaller than 200, got " + size_text(width, height),
                 "crop or pad the video to a less extreme aspect ratio");
   int64_t hb = std::max(factor, round_by_factor(h, factor));
   int64_t wb = std::max(factor, round_by_factor(w, factor));
@@ -35,9 +31,9 @@ Size2 smart_resize(int64_t height, int64_t width, int64_t factor, double min_pix
     wb = ceil_by_factor(w * beta, factor);
   }
   if (hb <= 0 || wb <= 0)
-    throw Error("smart_resize: " + dims(height, width) + " with max_pixels " +
+    throw Error("smart_resize: " + size_text(width, height) + " with max_pixels " +
                     std::to_string(static_cast<int64_t>(max_pixels)) + " gives a 0-pixel side (" +
-                    dims(hb, wb) + ")",
+                    size_text(wb, hb) + ")",
                 "raise max_pixels or use a less extreme aspect ratio");
   return {hb, wb};
 }

@@ -86,6 +86,7 @@ class DecodeAuto : public Node {
     }
     if (fused_) fused_size(*plan);  // a graph error, not a reason to try another backend
     json reasons = json::array();
+    std::string first_hint;
     for (std::size_t i = 0; i < chain_.size(); ++i) {
       CountingEmitter counting(out);
       try {
@@ -101,12 +102,13 @@ class DecodeAuto : public Node {
           throw;
         }
         const auto* ve = dynamic_cast<const Error*>(&e);
+        if (reasons.empty() && ve) first_hint = ve->hint();  // the primary backend knows best
         reasons.push_back(chain_[i].name + ": " + e.what());
         job.note("backend_fallbacks", reasons);
         if (last) {
           std::string all;
           for (const auto& r : reasons) all += (all.empty() ? "" : "; ") + r.get<std::string>();
-          throw Error("every decoder backend failed (" + all + ")", ve ? ve->hint() : "");
+          throw Error("every decoder backend failed (" + all + ")", first_hint);
         }
       }
     }

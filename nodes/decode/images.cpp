@@ -5,12 +5,9 @@
 // orientation is ignored, as FFmpeg's image decoders ignore it.
 #include <memory>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <vidpipe/sdk/plugin.hpp>
 
+#include "common/image_decode.hpp"
 #include "common/image_sequence.hpp"
 #include "common/input_source.hpp"
 
@@ -46,6 +43,7 @@ class DecodeImages : public Node {
                   "do not modify the folder while vidpipe runs");
     job.note("backend_used", "images");
     int64_t returned = 0;
+    json warnings = json::array();  // damaged images that still decode (e.g. a truncated JPEG)
     for (std::size_t k = 0; k < plan->indices.size();) {
       if (job.cancelled()) return;
       const int64_t index = plan->indices[k];
@@ -55,16 +53,12 @@ class DecodeImages : public Node {
       const std::string& file = files[index];
       const imgseq::ImageHeader h = imgseq::read_header(file, max_pixels_);
       if (h.width != info.width || h.height != info.height)
-        throw Error(file + ": image size " + std::to_string(h.width) + "x" + std::to_string(h.height) +
-                        " differs from the sequence's first image (" + std::to_string(info.width) + "x" +
-                        std::to_string(info.height) + ")",
+        throw Error(file + ": image size " + size_text(h.width, h.height) +
+                        " differs from the sequence's first image (" + size_text(info.width, info.height) + ")",
                     "all images of a frame sequence must have the same size");
-      cv::Mat bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-      if (bgr.empty() || bgr.cols != h.width || bgr.rows != h.height || bgr.type() != CV_8UC3)
-        throw Error(file + ": cannot decode the image", "check that the file is a complete image");
-      FrameBuffer fb = make_frame(bgr.cols, bgr.rows);
-      cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, fb.pixels, static_cast<std::size_t>(fb.frame->stride));
-      cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+      imgseq::DecodedImage image = imgseq::decode_rgb(file, h.width, h.height);
+      for (const std::string& w : image.warnings) warnings.push_back(file + ": " + w);
+      FrameBuffer& fb = image.frame;
       fb.frame->index = index;
       fb.frame->timestamp = index < static_cast<int64_t>(info.frame_times.size()) ? info.frame_times[index]
                                                                                   : index / info.fps;
@@ -73,7 +67,9 @@ class DecodeImages : public Node {
       for (; k < plan->indices.size() && plan->indices[k] == index; ++k, ++returned)
         if (!out.emit(frame)) return;
     }
-    job.note("decode", {{"backend", "images"}, {"returned_frames", returned}, {"images", files.size()}});
+    json note = {{"backend", "images"}, {"returned_frames", returned}, {"images", files.size()}};
+    if (!warnings.empty()) note["warnings"] = warnings;
+    job.note("decode", note);
   }
 
  private:

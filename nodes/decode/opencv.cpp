@@ -20,6 +20,7 @@
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/image_decode.hpp"
 #include "common/input_source.hpp"
 
 namespace vidpipe::nodes::decode {
@@ -40,7 +41,9 @@ class DecodeOpencv : public Node {
 
   explicit DecodeOpencv(const Params& p)
       : color_matrix_(p.get<std::string>("color_matrix")),
-        autorotate_(p.get<bool>("autorotate")) {}
+        autorotate_(p.get<bool>("autorotate")) {
+    imgseq::quiet_opencv();
+  }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);
@@ -74,9 +77,11 @@ class DecodeOpencv : public Node {
       while (next <= target) {
         if (job.cancelled()) return;
         if (!cap.grab())
-          throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but frame " +
-                          std::to_string(target) + " was requested",
-                      "the container's frame count is wrong; sample fewer frames");
+          throw next == 0 ? Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint)
+                          : Error(name + ": the video has only " + std::to_string(next) +
+                                      " decodable frames (OpenCV) but frame " + std::to_string(target) +
+                                      " was requested",
+                                  "the container's frame count is wrong; sample fewer frames");
         ++next;
       }
       if (!cap.retrieve(bgr) || bgr.empty() || bgr.type() != CV_8UC3)

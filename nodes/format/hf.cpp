@@ -63,7 +63,7 @@ class FormatHf final : public Node {
     for (const auto& f : clip.frames)
       if (f->width != W || f->height != H) throw Error("format.hf: frames differ in size", "resize to one size first");
     if (H % (p_ * m_) || W % (p_ * m_))
-      throw Error(fmt::format("format.hf: {}x{} is not a multiple of patch_size*merge_size = {}", W, H, p_ * m_),
+      throw Error(fmt::format("format.hf: {} is not a multiple of patch_size*merge_size = {}", size_text(W, H), p_ * m_),
                   "resize with process.smart_resize and the model's factor");
     const int64_t T0 = static_cast<int64_t>(clip.frames.size());
     const int64_t gt = (T0 + tp_ - 1) / tp_, gh = H / p_, gw = W / p_, bh_n = gh / m_, bw_n = gw / m_;

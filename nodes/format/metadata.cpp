@@ -72,10 +72,17 @@ class FormatMetadata final : public Node {
         {"backend_used", notes.value("backend_used", json())},
         {"sampler", plan.sampler},
     };
+    int64_t repeated = 0;  // frames that repeat the one before (a short video padded by the sampler)
     for (const auto& f : clip.frames) {
+      if (!meta["frame_indices"].empty() && meta["frame_indices"].back() == f->index) ++repeated;
       meta["frame_indices"].push_back(f->index);
       meta["timestamps"].push_back(f->timestamp);
     }
+    meta["repeated_frames"] = repeated;
+    if (repeated > 0)
+      meta["repeated_frames_why"] =
+          plan.extra.contains("short_video") ? plan.extra["short_video"]["why"]
+                                             : json("planned frames answered by one decoded frame (see notes.decode)");
     if (clip.tokens) {
       meta["grid_thw"] = clip.tokens->grid_thw;
       meta["total_tokens"] = clip.tokens->total_tokens;

@@ -51,7 +51,8 @@ class FormatNpy final : public Node {
     const int h = first.height, w = first.width, c = channels(first.format);
     for (const auto& f : clip.frames)
       if (f->width != w || f->height != h || f->format != first.format)
-        throw Error(fmt::format("frames differ in size ({}x{} vs {}x{}); one array needs one size", f->width, f->height, w, h),
+        throw Error(fmt::format("frames differ in size ({} vs {}); one array needs one size",
+                                size_text(f->width, f->height), size_text(w, h)),
                     "resize all frames to one size before format.npy");
     const std::size_t T0 = clip.frames.size();
     const std::size_t T = (T0 + pad_ - 1) / pad_ * pad_;

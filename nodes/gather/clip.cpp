@@ -15,16 +15,18 @@ class GatherClip final : public Node {
   }
   explicit GatherClip(const Params&) {}
 
-  // The runtime has already ordered `items` by emission order; `parent` is the decoder's plan.
+  // The runtime has already ordered `items` by emission order; `parent` is the decoder's input plan.
   void collect(const Data& parent, std::vector<Data> items, Emitter& out, Job&) override {
     auto clip = std::make_shared<Clip>();
-    if (auto* plan = std::get_if<PlanPtr>(&parent)) clip->plan = *plan;
     clip->frames.reserve(items.size());
     for (auto& d : items)
       if (auto* f = std::get_if<FramePtr>(&d)) clip->frames.push_back(std::move(*f));
     if (clip->frames.empty())
       throw Error("no frames reached the gather", "check the decoder's damage report and the plan's frame indices");
-    if (!clip->plan) clip->plan = clip->frames.front()->plan;
+    // The plan the frames were decoded for: the decoder's re-plan when it made one (the video
+    // held fewer frames than probed), else the decoder's input.
+    clip->plan = clip->frames.front()->plan;
+    if (auto* plan = std::get_if<PlanPtr>(&parent); plan && !clip->plan) clip->plan = *plan;
     out.emit(ClipPtr(std::move(clip)));
   }
 };

@@ -1,6 +1,6 @@
 // sample.uniform: qwen-vl-utils' frame sampler (qwen.md §2.3-§2.6) on a probed VideoInfo.
-#include <cmath>
 #include <memory>
+#include <string>
 
 #include <vidpipe/sdk.hpp>
 
@@ -36,7 +36,12 @@ class UniformSampler : public Node {
         .integer("max_frames", 768, 1, 1e9, "fps mode: at most this many frames")
         .integer("frame_factor", 2, 1, 1024, "frame count is a multiple of this")
         .number("video_start", nullptr, 0, 1e12, "start of the time range, seconds")
-        .number("video_end", nullptr, 0, 1e12, "end of the time range, seconds");
+        .number("video_end", nullptr, 0, 1e12, "end of the time range, seconds")
+        .choice("short_video", "pad", {"pad", "error"},
+                "a video (or time range) too short for the rule, where qwen-vl-utils raises: pad = "
+                "repeat frames (fewer than frame_factor: the last one, as the model's temporal "
+                "padding; fewer than nframes: spread over the frames), recorded as repeated_frames; "
+                "error = the reference's error");
   }
 
   explicit UniformSampler(const Params& p) {
@@ -48,6 +53,7 @@ class UniformSampler : public Node {
     nf_.min_frames = p.get<double>("min_frames");
     nf_.max_frames = opt_number(p, "max_frames");
     nf_.frame_factor = p.get<int64_t>("frame_factor");
+    nf_.short_video = p.get<std::string>("short_video") == "pad" ? ref::ShortVideo::Pad : ref::ShortVideo::Error;
     start_ = opt_number(p, "video_start");
     end_ = opt_number(p, "video_end");
   }
@@ -55,33 +61,29 @@ class UniformSampler : public Node {
   void process(const Data& in, Emitter& out, Job& job) override {
     const InfoPtr& info = std::get<InfoPtr>(in);
     const ref::FrameRange range = ref::frame_range(info->frame_count, info->fps, start_, end_);
-    const int64_t n = ref::smart_nframes(range.count, info->fps, nf_);
+    ref::UniformSample picked = ref::sample_uniform(range, info->fps, nf_);
+    const auto n = static_cast<int64_t>(picked.indices.size());
     auto plan = std::make_shared<SamplePlan>();
     plan->info = info;
     // linspace(start, end, n) as qwen-vl-utils 0.0.14 does for decord/torchcodec (absolute
     // indices); without a time range this equals the torchvision backend's linspace(0, N-1, n).
-    plan->indices = ref::linspace_indices(range.start, range.end, n);
-    plan->timestamps.reserve(plan->indices.size());
-    // Presentation times from the packet index when the prober built one (exact for VFR),
-    // else index / fps (the reference's rule, exact for constant frame rate).
-    const bool timed = static_cast<int64_t>(info->frame_times.size()) == info->frame_count;
-    for (int64_t i : plan->indices)
-      plan->timestamps.push_back(timed ? info->frame_times[static_cast<std::size_t>(i)]
-                                 : info->fps > 0 ? static_cast<double>(i) / info->fps
-                                                 : 0.0);
+    plan->indices = std::move(picked.indices);
     plan->total_frames = range.count;
     plan->sample_fps = ref::sample_fps(n, range.count, info->fps);
     plan->sampler = "sample.uniform";
     plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
-                   {"timestamps_from", timed ? "frame_times" : "index / fps"},
                    {"range_start", range.start},
                    {"range_end", range.end},
                    // what a decoder needs to re-plan if the video holds fewer frames
                    {"replan", ref::replan_rule_uniform(nf_, start_, end_)}};
-    job.note("sample", {{"sampler", plan->sampler},
-                        {"indices", plan->indices},
-                        {"timestamps", plan->timestamps},
-                        {"timestamps_from", plan->extra["timestamps_from"]}});
+    ref::set_timestamps(*plan);
+    ref::note_repeats(*plan, picked);
+    json note = {{"sampler", plan->sampler},
+                 {"indices", plan->indices},
+                 {"timestamps", plan->timestamps},
+                 {"timestamps_from", plan->extra["timestamps_from"]}};
+    if (plan->extra.contains("short_video")) note["short_video"] = plan->extra["short_video"];
+    job.note("sample", note);
     out.emit(PlanPtr(std::move(plan)));
   }
 

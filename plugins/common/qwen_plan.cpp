@@ -56,9 +56,9 @@ class QwenPlan final : public Node {
         budget_ ? std::optional<int64_t>(*budget_ - reserve_) : std::nullopt;
     if (avail && e.tokens > *avail) {
       if (!fit_)
-        throw Error(fmt::format("{} frames at {}x{} need {} visual tokens (grid_thw [{}, {}, {}]), more than "
+        throw Error(fmt::format("{} frames at {} need {} visual tokens (grid_thw [{}, {}, {}]), more than "
                                 "max_context_tokens {} - reserve_tokens {} = {}",
-                                n, e.size.height, e.size.width, e.tokens, e.grid_t, e.grid_h, e.grid_w, *budget_,
+                                n, size_text(e.size.width, e.size.height), e.tokens, e.grid_t, e.grid_h, e.grid_w, *budget_,
                                 reserve_, *avail),
                     fmt::format("lower max_pixels (per-frame cap now {:.0f}), or sample fewer frames (sample.fps, "
                                 "sample.max_frames, sample.nframes), or set on_overflow=fit to lower them automatically",
@@ -83,13 +83,13 @@ class QwenPlan final : public Node {
       // 2. then the frame count, in steps of frame_factor.
       if (e.tokens > *avail) {
         const int64_t before_n = n, tokens_at_min = e.tokens;
-        while (e.tokens > *avail && n - frame_factor_ >= 2) {
+        while (e.tokens > *avail && n - frame_factor_ >= frame_factor_) {
           n -= frame_factor_;
           e = estimate(H, W, n, s);
         }
         if (e.tokens > *avail)
-          throw Error(fmt::format("{}: even {} frames at {}x{} need {} tokens > budget {}", m_.type, n,
-                                  e.size.height, e.size.width, e.tokens, *avail),
+          throw Error(fmt::format("{}: even {} frames at {} need {} tokens > budget {}", m_.type, n,
+                                  size_text(e.size.width, e.size.height), e.tokens, *avail),
                       "raise max_context_tokens or lower min_pixels");
         lowered.push_back({{"knob", "nframes"}, {"from", before_n}, {"to", n},
                            {"why", fmt::format("{} tokens at the smallest per-frame size (max_pixels {:.0f}) "

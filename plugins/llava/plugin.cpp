@@ -218,8 +218,8 @@ class LlavaTokens final : public Node {
     if (clip->frames.empty()) throw Error("llava.tokens: clip has no frames");
     for (const auto& f : clip->frames)
       if (f->width != g_.image_size || f->height != g_.image_size)
-        throw Error(fmt::format("llava.tokens: frame {} is {}x{}, the vision tower takes {}x{}", f->index, f->width,
-                                f->height, g_.image_size, g_.image_size),
+        throw Error(fmt::format("llava.tokens: frame {} is {}, the vision tower takes {}", f->index,
+                                size_text(f->width, f->height), size_text(g_.image_size, g_.image_size)),
                     fmt::format("resize with process.resize (image_size {})", g_.image_size));
     const auto T = static_cast<int64_t>(clip->frames.size());
     TokenInfo t;

@@ -34,13 +34,12 @@ class Qwen25Tokens : public Node {
     const int h = clip->frames.front()->height, w = clip->frames.front()->width;
     for (const auto& f : clip->frames)
       if (f->height != h || f->width != w)
-        throw Error("qwen2_5_vl.tokens: frames of one clip differ in size (" + std::to_string(w) +
-                        "x" + std::to_string(h) + " vs " + std::to_string(f->width) + "x" +
-                        std::to_string(f->height) + ")",
+        throw Error("qwen2_5_vl.tokens: frames of one clip differ in size (" + size_text(w, h) + " vs " +
+                        size_text(f->width, f->height) + ")",
                     "resize every frame to the same size (process.smart_resize)");
     const int64_t unit = p_ * m_;
     if (h % unit != 0 || w % unit != 0)
-      throw Error("qwen2_5_vl.tokens: frame size " + std::to_string(w) + "x" + std::to_string(h) +
+      throw Error("qwen2_5_vl.tokens: frame size " + size_text(w, h) +
                       " is not a multiple of patch_size*merge_size = " + std::to_string(unit),
                   "resize with process.smart_resize and factor " + std::to_string(unit));
     const auto T = static_cast<int64_t>(clip->frames.size());

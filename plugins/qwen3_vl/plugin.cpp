@@ -40,7 +40,7 @@ class Qwen3Tokens : public Node {
     if (clip->frames.empty()) throw Error("qwen3_vl.tokens: clip has no frames");
     const int h = clip->frames.front()->height, w = clip->frames.front()->width;
     if (h % (p_ * m_) || w % (p_ * m_))
-      throw Error("qwen3_vl.tokens: frame size is not a multiple of " + std::to_string(p_ * m_),
+      throw Error("qwen3_vl.tokens: frame size " + size_text(w, h) + " is not a multiple of " + std::to_string(p_ * m_),
                   "resize with process.smart_resize and factor " + std::to_string(p_ * m_));
     const auto T = static_cast<int64_t>(clip->frames.size());
     TokenInfo t;

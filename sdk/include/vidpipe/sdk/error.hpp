@@ -4,6 +4,7 @@
 // turns it into that job's error (the batch goes on). `hint` is the fix to suggest.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -21,5 +22,10 @@ class VIDPIPE_API Error : public std::runtime_error {
  private:
   std::string hint_;
 };
+
+// A frame size as every message prints it: width x height, e.g. "1920x1080".
+inline std::string size_text(int64_t width, int64_t height) {
+  return std::to_string(width) + "x" + std::to_string(height);
+}
 
 }  // namespace vidpipe

@@ -1,0 +1,30 @@
+// One image of a frame sequence decoded to packed RGB24, with nothing printed to stderr.
+//
+// libpng and libjpeg print their warnings and errors to stderr when OpenCV's imread drives
+// them ("libpng error: IHDR: CRC error", "Premature end of JPEG file"). PNG and JPEG are
+// therefore decoded here with libpng and libjpeg directly, with the transforms of
+// imread(IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION) (so the pixels are those OpenCV, PIL and
+// torchvision give), and handlers that return the text. Other formats (BMP, WebP, and CMYK
+// JPEG) go through imread, which prints nothing for them once OpenCV's own log is off.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <vidpipe/sdk/data.hpp>
+
+namespace vidpipe::imgseq {
+
+struct DecodedImage {
+  FrameBuffer frame;                  // width x height RGB24
+  std::vector<std::string> warnings;  // what the decoder warned about (damaged data), if anything
+};
+
+// Decodes `path`, whose header said width x height. Throws vidpipe::Error naming the file and
+// the decoder's reason when it does not decode, or decodes to another size.
+DecodedImage decode_rgb(const std::string& path, int width, int height);
+
+// Turns OpenCV's own log off (process-wide, idempotent).
+void quiet_opencv();
+
+}  // namespace vidpipe::imgseq
