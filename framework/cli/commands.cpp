@@ -133,8 +133,10 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
       j.status = "not started";
       report.jobs.push_back(std::move(j));
     }
-  for (const auto& j : report.jobs)
+  for (const auto& j : report.jobs) {
     if (j.status == "failed") std::cerr << "vidpipe: " << j.error_line() << "\n";
+    if (j.status == "partial") std::cerr << "vidpipe: " << j.damage_line() << "\n";
+  }
   if (opt.json) {
     std::cout << summary_json(report, opt.profile).dump(2) << "\n";
   } else {
@@ -150,7 +152,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     print_error(report.run_error);
     return kFailed;
   }
-  return report.failed() ? kFailed : kOk;
+  return report.failed() || (opt.strict && report.partial()) ? kFailed : kOk;
 }
 
 int cmd_validate(const CommonOptions& common, const std::string& graph_path, const std::vector<std::string>& sets) {

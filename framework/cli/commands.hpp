@@ -1,5 +1,6 @@
 // The `vidpipe` subcommands. Each returns the process exit code:
-//   0 success, 1 at least one input failed, 2 bad usage / graph / plugin, 130 interrupted.
+//   0 success (inputs ok or partial), 1 at least one input failed (run --strict: or was partial),
+//   2 bad usage / graph / plugin, 130 interrupted.
 #pragma once
 
 #include <string>
@@ -19,6 +20,7 @@ struct RunOptions {
   std::string output_dir, model, trace;
   std::vector<std::string> sets;
   bool profile = false, json = false, dry_run = false;
+  bool strict = false;  // a partial input (damaged, outputs written) fails the run's exit code
 };
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt);

@@ -423,7 +423,7 @@ struct Executor::Impl {
     const std::string& staging = s.video().out_dir;
     std::error_code ec;
     if (!staging.empty()) {
-      if (r.status == "ok") {
+      if (r.status == "ok" || r.status == "partial") {
         fs::remove_all(s.final_dir, ec);
         fs::rename(staging, s.final_dir, ec);
         if (ec) {
@@ -460,10 +460,6 @@ struct Executor::Impl {
 
 Executor::Executor(const ResolvedGraph& graph) : impl_(std::make_unique<Impl>(graph)) {}
 Executor::~Executor() = default;
-
-std::size_t RunReport::failed() const {
-  return std::count_if(jobs.begin(), jobs.end(), [](const JobResult& j) { return j.status != "ok"; });
-}
 
 RunReport Executor::run(const RunOptions& options) {
   Impl& ex = *impl_;

@@ -26,12 +26,13 @@ std::string summary_text(const RunReport& r) {
                               ? fmt::format("{}x{}", field(sum, "resized_height"), field(sum, "resized_width")) : "-";
     std::string name = j.name.size() > 24 ? j.name.substr(0, 21) + "..." : j.name;
     s += fmt::format("{:<24} {:<11} {:>7} {:>11} {:>14} {:>8}  {}\n", name, j.status, field(sum, "num_frames"), resized,
-                     field(sum, "grid_thw"), field(sum, "total_tokens"), j.status == "ok" ? j.output_dir : "");
+                     field(sum, "grid_thw"), field(sum, "total_tokens"), j.output_dir);
   }
   auto count = [&](const char* status) {
     return std::count_if(r.jobs.begin(), r.jobs.end(), [&](const JobResult& j) { return j.status == status; });
   };
-  s += fmt::format("{} inputs, {} ok, {} failed", r.jobs.size(), count("ok"), count("failed"));
+  s += fmt::format("{} inputs, {} ok, {} partial, {} failed", r.jobs.size(), count("ok"), count("partial"),
+                   count("failed"));
   if (r.interrupted)
     s += fmt::format(", {} interrupted, {} not started (interrupted)", count("interrupted"), count("not started"));
   s += fmt::format(" in {:.3f} s\n", r.wall_s);
@@ -45,11 +46,13 @@ json summary_json(const RunReport& r, bool with_profile) {
     json o = {{"input", display_input(j.input)}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
     if (j.status == "failed")
       o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
+    if (j.status == "partial") o["damage"] = j.damage;
     o["notes"] = j.notes;
     o["timing"] = j.timing;
     jobs.push_back(std::move(o));
   }
-  json out = {{"jobs", jobs}, {"failed", r.failed()}, {"interrupted", r.interrupted}, {"wall_s", r.wall_s}};
+  json out = {{"jobs", jobs}, {"failed", r.failed()}, {"partial", r.partial()}, {"interrupted", r.interrupted},
+              {"wall_s", r.wall_s}};
   if (!r.run_error.empty()) out["run_error"] = r.run_error;
   if (with_profile && r.profiler) out["profile"] = r.profiler->to_json(r.wall_s);
   return out;

@@ -53,8 +53,10 @@ class FormatMetadata final : public Node {
     const VideoInfo& info = *plan.info;
     const Frame& first = *clip.frames.at(0);
     json notes = job.notes();
+    const std::string damage = job.damage();
     json meta = {
         {"input", input_label(job.video().input)},
+        {"status", damage.empty() ? "ok" : "partial"},  // partial: see "damage" (Job::mark_partial)
         {"num_frames", clip.frames.size()},
         {"original_fps", info.fps},
         {"sample_fps", plan.sample_fps},
@@ -72,6 +74,7 @@ class FormatMetadata final : public Node {
         {"backend_used", notes.value("backend_used", json())},
         {"sampler", plan.sampler},
     };
+    if (!damage.empty()) meta["damage"] = damage;
     for (const auto& f : clip.frames) {
       meta["frame_indices"].push_back(f->index);
       meta["timestamps"].push_back(f->timestamp);
