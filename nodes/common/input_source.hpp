@@ -62,6 +62,11 @@ std::string display_name(const std::string& input);
 // (avformat_find_stream_info). Throws vidpipe::Error naming the input, the problem and the fix.
 FormatPtr open_format(const std::string& input, const InputOptions& opt = {});
 
+// After a read of `fmt` (opened by open_format) failed: throws LimitError when vidpipe's rules
+// stopped it (download over max_input_bytes, the deadline;
+// see input_io.hpp), Error when the job was cancelled; returns for the input's own errors.
+void check_read_stop(const AVFormatContext* fmt);
+
 // Frees the custom I/O that open_format() attached to `fmt`; call after avformat_close_input
 // (FormatCloser does). `opaque` is fmt->opaque as it was before closing.
 void release_custom_io(void* opaque);

@@ -15,7 +15,9 @@
 // correction is noted. Validating first, rather than buffering, keeps the Expand contract
 // (frames emitted one by one, in order) and memory bounded; a frame lost mid-stream that the
 // check could not see is answered by its nearest decodable neighbour and counted as damage.
-#include <chrono>
+//
+// Limits (max_decoded_frames, max_pixels, max_duration, deadline, the input's byte cap) throw
+// LimitError.
 #include <memory>
 #include <tuple>
 
@@ -66,12 +68,8 @@ class DecodeFfmpeg : public Node {
                 "skip: keep the frames that decode, answer lost ones by a neighbour and report the "
                 "damage; fail: the first decode error fails the job")
         .number("max_corrupt_ratio", 0.5, 0, 1,
-                "skip mode: fail when damaged frames/packets exceed this share of those decoded")
-        .integer("max_decoded_frames", 500000, 1, 1e12, "most frames decoded per input (a safety limit)")
-        .number("max_duration", 3600, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
-        .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40, "most pixels per frame")
-        .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)");
-    return av::declare_input_params(s);
+                "skip mode: fail when damaged frames/packets exceed this share of those decoded");
+    return av::declare_input_params(av::declare_decode_limits(s));
   }
 
   explicit DecodeFfmpeg(const Params& p) {
@@ -83,10 +81,8 @@ class DecodeFfmpeg : public Node {
     opt_.skip_nonref = p.get<bool>("skip_nonref");
     opt_.on_decode_error = p.get<std::string>("on_decode_error");
     opt_.max_corrupt_ratio = p.get<double>("max_corrupt_ratio");
-    opt_.limits.max_frames = p.get<int64_t>("max_decoded_frames");
-    opt_.limits.max_duration = p.get<double>("max_duration");
-    opt_.max_pixels = opt_.limits.max_pixels = p.get<int64_t>("max_pixels");
-    opt_.limits.deadline_s = p.get<double>("deadline");
+    opt_.limits = av::decode_limits(p);
+    opt_.max_pixels = opt_.limits.max_pixels;
     opt_.input = av::input_options(p);
     opt_.input.max_pixels = opt_.max_pixels;
   }
@@ -97,10 +93,7 @@ class DecodeFfmpeg : public Node {
     job.note("backend_used", "ffmpeg");
     av::ReadOptions opt = opt_;  // per call: the cancel hook and deadline belong to this job
     opt.cancelled = [&job] { return job.cancelled(); };
-    if (opt.limits.deadline_s > 0)
-      opt.limits.deadline = av::Clock::now() +
-                            std::chrono::duration_cast<av::Clock::duration>(
-                                std::chrono::duration<double>(opt.limits.deadline_s));
+    av::start_deadline(opt.limits);
     opt.input.deadline = opt.limits.deadline;  // also abandons blocked reads (interrupt callback)
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;

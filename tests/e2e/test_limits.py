@@ -1,0 +1,99 @@
+"""End-to-end: the safety limits hold on every path.
+
+- A limit error is final: decode.auto does not fall back to OpenCV on one, and decode.opencv
+  enforces the limits itself.
+- An endless HTTP live stream ends at max_input_bytes or max_duration, as an error of the probe.
+HTTP is served by the test itself on 127.0.0.1; videos are generated with ffmpeg."""
+import json
+import subprocess
+import time
+
+import pytest
+
+from conftest import DEFAULT_GRAPH, make_video, vidpipe
+from test_inputs import RangeHandler, raw_graph, serve
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    d = tmp_path_factory.mktemp("limits")
+    v = make_video(d / "v.mp4", "320x240", 30, 3, extra=("-g", "30", "-movflags", "+faststart"))
+    return {"dir": d, "v": v}
+
+
+def run_json(*args, timeout=60):
+    p = vidpipe("run", *args, "--json", timeout=timeout)
+    return p, json.loads(p.stdout)
+
+
+# --- limits are final, and every backend enforces them --------------------------------------------
+
+def test_auto_does_not_fall_back_to_opencv_on_a_limit(clips, tmp_path):
+    out = tmp_path / "o"
+    p, s = run_json(raw_graph(tmp_path, "decode.auto"), clips["v"], "-o", out, "--set", "decode.max_decoded_frames=10")
+    job = s["jobs"][0]
+    assert p.returncode == 1 and job["status"] == "failed", p.stdout + p.stderr
+    assert job["error"]["node"] == "decode" and "max_decoded_frames (10)" in job["error"]["message"]
+    assert job["notes"]["backend_fallbacks"] == [] and job["notes"]["backend_used"] == "ffmpeg"
+    assert len(p.stderr.strip().splitlines()) == 1 and "opencv" not in p.stderr
+    assert not out.exists() or not any(out.iterdir())
+    # the same graph without the limit decodes (so the limit, not the video, failed it)
+    p, s = run_json(raw_graph(tmp_path, "decode.auto"), clips["v"])
+    assert p.returncode == 0 and s["jobs"][0]["notes"]["backend_used"] == "ffmpeg"
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("max_decoded_frames=10", "more than max_decoded_frames (10) frames decoded"),
+    ("max_pixels=76799", "frame size 320x240 exceeds max_pixels 76799"),
+    ("max_duration=2", "more than max_duration 2.000 s"),
+    ("deadline=0.000001", "deadline of 1e-06 s exceeded"),
+])
+def test_opencv_backend_enforces_the_limits(clips, tmp_path, setting, message):
+    out = tmp_path / "o"
+    p, s = run_json(raw_graph(tmp_path, "decode.opencv"), clips["v"], "-o", out, "--set", f"decode.{setting}")
+    job = s["jobs"][0]
+    assert p.returncode == 1 and job["status"] == "failed", p.stdout + p.stderr
+    assert job["error"]["node"] == "decode" and message in job["error"]["message"], job["error"]
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+# --- an endless live stream over HTTP --------------------------------------------------------------
+
+class EndlessTS(RangeHandler):
+    """An endless live MPEG-TS stream: no Content-Length, no end, encoded by ffmpeg as it is sent."""
+
+    def do_GET(self):
+        self.server.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp2t")
+        self.end_headers()
+        enc = subprocess.Popen(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                                "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-f", "mpegts", "-"],
+                               stdout=subprocess.PIPE)
+        try:
+            while chunk := enc.stdout.read(1 << 16):
+                self.wfile.write(chunk)
+        except OSError:  # the client hung up
+            pass
+        finally:
+            enc.kill()
+            enc.wait()
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("probe.max_input_bytes=1000000", "download is larger than max_input_bytes 1000000"),
+    ("probe.max_duration=2", "by its packets so far), more than max_duration 2.000 s"),
+])
+def test_endless_live_stream_is_an_error_of_the_probe(clips, tmp_path, setting, message):
+    out = tmp_path / "o"
+    with serve(clips["dir"], EndlessTS) as (srv, base):
+        t0 = time.monotonic()
+        p, s = run_json(DEFAULT_GRAPH, f"{base}/live.ts", "-o", out, "--set", setting, timeout=30)
+        elapsed = time.monotonic() - t0
+    print(f"endless stream, {setting}: failed after {elapsed:.2f} s")
+    job = s["jobs"][0]
+    assert p.returncode == 1 and job["status"] == "failed", p.stdout + p.stderr
+    assert job["error"]["node"] == "probe" and message in job["error"]["message"], job["error"]
+    assert len(srv.hits) == 1  # the decoder never downloaded it again
+    assert not out.exists() or not any(out.iterdir())
