@@ -202,7 +202,7 @@ struct Decoder {
       int r = av_read_frame(fmt, pkt.get());
       if (r < 0) {
         if (r != AVERROR_EOF && !(opt->cancelled && opt->cancelled())) {
-          check_read_stop(fmt);  // the byte cap, the I/O deadline
+          check_read_stop(fmt);  // the byte cap, a stalled server, the I/O deadline
           if (r == AVERROR_EXIT) check_deadline(opt->limits, *input);
           read_error = error_text(r);
         }

@@ -7,7 +7,7 @@
 // rotated the way the CLI's autorotate rotates them.
 //
 // Inputs are opened by input_source.cpp (every kind, with protocol and format whitelists, size
-// caps and an interrupt callback for deadlines; see users-and-security.md §2).
+// caps, a stall rule and an interrupt callback for deadlines; see users-and-security.md §2).
 // Safety limits (limits.hpp) throw LimitError.
 #pragma once
 
@@ -61,13 +61,14 @@ std::string local_path(const std::string& input);
 // `net_timeout`, `max_input_bytes`, `allow_playlists` and `tls_verify` of probe.ffmpeg and
 // decode.ffmpeg (decode.auto forwards them); the node's deadline is copied in per input.
 struct InputOptions {
-  double net_timeout = 5.0;                      // s, connect and per-read timeout of http(s)
+  double net_timeout = 5.0;                      // s, connect/read timeout and stall rule of http(s)
   int64_t max_input_bytes = int64_t{1} << 30;    // downloaded or held in memory per input
   bool allow_playlists = false;                  // hls/dash (concat, tee ... never)
   bool tls_verify = true;                        // https: verify the server's certificate
   int64_t max_pixels = kDefaultMaxPixels;        // for headers checked before FFmpeg allocates
   // Blocked I/O is abandoned (AVIOInterruptCB on the format and I/O contexts) once the
-  // deadline passes or `cancelled` returns true. Epoch / empty = never.
+  // deadline passes, `cancelled` returns true, or an http(s) server stalls (input_io.hpp).
+  // Epoch / empty = never.
   Clock::time_point deadline{};
   double deadline_s = 0;  // the same, as configured (for messages)
   std::function<bool()> cancelled;

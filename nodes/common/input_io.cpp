@@ -47,6 +47,9 @@ int CustomIO::interrupt(void* op) {
     io->stop = Stop::Deadline;
   else if (io->cancelled && io->cancelled())
     io->stop = Stop::Cancelled;
+  else if (io->waiting_since != Clock::time_point{} &&
+           now - io->waiting_since > std::chrono::duration<double>(io->stall_after))
+    io->stop = Stop::Stalled;
   return io->stop != Stop::None ? 1 : 0;
 }
 
@@ -75,9 +78,11 @@ int64_t CustomIO::mem_seek(void* op, int64_t offset, int whence) {
 int CustomIO::wrap_read(void* op, uint8_t* buf, int size) {
   auto* io = static_cast<CustomIO*>(op);
   if (io->stop != Stop::None) return AVERROR_EXIT;
-  const int r = avio_read(io->inner, buf, size);
+  if (io->stall_after > 0) io->waiting_since = Clock::now();
+  const int r = avio_read(io->inner, buf, std::min(size, kReadBlock));
+  io->waiting_since = {};
   if (r > 0 && (io->bytes += r) > io->max_bytes) io->stop = Stop::OverLimit;
-  if (io->stop != Stop::None) return AVERROR_EXIT;
+  if (io->stop != Stop::None) return AVERROR_EXIT;  // also when a stalled read got a few bytes
   return r == 0 ? AVERROR_EOF : r;
 }
 
@@ -86,7 +91,9 @@ int64_t CustomIO::wrap_seek(void* op, int64_t offset, int whence) {
   whence &= ~AVSEEK_FORCE;
   if (whence == AVSEEK_SIZE) return avio_size(io->inner);
   if (io->stop != Stop::None) return AVERROR_EXIT;
+  if (io->stall_after > 0) io->waiting_since = Clock::now();  // a seek over http is a new request
   const int64_t r = avio_seek(io->inner, offset, whence);
+  io->waiting_since = {};
   return io->stop != Stop::None ? AVERROR_EXIT : r;
 }
 
@@ -99,6 +106,12 @@ void CustomIO::throw_if_stopped() const {
                        "raise the node's deadline parameter, or check that the source is not stalled or hostile");
     case Stop::Cancelled:
       throw Error(name + ": reading cancelled");
+    case Stop::Stalled:
+      throw LimitError(name + ": the server stalled: less than " + std::to_string(kReadBlock / 1024) +
+                           " KiB arrived in net_timeout " + seconds_text(stall_after) + " (after " +
+                           std::to_string(bytes) + " bytes)",
+                       "check that the server is up and not throttling, or raise the net_timeout parameter "
+                       "(probe and decode) for a slow link");
     case Stop::OverLimit:
       throw LimitError(name + ": download is larger than max_input_bytes " + std::to_string(max_bytes),
                        "raise the max_input_bytes parameter (probe and decode) if this size is intended (an "

@@ -5,7 +5,10 @@
 // Reading stops on vidpipe's side (CustomIO::stop) when
 //   - the deadline passes or the job is cancelled (polled by FFmpeg while any I/O blocks);
 //   - an http(s) download passes max_input_bytes (counted as it arrives: a server that sends
-//     more than its Content-Length, or none, as an endless live stream does, is still capped).
+//     more than its Content-Length, or none, as an endless live stream does, is still capped);
+//   - an http(s) server stalls: one read of up to kReadBlock bytes waits longer than
+//     net_timeout. FFmpeg's own rw_timeout only bounds each socket read, so a server trickling
+//     a byte a second would otherwise hold a job until its deadline.
 // Each of these is final: check_read_stop() (input_source.hpp) turns it into its error.
 #pragma once
 
@@ -23,10 +26,11 @@ struct AVIOContext;
 namespace vidpipe::av {
 
 inline constexpr int kIoBuffer = 1 << 16;  // our AVIOContext buffers
+inline constexpr int kReadBlock = 1 << 16;  // the unit of progress of the stall rule
 
 // Custom I/O owned by vidpipe, stored in AVFormatContext::opaque and freed by FormatCloser.
 struct CustomIO {
-  enum class Stop : uint8_t { None, Deadline, Cancelled, OverLimit };
+  enum class Stop : uint8_t { None, Deadline, Cancelled, Stalled, OverLimit };
 
   std::string name;                  // the input as messages show it
   AVIOContext* pb = nullptr;         // the context the demuxer reads (ours), or `inner` itself
@@ -38,7 +42,9 @@ struct CustomIO {
   Clock::time_point deadline{};      // epoch = none
   double deadline_s = 0;             // as configured, for messages
   std::function<bool()> cancelled;
-  Stop stop = Stop::None;            // sticky: once set, every read fails
+  double stall_after = 0;               // seconds (net_timeout); 0 = no stall rule
+  Clock::time_point waiting_since{};    // start of the http read in progress; epoch = none
+  Stop stop = Stop::None;               // sticky: once set, every read fails
 
   CustomIO() = default;
   CustomIO(const CustomIO&) = delete;
@@ -50,7 +56,7 @@ struct CustomIO {
   // Memory inputs.
   static int mem_read(void* op, uint8_t* buf, int size);
   static int64_t mem_seek(void* op, int64_t offset, int whence);
-  // http(s): `inner`, counted.
+  // http(s): `inner` read in blocks of at most kReadBlock, counted and timed.
   static int wrap_read(void* op, uint8_t* buf, int size);
   static int64_t wrap_seek(void* op, int64_t offset, int whence);
 

@@ -222,6 +222,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
                              " bytes, more than max_input_bytes " + std::to_string(opt.max_input_bytes),
                          "raise the max_input_bytes parameter (probe and decode) if this size is intended");
       io->max_bytes = opt.max_input_bytes;
+      io->stall_after = opt.net_timeout;
       auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
       io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::wrap_read, nullptr,
                                   (io->inner->seekable & AVIO_SEEKABLE_NORMAL) ? &CustomIO::wrap_seek : nullptr);
@@ -309,7 +310,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
     if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
     throw Error(name + ": cannot read stream information (" + error_text(r) + ")", kOpenHint);
   }
-  owner->throw_if_stopped();  // FFmpeg takes what it read before the cap as the headers
+  owner->throw_if_stopped();  // FFmpeg takes what it read before a cap or stall as the headers
   return fmt;
 }
 

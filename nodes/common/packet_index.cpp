@@ -68,7 +68,7 @@ PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
     av_packet_unref(pkt.get());
   }
   if (r != AVERROR_EOF) {
-    check_read_stop(fmt);  // the byte cap or the I/O deadline
+    check_read_stop(fmt);  // the byte cap, a stalled server or the I/O deadline
     if (r == AVERROR_EXIT) check_deadline(lim, input);
     ix.read_error = error_text(r);
   }

@@ -38,7 +38,7 @@ struct PacketIndex {
 
 // Demuxes the video stream `stream` of an opened input to the end (never decodes). Stops with a
 // LimitError as soon as the packets span more than lim.max_duration (an endless live stream has
-// no duration in its header), when the input's byte cap or deadline stopped the
+// no duration in its header), when the input's byte cap, stall rule or deadline stopped the
 // reading (input_source.hpp), or past lim.deadline.
 PacketIndex build_index(AVFormatContext* fmt, int stream, const Limits& lim,
                         const std::string& input);

@@ -3,9 +3,11 @@
 - A limit error is final: decode.auto does not fall back to OpenCV on one, and decode.opencv
   enforces the limits itself.
 - An endless HTTP live stream ends at max_input_bytes or max_duration, as an error of the probe.
+- A server that trickles data fails by the stall rule (net_timeout), long before the deadline.
 HTTP is served by the test itself on 127.0.0.1; videos are generated with ffmpeg."""
 import json
 import subprocess
+import threading
 import time
 
 import pytest
@@ -96,4 +98,58 @@ def test_endless_live_stream_is_an_error_of_the_probe(clips, tmp_path, setting, 
     assert p.returncode == 1 and job["status"] == "failed", p.stdout + p.stderr
     assert job["error"]["node"] == "probe" and message in job["error"]["message"], job["error"]
     assert len(srv.hits) == 1  # the decoder never downloaded it again
+    assert not out.exists() or not any(out.iterdir())
+
+
+# --- a server that trickles ------------------------------------------------------------------------
+
+def trickling(fast_requests, stop):
+    """A static server whose first `fast_requests` answers are whole; later ones send the headers
+    and 1000 bytes at once, then a byte every 0.25 s (so FFmpeg's own read timeout never fires)."""
+
+    class Trickle(RangeHandler):
+        def do_GET(self):
+            if len(self.server.hits) < fast_requests:
+                return super().do_GET()
+            self.server.hits.append(self.path)
+            with open(self.translate_path(self.path), "rb") as f:
+                data = f.read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data[:1000])
+                self.wfile.flush()
+                for i in range(1000, len(data)):
+                    if stop.wait(0.25):
+                        return
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+            except OSError:  # the client hung up
+                pass
+
+    return Trickle
+
+
+@pytest.mark.parametrize("stage", ["probe", "decode"])
+def test_a_trickling_server_fails_by_the_stall_rule(clips, tmp_path, stage):
+    """net_timeout 1 s: the job fails about 1 s after the trickle starts, not at the deadline
+    (probe 60 s, decode 600 s by default)."""
+    stop = threading.Event()
+    handler = trickling(0 if stage == "probe" else 1, stop)
+    out = tmp_path / "o"
+    try:
+        with serve(clips["dir"], handler) as (srv, base):
+            t0 = time.monotonic()
+            p = vidpipe("run", raw_graph(tmp_path), f"{base}/v.mp4", "-o", out, "--set", f"{stage}.net_timeout=1",
+                        timeout=30)
+            elapsed = time.monotonic() - t0
+            stop.set()
+    finally:
+        stop.set()
+    print(f"trickling server, {stage}: failed after {elapsed:.2f} s, {len(srv.hits)} requests")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"stage '{stage}'" in p.stderr and "stalled" in p.stderr and "net_timeout 1 s" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert elapsed < 5  # net_timeout (+ the probe, + start-up), far below any deadline
     assert not out.exists() or not any(out.iterdir())
