@@ -16,8 +16,9 @@
 // (frames emitted one by one, in order) and memory bounded; a frame lost mid-stream that the
 // check could not see is answered by its nearest decodable neighbour and counted as damage.
 //
-// Limits (max_decoded_frames, max_pixels, max_duration, deadline, the input's byte cap) throw
-// LimitError.
+// Damage makes the job "partial" (Job::mark_partial, one line): fewer decodable frames than the
+// plan was made for, and frames or packets that did not decode. Limits (max_decoded_frames,
+// max_pixels, max_duration, deadline, the input's byte cap and stall rule) throw LimitError.
 #include <memory>
 #include <tuple>
 
@@ -39,6 +40,22 @@ std::pair<int, int> fused_size(const SamplePlan& plan) {
                 "decoder, or set fused_resize=false");
   return {r["height"].get<int>(), r["width"].get<int>()};
 }
+
+namespace {
+// The decode damage of `stats` in words ("1 damaged frame, 2 planned frames missing ..."), or "".
+std::string damage_text(const av::ReadStats& stats) {
+  std::string text;
+  auto add = [&](int64_t n, const char* one, const char* many) {
+    if (n > 0) text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  add(stats.corrupt_packets, "packet does not decode", "packets do not decode");
+  add(stats.corrupt_frames, "damaged frame", "damaged frames");
+  add(stats.missing_frames, "planned frame missing (answered by the nearest decodable frame)",
+      "planned frames missing (answered by the nearest decodable frame)");
+  add(stats.unmapped_frames, "frame without a packet timestamp", "frames without a packet timestamp");
+  return text;
+}
+}  // namespace
 
 class DecodeFfmpeg : public Node {
  public:
@@ -104,7 +121,11 @@ class DecodeFfmpeg : public Node {
     const int64_t true_n = reader.frame_count(opt, &check);
     const bool has_rule = plan->extra.contains("replan");
     const bool beyond = !plan->indices.empty() && plan->indices.back() >= true_n;
-    if (true_n != planned_n && (has_rule || beyond)) {
+    const bool replanned = true_n != planned_n && (has_rule || beyond);
+    if (true_n < planned_n)  // frames the container promised are gone: a damaged input
+      job.mark_partial(std::to_string(true_n) + " of " + std::to_string(planned_n) + " frames decodable" +
+                       (replanned ? " (the plan was made again)" : ""));
+    if (replanned) {
       const ref::Replanned r = ref::replan(*plan, true_n);
       job.note("replan", {{"reason", "the video has " + std::to_string(true_n) +
                                          " decodable frames, the plan was made for " +
@@ -141,15 +162,16 @@ class DecodeFfmpeg : public Node {
                   stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
     if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
     job.note("decode", note);
-    const int64_t damage = stats.corrupt_packets + stats.corrupt_frames + stats.missing_frames +
-                           stats.unmapped_frames;
-    if (damage > 0)
+    const std::string damage = damage_text(stats);
+    if (!damage.empty()) {
+      job.mark_partial(damage);
       job.note("damage", {{"corrupt_packets", stats.corrupt_packets},
                           {"corrupt_frames", stats.corrupt_frames},
                           {"missing_frames", stats.missing_frames},
                           {"unmapped_frames", stats.unmapped_frames},
                           {"policy", opt_.on_decode_error},
                           {"note", "missing frames are answered by the nearest decodable frame"}});
+    }
   }
 
  private:

@@ -1,9 +1,11 @@
-"""End-to-end: the safety limits hold on every path.
+"""End-to-end: the safety limits hold on every path, and damaged inputs are visible.
 
 - A limit error is final: decode.auto does not fall back to OpenCV on one, and decode.opencv
   enforces the limits itself.
 - An endless HTTP live stream ends at max_input_bytes or max_duration, as an error of the probe.
 - A server that trickles data fails by the stall rule (net_timeout), long before the deadline.
+- A truncated file gives status `partial` with one damage line, counted in the summary; the
+  numbers in that line are ffprobe's.
 HTTP is served by the test itself on 127.0.0.1; videos are generated with ffmpeg."""
 import json
 import subprocess
@@ -12,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import DEFAULT_GRAPH, make_video, vidpipe
+from conftest import DEFAULT_GRAPH, make_video, read_json, vidpipe
 from test_inputs import RangeHandler, raw_graph, serve
 
 
@@ -20,12 +22,26 @@ from test_inputs import RangeHandler, raw_graph, serve
 def clips(tmp_path_factory):
     d = tmp_path_factory.mktemp("limits")
     v = make_video(d / "v.mp4", "320x240", 30, 3, extra=("-g", "30", "-movflags", "+faststart"))
-    return {"dir": d, "v": v}
+    # 20 s with the index up front, cut in half: the header lists 500 frames, 250 are there.
+    full = make_video(d / "full.mp4", "320x240", 25, 20, extra=("-preset", "ultrafast", "-movflags", "+faststart"))
+    data = full.read_bytes()
+    half = d / "half.mp4"
+    half.write_bytes(data[: len(data) // 2])
+    return {"dir": d, "v": v, "full": full, "half": half}
 
 
 def run_json(*args, timeout=60):
     p = vidpipe("run", *args, "--json", timeout=timeout)
     return p, json.loads(p.stdout)
+
+
+def ffprobe_counts(path):
+    """(frames the header lists, packets, frames that decode) by ffprobe."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-count_frames", "-select_streams", "v",
+                          "-show_entries", "stream=nb_frames,nb_read_packets,nb_read_frames", "-of", "json", path],
+                         capture_output=True, text=True, check=True).stdout
+    s = json.loads(out)["streams"][0]
+    return int(s["nb_frames"]), int(s["nb_read_packets"]), int(s["nb_read_frames"])
 
 
 # --- limits are final, and every backend enforces them --------------------------------------------
@@ -153,3 +169,39 @@ def test_a_trickling_server_fails_by_the_stall_rule(clips, tmp_path, stage):
     assert len(p.stderr.strip().splitlines()) == 1
     assert elapsed < 5  # net_timeout (+ the probe, + start-up), far below any deadline
     assert not out.exists() or not any(out.iterdir())
+
+
+# --- damaged inputs: status partial ------------------------------------------------------------------
+
+def test_truncated_file_is_partial_and_counted(clips, tmp_path):
+    header, packets, decodable = ffprobe_counts(clips["half"])
+    assert header == 500 and packets < 300  # the fixture is what the test means
+    out = tmp_path / "o"
+    p = vidpipe("run", DEFAULT_GRAPH, clips["half"], clips["full"], "-o", out)
+    assert p.returncode == 0, p.stdout + p.stderr  # outputs were written and are usable
+    assert "2 inputs, 1 ok, 1 partial, 0 failed" in p.stdout, p.stdout
+    rows = {line.split()[0]: line.split()[1] for line in p.stdout.splitlines()[1:3]}
+    assert rows == {"half": "partial", "full": "ok"}
+    damage = f"truncated: {packets} of the {header} frames its header lists are present"
+    if decodable < packets:  # the last packet is cut short
+        damage += f"; {decodable} of {packets} frames decodable"
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"vidpipe: {clips['half']}: partial output") and damage in lines[0]
+    meta = read_json(out / "half" / "metadata.json")
+    assert meta["status"] == "partial" and damage in meta["damage"]
+    assert meta["num_frames"] > 0 and max(meta["frame_indices"]) < decodable
+    clean = read_json(out / "full" / "metadata.json")
+    assert clean["status"] == "ok" and "damage" not in clean
+
+    # --json carries it; --strict turns it into exit code 1 (the outputs are still written)
+    p, s = run_json(DEFAULT_GRAPH, clips["half"], "-o", tmp_path / "strict", "--strict")
+    assert p.returncode == 1
+    assert s["partial"] == 1 and s["failed"] == 0
+    assert s["jobs"][0]["status"] == "partial" and damage in s["jobs"][0]["damage"]
+    assert (tmp_path / "strict" / "half" / "metadata.json").exists()
+
+
+def test_clean_inputs_stay_ok(clips, tmp_path):
+    p = vidpipe("run", DEFAULT_GRAPH, clips["full"], clips["v"], "--strict")
+    assert p.returncode == 0 and "2 inputs, 2 ok, 0 partial, 0 failed" in p.stdout, p.stdout + p.stderr
+    assert p.stderr == ""
