@@ -26,8 +26,11 @@ int main(int argc, char** argv) {
     Executor executor(graph);
     RunReport report = executor.run({argv[1], false});
     std::cout << summary_text(report);
-    for (const auto& job : report.jobs)
-      if (job.status == "ok") std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";
+    for (const auto& job : report.jobs) {
+      if (job.status == "ok" || job.status == "partial")  // partial: written from a damaged input
+        std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";
+      if (job.status == "partial") std::cout << "  " << job.damage_line() << "\n";
+    }
     return report.failed() ? 1 : 0;
   } catch (const vidpipe::Error& e) {
     std::cerr << e.what() << "\n";
