@@ -29,8 +29,11 @@ int main(int argc, char** argv) {
     options.notice = [](const std::string& line) { std::cerr << line << "\n"; };
     RunReport report = executor.run(options);
     std::cout << summary_text(report);
-    for (const auto& job : report.jobs)
-      if (job.status == "ok") std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";
+    for (const auto& job : report.jobs) {
+      if (job.status == "ok" || job.status == "partial")  // partial: written from a damaged input
+        std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";
+      if (job.status == "partial") std::cout << "  " << job.damage_line() << "\n";
+    }
     return report.failed() ? 1 : 0;
   } catch (const vidpipe::Error& e) {
     std::cerr << e.what() << "\n";

@@ -187,6 +187,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   for (const auto& j : report.jobs) {
     if (j.status == "failed") std::cerr << "vidpipe: " << j.error_line() << "\n";
     if (j.status == "skipped") print_error(fmt::format("{}: skipped: {}", display_input(j.input), j.error));
+    if (j.status == "partial") std::cerr << "vidpipe: " << j.damage_line() << "\n";
   }
   if (opt.json) {
     std::cout << summary_json(report, opt.profile).dump(2) << "\n";
@@ -203,7 +204,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     print_error(report.run_error);
     return kFailed;
   }
-  return report.failed() ? kFailed : kOk;
+  return report.failed() || (opt.strict && report.partial()) ? kFailed : kOk;
 }
 
 int cmd_validate(const CommonOptions& common, const std::string& graph_arg, const std::string& model,

@@ -1,5 +1,6 @@
 // The `vidpipe` subcommands. Each returns the process exit code:
-//   0 success, 1 at least one input failed, 2 bad usage / graph / plugin, 130 interrupted.
+//   0 success (inputs ok or partial), 1 at least one input failed (run --strict: or was partial),
+//   2 bad usage / graph / plugin, 130 interrupted.
 #pragma once
 
 #include <exception>
@@ -26,6 +27,7 @@ struct RunOptions {
   bool profile = false, json = false, dry_run = false;
   bool overwrite = false, skip_existing = false;  // an existing output of the same input
   bool hashed_names = false;
+  bool strict = false;  // a partial input (damaged, outputs written) fails the run's exit code
 };
 
 inline constexpr const char* kGraphArgHelp = "a .yaml file or a shipped graph's name, e.g. qwen3_vl";

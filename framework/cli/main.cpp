@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   r->add_option("--trace", run.trace, "Write a Chrome trace (Perfetto / chrome://tracing)")->type_name("FILE");
   r->add_flag("--json", run.json, "Print the result summary as JSON");
   r->add_flag("--dry-run", run.dry_run, "Validate and print the effective configuration; process nothing");
+  r->add_flag("--strict", run.strict, "Exit 1 when an input is partial (damaged input; its outputs are still written)");
 
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "Frames, sizes, grid_thw, tokens and memory from metadata alone (no decoding)");

@@ -35,10 +35,19 @@ class ProbeJob final : public Job {
   const json& config() const override { return config_; }
   json timing() const override { return json::object(); }
   bool cancelled() const override { return false; }
+  void mark_partial(const std::string& damage) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    damage_ += (damage_.empty() ? "" : "; ") + damage;
+  }
+  std::string damage() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return damage_;
+  }
 
  private:
   VideoJob video_;
   mutable std::mutex mu_;
+  std::string damage_;
   json notes_ = json::object();
   json config_ = json::object();
 };
@@ -143,7 +152,8 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
     std::cerr << "vidpipe: probe.ffmpeg returned no video info for " << input << "\n";
     return kFailed;
   }
-  const json j = info_json(**info);
+  json j = info_json(**info);
+  if (!job.damage().empty()) j["damage"] = job.damage();  // what `vidpipe run` reports as partial
   if (as_json) {
     std::cout << j.dump(2) << "\n";
     return kOk;

@@ -326,10 +326,6 @@ struct Executor::Impl {
 Executor::Executor(const ResolvedGraph& graph) : impl_(std::make_unique<Impl>(graph)) {}
 Executor::~Executor() = default;
 
-std::size_t RunReport::failed() const {
-  return std::count_if(jobs.begin(), jobs.end(), [](const JobResult& j) { return j.status != "ok" && j.status != "skipped"; });
-}
-
 RunReport Executor::run(const RunOptions& options) {
   Impl& ex = *impl_;
   ex.profiler = std::make_shared<Profiler>(ex.ids, ex.types, ex.graph.settings.profile, options.trace);

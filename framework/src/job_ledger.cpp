@@ -93,7 +93,7 @@ std::shared_ptr<JobTicket> JobLedger::start(const VideoJob& proposed, std::share
 void JobLedger::finish(JobState& s) {
   JobResult r = s.result();
   if (folder_ && !s.output.staging_dir.empty()) {
-    if (r.status == "ok") {
+    if (r.status == "ok" || r.status == "partial") {
       std::string hint, note;
       std::string error = folder_->publish(s.output, input_key(r.input), hint, note);
       if (!error.empty()) {

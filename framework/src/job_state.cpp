@@ -1,5 +1,6 @@
 #include "job_state.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -43,6 +44,22 @@ json JobState::timing() const {
   return {{"extraction", extraction}, {"processing", processing}, {"total", (now_ns() - start_ns_) / 1e9}, {"nodes", nodes}};
 }
 
+void JobState::mark_partial(const std::string& damage) {
+  std::string line = damage;
+  for (auto& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::lock_guard lock(mu_);
+  if (line.empty() || damage_ == line || damage_.find(line + "; ") == 0 ||
+      damage_.find("; " + line) != std::string::npos)
+    return;  // the same damage reported twice (e.g. by two backends) is one
+  damage_ += (damage_.empty() ? "" : "; ") + line;
+}
+
+std::string JobState::damage() const {
+  std::lock_guard lock(mu_);
+  return damage_;
+}
+
 void JobState::fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint) {
   std::lock_guard lock(mu_);
   if (failed_.load()) return;
@@ -60,8 +77,9 @@ JobResult JobState::result() const {
   r.timing = timing();
   std::lock_guard lock(mu_);
   // A job that failed only because the run was being interrupted counts as interrupted.
-  r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : "ok";
+  r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : damage_.empty() ? "ok" : "partial";
   r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_;
+  if (r.status == "partial") r.damage = damage_;
   return r;
 }
 
@@ -75,6 +93,20 @@ std::string JobResult::error_line() const {
   // Node messages usually start with the input already; name it once.
   std::string what = error.rfind(input + ": ", 0) == 0 ? error.substr(input.size() + 2) : error;
   return printable(with_fix(fmt::format("{}: error in stage '{}' ({}): {}", display_input(input), error_node, error_type, what), hint));
+}
+
+std::string JobResult::damage_line() const {
+  std::string what = damage.rfind(input + ": ", 0) == 0 ? damage.substr(input.size() + 2) : damage;
+  return printable(fmt::format("{}: partial output from a damaged input: {}", display_input(input), what));
+}
+
+std::size_t RunReport::failed() const {
+  return std::count_if(jobs.begin(), jobs.end(),
+                       [](const JobResult& j) { return j.status != "ok" && j.status != "partial" && j.status != "skipped"; });
+}
+
+std::size_t RunReport::partial() const {
+  return std::count_if(jobs.begin(), jobs.end(), [](const JobResult& j) { return j.status == "partial"; });
 }
 
 bool CreditPool::acquire(const std::function<bool()>& stop) {

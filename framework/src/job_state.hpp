@@ -27,6 +27,8 @@ class JobState final : public Job {
   const json& config() const override { return config_; }
   json timing() const override;
   bool cancelled() const override { return failed_.load(std::memory_order_relaxed) || cancel_.load(std::memory_order_relaxed); }
+  void mark_partial(const std::string& damage) override;
+  std::string damage() const override;
 
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // First failure wins; later ones (knock-on effects) are ignored.
@@ -48,6 +50,7 @@ class JobState final : public Job {
   mutable std::mutex mu_;
   json notes_ = json::object();
   std::string error_node_, error_type_, error_, hint_;
+  std::string damage_;  // mark_partial() reports, joined with "; "
 };
 
 // Alive while any item of the job is; its destructor is the job's completion event.

@@ -34,7 +34,7 @@ std::string summary_text(const RunReport& r) {
   auto count = [&](const char* status) {
     return std::count_if(r.jobs.begin(), r.jobs.end(), [&](const JobResult& j) { return j.status == status; });
   };
-  s += fmt::format("{} inputs, {} ok, ", r.jobs.size(), count("ok"));
+  s += fmt::format("{} inputs, {} ok, {} partial, ", r.jobs.size(), count("ok"), count("partial"));
   if (count("skipped")) s += fmt::format("{} skipped, ", count("skipped"));
   s += fmt::format("{} failed", count("failed"));
   if (r.interrupted)
@@ -51,11 +51,13 @@ json summary_json(const RunReport& r, bool with_profile) {
     if (j.status == "failed")
       o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
     if (j.status == "skipped") o["reason"] = j.error;
+    if (j.status == "partial") o["damage"] = j.damage;
     o["notes"] = j.notes;
     o["timing"] = j.timing;
     jobs.push_back(std::move(o));
   }
-  json out = {{"jobs", jobs}, {"failed", r.failed()}, {"interrupted", r.interrupted}, {"wall_s", r.wall_s}};
+  json out = {{"jobs", jobs}, {"failed", r.failed()}, {"partial", r.partial()}, {"interrupted", r.interrupted},
+              {"wall_s", r.wall_s}};
   if (!r.run_error.empty()) out["run_error"] = r.run_error;
   if (with_profile && r.profiler) out["profile"] = r.profiler->to_json(r.wall_s);
   return out;

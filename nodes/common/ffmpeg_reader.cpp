@@ -1,4 +1,5 @@
-// FFmpeg probing and decoding. See ffmpeg_reader.hpp for the contract.
+// FFmpeg opening and decoding (probing: ffmpeg_probe.cpp; the packet index: packet_index.cpp).
+// See ffmpeg_reader.hpp for the contract.
 #include "common/ffmpeg_reader.hpp"
 #include "common/input_source.hpp"
 #include "common/library_logs.hpp"
@@ -59,8 +60,6 @@ std::string percent_decode(const std::string& s) {
 }
 
 double seconds(int64_t ts, AVRational tb) { return static_cast<double>(ts) * av_q2d(tb); }
-
-std::string name_or_empty(const char* s) { return s ? s : ""; }
 
 }  // namespace
 
@@ -124,210 +123,6 @@ Orientation orientation_of(const AVStream* st) {
   }
   // Other angles: the CLI uses the `rotate` filter (with black corners); we leave them as is.
   return o;
-}
-
-void check_deadline(const Limits& lim, const std::string& input) {
-  if (lim.deadline != Clock::time_point{} && Clock::now() > lim.deadline) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", lim.deadline_s);
-    throw Error(input + ": deadline of " + buf + " s exceeded",
-                "raise the node's deadline parameter, or check that the input is not hostile");
-  }
-}
-
-int64_t PacketIndex::find(int64_t ts) const {
-  auto it = std::lower_bound(pts.begin(), pts.end(), ts);
-  return it != pts.end() && *it == ts ? static_cast<int64_t>(it - pts.begin()) : -1;
-}
-
-int64_t PacketIndex::key_at_or_before(int64_t index) const {
-  auto it = std::upper_bound(keyframes.begin(), keyframes.end(), index);
-  return it == keyframes.begin() ? -1 : *(it - 1);
-}
-
-namespace {
-std::string fmt_seconds(double s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  return buf;
-}
-// At most this many packets are indexed: 10 hours at 240 fps (bounded memory, ~32 B each).
-constexpr int64_t kMaxIndexPackets = 10LL * 3600 * 240;
-}  // namespace
-
-PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
-                        const std::string& input) {
-  AVStream* st = fmt->streams[si];
-  for (unsigned i = 0; i < fmt->nb_streams; ++i)
-    if (static_cast<int>(i) != si) fmt->streams[i]->discard = AVDISCARD_ALL;
-  PacketIndex ix;
-  ix.time_base = av_q2d(st->time_base);
-  struct Entry { int64_t pts, dts, dur; bool key; };
-  std::vector<Entry> entries;
-  bool missing_pts = false;
-  PacketPtr pkt(av_packet_alloc());
-  int r = 0;
-  int64_t reads = 0;
-  while ((r = av_read_frame(fmt, pkt.get())) >= 0) {
-    if ((++reads & 255) == 0) check_deadline(lim, input);
-    if (pkt->stream_index == si) {
-      ++ix.packets;
-      if (pkt->flags & AV_PKT_FLAG_CORRUPT) ++ix.corrupt_packets;
-      if (pkt->size > 0) {  // empty packets (AVI drop markers) present no frame
-        int64_t pts = pkt->pts;
-        if (pts == AV_NOPTS_VALUE) missing_pts = true, pts = pkt->dts;
-        entries.push_back({pts, pkt->dts, pkt->duration, (pkt->flags & AV_PKT_FLAG_KEY) != 0});
-        if (static_cast<int64_t>(entries.size()) > kMaxIndexPackets)
-          throw Error(input + ": more than " + std::to_string(kMaxIndexPackets) +
-                          " video packets", "the video is too long to process");
-      } else {
-        ++ix.corrupt_packets;
-      }
-    }
-    av_packet_unref(pkt.get());
-  }
-  if (r == AVERROR_EXIT) check_deadline(lim, input);  // the interrupt callback gave up
-  if (r != AVERROR_EOF) ix.read_error = error_text(r);
-  ix.pts.reserve(entries.size());
-  for (const auto& e : entries) ix.pts.push_back(e.pts);
-  std::sort(ix.pts.begin(), ix.pts.end());
-  const bool dup = std::adjacent_find(ix.pts.begin(), ix.pts.end()) != ix.pts.end();
-  ix.usable = !entries.empty() && !missing_pts && !dup;
-  if (missing_pts) ix.problem = "packets without timestamps";
-  else if (dup) ix.problem = "packets with equal timestamps";
-  else if (entries.empty()) ix.problem = "no video packets";
-  if (entries.empty()) return ix;
-  ix.start = st->start_time != AV_NOPTS_VALUE && !missing_pts ? std::min(st->start_time, ix.pts[0])
-                                                              : ix.pts[0];
-  if (ix.usable) {
-    for (const auto& e : entries)
-      if (e.key) ix.keyframes.push_back(ix.find(e.pts));
-    std::vector<std::pair<int64_t, int64_t>> kd;
-    for (const auto& e : entries)
-      if (e.key) kd.emplace_back(ix.find(e.pts), e.pts);  // mov/mkv index by pts: lands on it
-    std::sort(kd.begin(), kd.end());
-    ix.keyframes.clear();
-    for (const auto& [k, d] : kd) ix.keyframes.push_back(k), ix.key_dts.push_back(d);
-  }
-  // End of the last frame: its pts plus its duration (or the previous frame interval).
-  int64_t last_dur = 0;
-  for (const auto& e : entries)
-    if (e.pts == ix.pts.back()) last_dur = e.dur;
-  if (last_dur <= 0 && ix.pts.size() > 1) last_dur = ix.pts.back() - ix.pts[ix.pts.size() - 2];
-  ix.end_time = static_cast<double>(ix.pts.back() + last_dur - ix.start) * ix.time_base;
-  if (lim.max_duration > 0 && ix.end_time > lim.max_duration + 1e-6)
-    throw Error(input + ": the video lasts " + fmt_seconds(ix.end_time) +
-                    " s (by its packets), more than max_duration " + fmt_seconds(lim.max_duration) +
-                    " s", "raise max_duration if such long videos are intended");
-  return ix;
-}
-
-VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
-  Limits lim;
-  lim.max_duration = opt.max_duration;
-  lim.max_pixels = opt.max_pixels;
-  lim.deadline_s = opt.deadline_s;
-  if (opt.deadline_s > 0)
-    lim.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(opt.deadline_s));
-  InputOptions io = opt.input;
-  io.max_pixels = opt.max_pixels;
-  if (opt.deadline_s > 0 && (io.deadline == Clock::time_point{} || lim.deadline < io.deadline))
-    io.deadline = lim.deadline, io.deadline_s = opt.deadline_s;
-  FormatPtr fmt = open_input(input, io);
-  check_deadline(lim, input);
-  const int si = best_video_stream(fmt.get(), input);
-  AVStream* st = fmt->streams[si];
-  const AVCodecParameters* par = st->codecpar;
-
-  VideoInfo info;
-  info.input = input;
-  info.container = name_or_empty(fmt->iformat->name);
-  info.codec = name_or_empty(avcodec_get_name(par->codec_id));
-  info.pixel_format = name_or_empty(av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format)));
-  info.width = par->width;
-  info.height = par->height;
-  if (info.width <= 0 || info.height <= 0)
-    throw Error(input + ": the video stream has no frame size", kHint);
-  if (static_cast<int64_t>(info.width) * info.height > opt.max_pixels)
-    throw Error(input + ": frame size " + size_text(info.width, info.height) + " exceeds max_pixels " +
-                    std::to_string(opt.max_pixels),
-                "raise max_pixels if this size is intended");
-  info.rotation = orientation_of(st).rotation;
-
-  AVRational rate = st->avg_frame_rate;
-  if (rate.num <= 0 || rate.den <= 0) rate = st->r_frame_rate;
-  info.fps = (rate.num > 0 && rate.den > 0) ? av_q2d(rate) : 0;
-
-  if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
-    info.duration = seconds(st->duration, st->time_base);
-  else if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
-    info.duration = static_cast<double>(fmt->duration) / AV_TIME_BASE;
-  // The header's word first (cheap, before demuxing a possibly huge file); packets below.
-  if (opt.max_duration > 0 && info.duration > opt.max_duration + 1e-6)
-    throw Error(input + ": the video lasts " + fmt_seconds(info.duration) +
-                    " s (by its header), more than max_duration " +
-                    fmt_seconds(opt.max_duration) + " s",
-                "raise max_duration if such long videos are intended");
-  const double header_duration = info.duration;
-
-  json index_facts = json::object();
-  if (st->nb_frames > 0 && !opt.count_packets) {
-    info.frame_count = st->nb_frames;
-    info.frame_count_source = "header";
-  } else {
-    // Demux only (no decoding): header counts lie, packets rarely do.
-    const PacketIndex ix = build_index(fmt.get(), si, lim, input);
-    info.frame_count = ix.size();
-    info.frame_count_source = "packets";
-    if (ix.usable) {
-      info.keyframes = ix.keyframes;
-      info.frame_times.reserve(ix.pts.size());
-      for (int64_t i = 0; i < ix.size(); ++i) info.frame_times.push_back(ix.seconds_at(i));
-      if (ix.end_time > 0) info.duration = ix.end_time;
-    }
-    index_facts = {{"keyframe_count", ix.keyframes.size()},
-                   {"packets", ix.packets},
-                   {"packet_duration", ix.end_time},
-                   {"index_usable", ix.usable}};
-    if (!ix.problem.empty()) index_facts["index_problem"] = ix.problem;
-    if (ix.corrupt_packets) index_facts["corrupt_packets"] = ix.corrupt_packets;
-    if (!ix.read_error.empty()) index_facts["read_error"] = ix.read_error;
-  }
-  if (info.frame_count <= 0) throw Error(input + ": has no video frames (its video stream holds no packets)", kHint);
-  if (info.duration <= 0 && info.fps > 0) info.duration = info.frame_count / info.fps;
-
-  bool has_audio = false;
-  for (unsigned i = 0; i < fmt->nb_streams; ++i)
-    has_audio |= fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO;
-  const AVRational sar = par->sample_aspect_ratio;
-  info.extra = {
-      {"color_space", name_or_empty(av_color_space_name(par->color_space))},
-      {"color_range", name_or_empty(av_color_range_name(par->color_range))},
-      {"color_primaries", name_or_empty(av_color_primaries_name(par->color_primaries))},
-      {"sample_aspect_ratio", sar.num > 0 && sar.den > 0
-                                  ? std::to_string(sar.num) + ":" + std::to_string(sar.den)
-                                  : "1:1"},
-      {"has_audio", has_audio},
-      {"bit_rate", par->bit_rate > 0 ? par->bit_rate : fmt->bit_rate},
-      {"header_frames", st->nb_frames > 0 ? json(st->nb_frames) : json(nullptr)},
-      {"header_duration", header_duration},
-      {"r_frame_rate", st->r_frame_rate.den > 0 ? av_q2d(st->r_frame_rate) : 0.0},
-  };
-  for (auto& [k, v] : index_facts.items()) info.extra[k] = v;
-  if (st->nb_frames > 0 && info.frame_count_source == "packets" && st->nb_frames != info.frame_count)
-    info.extra["frame_count_mismatch"] = "header says " + std::to_string(st->nb_frames) +
-                                         " frames, packets say " +
-                                         std::to_string(info.frame_count);
-  // VFR: frame intervals differ by more than 1 % (only known with the packet index).
-  bool vfr = false;
-  for (std::size_t i = 2; i < info.frame_times.size() && !vfr; ++i) {
-    const double a = info.frame_times[i] - info.frame_times[i - 1];
-    const double b = info.frame_times[1] - info.frame_times[0];
-    vfr = std::fabs(a - b) > 0.01 * std::max(a, b);
-  }
-  info.extra["variable_frame_rate"] = vfr;
-  return info;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,6 +191,7 @@ struct Decoder {
     ctx->pkt_timebase = st->time_base;
     ctx->thread_count = threads;  // 0 = one per core
     ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    check_frame_size(st->codecpar->width, st->codecpar->height, o.max_pixels, in);
     ctx->max_pixels = o.max_pixels;
     if ((r = avcodec_open2(ctx.get(), dec, nullptr)) < 0)
       throw Error(in + ": cannot open the " + dec->name + " decoder (" + error_text(r) + ")",
@@ -407,8 +203,11 @@ struct Decoder {
       if (opt->limits.deadline != Clock::time_point{}) check_deadline(opt->limits, *input);
       int r = av_read_frame(fmt, pkt.get());
       if (r < 0) {
-        if (r == AVERROR_EXIT) check_deadline(opt->limits, *input);  // interrupt callback
-        if (r != AVERROR_EOF) read_error = error_text(r);
+        if (r != AVERROR_EOF && !(opt->cancelled && opt->cancelled())) {
+          check_read_stop(fmt);  // the byte cap, a stalled server, the I/O deadline
+          if (r == AVERROR_EXIT) check_deadline(opt->limits, *input);
+          read_error = error_text(r);
+        }
         return false;
       }
       if (pkt->stream_index == si && pkt->size > 0) return true;
@@ -568,9 +367,7 @@ int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
     if (!d.seek(ix.key_dts[nk - 1 - a])) break;
     int64_t best = -1;
     while (d.next() == 1) {
-      if (++stats.decoded_frames > opt.limits.max_frames)
-        throw Error(input_ + ": more than max_decoded_frames (" + std::to_string(opt.limits.max_frames) +
-                        ") frames decoded", "raise decode.max_decoded_frames if this is intended");
+      check_decoded_frames(++stats.decoded_frames, opt.limits, input_);
       const int64_t i = ix.find(frame_pts(d.frame.get()));
       best = std::max(best, i);
       av_frame_unref(d.frame.get());
@@ -742,9 +539,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     const int got = d.next();
     if (got < 0) return stats;  // cancelled
     if (got == 0) break;        // end of stream
-    if (++stats.decoded_frames > opt.limits.max_frames)
-      throw Error(input_ + ": more than max_decoded_frames (" + std::to_string(opt.limits.max_frames) +
-                      ") frames decoded", "raise decode.max_decoded_frames if this is intended");
+    check_decoded_frames(++stats.decoded_frames, opt.limits, input_);
     const AVFrame* f = d.frame.get();
     int64_t idx = usable ? ix.find(frame_pts(f)) : counter++;
     if (idx < 0) {

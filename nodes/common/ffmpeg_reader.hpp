@@ -7,7 +7,8 @@
 // rotated the way the CLI's autorotate rotates them.
 //
 // Inputs are opened by input_source.cpp (every kind, with protocol and format whitelists, size
-// caps and an interrupt callback for deadlines; see users-and-security.md §2).
+// caps, a stall rule and an interrupt callback for deadlines; see users-and-security.md §2).
+// Safety limits (limits.hpp) throw LimitError.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,9 @@
 
 #include <vidpipe/sdk/data.hpp>
 #include <vidpipe/sdk/error.hpp>
+
+#include "common/limits.hpp"
+#include "common/packet_index.hpp"
 
 extern "C" {
 struct AVFormatContext;
@@ -43,8 +47,6 @@ using AVFramePtr = std::unique_ptr<AVFrame, FrameCloser>;
 using PacketPtr = std::unique_ptr<AVPacket, PacketCloser>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsCloser>;
 
-inline constexpr int64_t kDefaultMaxPixels = 8192LL * 8192;
-
 // The fix to name when FFmpeg cannot read or convert an input.
 inline constexpr const char* kHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
 
@@ -55,19 +57,18 @@ std::string error_text(int err);
 // vidpipe::Error for anything else (http, pipes, other protocols) or a missing file.
 std::string local_path(const std::string& input);
 
-using Clock = std::chrono::steady_clock;
-
 // How an input may be read (users-and-security.md §2). Set per node by the parameters
 // `net_timeout`, `max_input_bytes`, `allow_playlists` and `tls_verify` of probe.ffmpeg and
 // decode.ffmpeg (decode.auto forwards them); the node's deadline is copied in per input.
 struct InputOptions {
-  double net_timeout = 5.0;                      // s, connect and per-read timeout of http(s)
+  double net_timeout = 5.0;                      // s, connect/read timeout and stall rule of http(s)
   int64_t max_input_bytes = int64_t{1} << 30;    // downloaded or held in memory per input
   bool allow_playlists = false;                  // hls/dash (concat, tee ... never)
   bool tls_verify = true;                        // https: verify the server's certificate
   int64_t max_pixels = kDefaultMaxPixels;        // for headers checked before FFmpeg allocates
   // Blocked I/O is abandoned (AVIOInterruptCB on the format and I/O contexts) once the
-  // deadline passes or `cancelled` returns true. Epoch / empty = never.
+  // deadline passes, `cancelled` returns true, or an http(s) server stalls (input_io.hpp).
+  // Epoch / empty = never.
   Clock::time_point deadline{};
   double deadline_s = 0;  // the same, as configured (for messages)
   std::function<bool()> cancelled;
@@ -89,44 +90,6 @@ struct Orientation {
 };
 Orientation orientation_of(const AVStream* st);
 
-// Limits shared by probing and decoding (users-and-security.md §2.5): every loop over packets
-// or frames is bounded by them, so hostile or broken input ends in a clear error, never a hang.
-struct Limits {
-  double max_duration = 3600;               // seconds of video (header and packets), 0 = none
-  int64_t max_pixels = kDefaultMaxPixels;   // per frame
-  int64_t max_frames = 500000;              // frames decoded per input (decode only)
-  Clock::time_point deadline{};             // wall-clock end for this input; epoch = none
-  double deadline_s = 0;                    // the same, as configured (for messages)
-};
-// Throws "<input>: deadline of N s exceeded" once `lim.deadline` has passed.
-void check_deadline(const Limits& lim, const std::string& input);
-
-// What demuxing the video stream (no decoding) tells: one entry per packet.
-struct PacketIndex {
-  std::vector<int64_t> pts;        // presentation order (sorted packet pts), stream time base
-  std::vector<int64_t> keyframes;  // presentation indices of key packets, ascending
-  std::vector<int64_t> key_dts;    // per keyframe: the timestamp to seek to (its pts)
-  int64_t packets = 0;             // video packets read
-  int64_t corrupt_packets = 0;     // flagged corrupt or empty by the demuxer
-  int64_t start = 0;               // stream start (pts of frame 0 when the stream has none)
-  double time_base = 0;            // seconds per tick
-  double end_time = 0;             // seconds from start to the end of the last frame
-  bool usable = false;             // every packet has a distinct pts: index -> pts is exact
-  std::string problem;             // why not usable
-  std::string read_error;          // demuxing stopped early with this error
-
-  int64_t size() const { return static_cast<int64_t>(pts.size()); }
-  // Presentation index of a pts, or -1.
-  int64_t find(int64_t ts) const;
-  // The keyframe (presentation index) at or before `index`, or -1.
-  int64_t key_at_or_before(int64_t index) const;
-  double seconds_at(int64_t index) const { return (pts[index] - start) * time_base; }
-};
-
-// Demuxes the video stream `stream` of an opened input to the end (never decodes).
-PacketIndex build_index(AVFormatContext* fmt, int stream, const Limits& lim,
-                        const std::string& input);
-
 struct ProbeOptions {
   bool count_packets = true;  // count packets even when the header states nb_frames
   int64_t max_pixels = kDefaultMaxPixels;
@@ -135,8 +98,9 @@ struct ProbeOptions {
   InputOptions input;          // how the input may be read (its deadline is set from deadline_s)
 };
 
-// Also fills VideoInfo::keyframes/frame_times when counting packets; extra records the header
-// count and whether it disagrees with the packets.
+// (ffmpeg_probe.cpp) Also fills VideoInfo::keyframes/frame_times when counting packets; extra
+// records the header count and whether it disagrees with the packets, and read_error when
+// demuxing stopped early (a damaged input). Limits throw LimitError (limits.hpp).
 VideoInfo probe(const std::string& input, const ProbeOptions& opt = {});
 
 struct ReadOptions {

@@ -1,24 +1,17 @@
 // Opening inputs safely. See input_source.hpp for the rules.
 #include "common/input_source.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <vector>
 
 #include "common/image_sequence.hpp"
 #include "common/library_logs.hpp"
+#include "common/input_io.hpp"
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -41,8 +34,6 @@ const char* kFormatWhitelist =
 const char* kPlaylistFormats = "hls,applehttp,dash";
 const char* kOpenHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
 
-constexpr int kIoBuffer = 1 << 16;
-
 bool starts_with_ci(const std::string& s, const char* prefix) {
   const std::size_t n = std::strlen(prefix);
   if (s.size() < n) return false;
@@ -63,194 +54,6 @@ bool looks_like_raw_base64(const std::string& s) {
   return !fs::exists(s, ec);
 }
 
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g s", s);
-  return buf;
-}
-
-// Custom I/O owned by vidpipe, stored in AVFormatContext::opaque and freed by FormatCloser.
-struct CustomIO {
-  AVIOContext* pb = nullptr;     // the context the demuxer reads (ours), or `inner` itself
-  AVIOContext* inner = nullptr;  // FFmpeg's file/http context
-  std::shared_ptr<const void> keep;  // memory inputs: owner of [mem, mem + size)
-  const uint8_t* mem = nullptr;
-  int64_t size = 0, pos = 0;
-  int64_t bytes = 0, max_bytes = 0;  // counted through a wrapped http context
-  bool over_limit = false;
-  // Interrupt callback (AVIOInterruptCB) of the format context and of FFmpeg's own I/O
-  // context: a blocked connect or read is abandoned once the deadline passes.
-  Clock::time_point deadline{};
-  std::function<bool()> cancelled;
-  bool interrupted = false;
-
-  static int interrupt(void* op) {
-    auto* io = static_cast<CustomIO*>(op);
-    if ((io->deadline != Clock::time_point{} && Clock::now() > io->deadline) ||
-        (io->cancelled && io->cancelled()))
-      io->interrupted = true;
-    return io->interrupted ? 1 : 0;
-  }
-
-  ~CustomIO() {
-    if (pb && pb != inner) {
-      av_freep(&pb->buffer);
-      avio_context_free(&pb);
-    }
-    if (inner) avio_closep(&inner);
-  }
-
-  static int mem_read(void* op, uint8_t* buf, int size) {
-    auto* io = static_cast<CustomIO*>(op);
-    const int64_t left = io->size - io->pos;
-    if (left <= 0) return AVERROR_EOF;
-    const int n = static_cast<int>(std::min<int64_t>(left, size));
-    std::memcpy(buf, io->mem + io->pos, n);
-    io->pos += n;
-    return n;
-  }
-  static int64_t mem_seek(void* op, int64_t offset, int whence) {
-    auto* io = static_cast<CustomIO*>(op);
-    const int64_t size = io->size;
-    whence &= ~AVSEEK_FORCE;
-    if (whence == AVSEEK_SIZE) return size;
-    int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? io->pos + offset
-               : whence == SEEK_END ? size + offset : -1;
-    if (to < 0 || whence > SEEK_END) return AVERROR(EINVAL);
-    io->pos = std::min(to, size);
-    return io->pos;
-  }
-  // Counts downloaded bytes: a stream longer than its Content-Length said (or without one)
-  // still stops at max_bytes.
-  static int wrap_read(void* op, uint8_t* buf, int size) {
-    auto* io = static_cast<CustomIO*>(op);
-    const int r = avio_read(io->inner, buf, size);
-    if (r > 0 && (io->bytes += r) > io->max_bytes) {
-      io->over_limit = true;
-      return AVERROR(EFBIG);
-    }
-    return r == 0 ? AVERROR_EOF : r;
-  }
-  static int64_t wrap_seek(void* op, int64_t offset, int whence) {
-    auto* io = static_cast<CustomIO*>(op);
-    whence &= ~AVSEEK_FORCE;
-    if (whence == AVSEEK_SIZE) return avio_size(io->inner);
-    return avio_seek(io->inner, offset, whence);
-  }
-};
-
-// --- base64 -------------------------------------------------------------------------------
-
-int b64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
-std::string b64_decode(const std::string& in, std::size_t begin, const std::string& name, int64_t max_bytes) {
-  // Length first: refuse what would decode to more than max_bytes before allocating it.
-  const std::size_t chars = in.size() - begin;
-  if (static_cast<double>(chars) * 3 / 4 > static_cast<double>(max_bytes))
-    throw Error(name + ": base64 input decodes to about " + std::to_string(chars / 4 * 3) +
-                    " bytes, more than max_input_bytes " + std::to_string(max_bytes),
-                "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
-  std::string out;
-  out.reserve(chars / 4 * 3 + 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  std::size_t pad = 0, digits = 0;
-  for (std::size_t i = begin; i < in.size(); ++i) {
-    const unsigned char c = in[i];
-    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    const int v = b64_value(c);
-    if (v < 0 || pad > 0)
-      throw Error(name + ": invalid base64: " +
-                      (v < 0 ? "character '" + std::string(std::isprint(c) ? std::string(1, static_cast<char>(c))
-                                                                          : "\\x" + std::to_string(c)) +
-                                   "'"
-                             : std::string("data after '=' padding")) +
-                      " at position " + std::to_string(i - begin),
-                  "encode the video with standard base64 (e.g. `base64 -w0 video.mp4`)");
-    ++digits;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (digits % 4 == 1 || pad > 2 || (pad && (digits + pad) % 4 != 0))
-    throw Error(name + ": invalid base64: truncated (" + std::to_string(digits) + " base64 digits)",
-                "check that the whole base64 text was passed");
-  if (out.empty()) throw Error(name + ": base64 input is empty", "pass a base64-encoded video");
-  return out;
-}
-
-struct Mapped {
-  const uint8_t* p = nullptr;
-  std::size_t n = 0;
-  ~Mapped() {
-    if (p) munmap(const_cast<uint8_t*>(p), n);
-  }
-};
-
-// stdin can be read only once, but probe and decode both open the input, and they live in
-// different plugin libraries (each with its own copy of this code and its statics). So the
-// first reader moves stdin into a sealed memfd (anonymous memory, no file on disk) and puts it
-// in place of fd 0; every later open, in any library, maps that memfd.
-std::shared_ptr<const Mapped> read_stdin(int64_t max_bytes) {
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  const int seals = fcntl(STDIN_FILENO, F_GET_SEALS);
-  if (seals < 0 || !(seals & F_SEAL_WRITE)) {
-    if (isatty(STDIN_FILENO))
-      throw Error("stdin: is a terminal, not a video", "pipe a video into vidpipe: vidpipe run - < video.mp4");
-    const int fd = memfd_create("vidpipe-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) throw Error("stdin: cannot allocate memory for the input");
-    std::vector<char> buf(1 << 20);
-    int64_t total = 0;
-    for (;;) {
-      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      total += n;
-      if (total > max_bytes) {
-        close(fd);
-        throw Error("stdin: input is larger than max_input_bytes " + std::to_string(max_bytes),
-                    "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
-      }
-      for (ssize_t off = 0; off < n;) {
-        const ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(n - off));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          close(fd);
-          throw Error("stdin: cannot keep the input in memory");
-        }
-        off += w;
-      }
-    }
-    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    dup2(fd, STDIN_FILENO);
-    close(fd);
-  }
-  struct stat st {};
-  if (fstat(STDIN_FILENO, &st) != 0 || st.st_size <= 0)
-    throw Error("stdin: no data (0 bytes)", "pipe a video into vidpipe: vidpipe run - < video.mp4");
-  auto m = std::make_shared<Mapped>();
-  void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, STDIN_FILENO, 0);
-  if (p == MAP_FAILED) throw Error("stdin: cannot map the input");
-  m->p = static_cast<const uint8_t*>(p);
-  m->n = static_cast<std::size_t>(st.st_size);
-  return m;
-}
-
 // --- http ---------------------------------------------------------------------------------
 
 struct UrlParts {
@@ -269,9 +72,7 @@ UrlParts parse_url(const std::string& url) {
   return u;
 }
 
-std::string http_error(const std::string& url, int r, const InputOptions& opt, const CustomIO* io) {
-  if (io && io->over_limit)
-    return url + ": download is larger than max_input_bytes " + std::to_string(opt.max_input_bytes);
+std::string http_error(const std::string& url, int r, const InputOptions& opt) {
   if (r == AVERROR(ETIMEDOUT))
     return url + ": timed out (no answer within net_timeout " + seconds_text(opt.net_timeout) + ")";
   if (r == AVERROR(EIO))
@@ -319,7 +120,7 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
   if (w <= 0 || h <= 0)
     throw Error(name + ": YUV4MPEG2 header gives no valid frame size", kOpenHint);
   if (w * h > max_pixels || w > 65535 || h > 65535)
-    throw Error(name + ": header claims a frame size of " + size_text(w, h) +
+    throw LimitError(name + ": header claims a frame size of " + size_text(w, h) +
                     ", more than max_pixels " + std::to_string(max_pixels),
                 "the file is damaged or hostile; raise max_pixels only if this size is intended");
 }
@@ -359,39 +160,17 @@ std::string display_name(const std::string& input) {
   return input;
 }
 
-std::string decode_base64_input(const std::string& input, int64_t max_bytes) {
-  const std::string name = display_name(input);
-  if (input.rfind("data:", 0) == 0) {
-    const std::size_t comma = input.find(',');
-    if (comma == std::string::npos)
-      throw Error(name + ": not a data URI (no ',')", "write it as data:video/mp4;base64,<base64>");
-    const std::string header = input.substr(5, comma - 5);
-    if (header.size() < 7 || header.compare(header.size() - 7, 7, ";base64") != 0)
-      throw Error(name + ": data URI is not base64-encoded", "write it as data:video/mp4;base64,<base64>");
-    return b64_decode(input, comma + 1, name, max_bytes);
-  }
-  return b64_decode(input, 0, name, max_bytes);
-}
-
-void release_custom_io(void* opaque) { delete static_cast<CustomIO*>(opaque); }
-
 FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   route_ffmpeg_logs();
   clear_ffmpeg_error();
   const InputKind kind = classify(input);
   const std::string name = display_name(input);
   auto io = std::make_unique<CustomIO>();
+  io->name = name;
   io->deadline = opt.deadline;
+  io->deadline_s = opt.deadline_s;
   io->cancelled = opt.cancelled;
   const AVIOInterruptCB int_cb{&CustomIO::interrupt, io.get()};
-  // Any failure after the deadline passed (or the job was cancelled) is reported as that.
-  auto check_interrupted = [&](bool interrupted) {
-    if (!interrupted) return;
-    if (opt.deadline != Clock::time_point{} && Clock::now() > opt.deadline)
-      throw Error(name + ": deadline of " + seconds_text(opt.deadline_s) + " exceeded while reading the input",
-                  "raise the node's deadline parameter, or check that the source is not stalled or hostile");
-    throw Error(name + ": reading cancelled");
-  };
   std::string url;               // what FFmpeg is told the input is called
   std::string nested_protocols;  // protocols a demuxer may open from inside the input
   int r = 0;
@@ -410,7 +189,7 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
       // "file:" prefix so a path containing ':' is never read as another protocol.
       r = avio_open2(&io->inner, ("file:" + path).c_str(), AVIO_FLAG_READ, &int_cb, &d);
       av_dict_free(&d);
-      check_interrupted(io->interrupted);
+      io->throw_if_stopped();  // any failure after the deadline, a cancel ... is reported as that
       if (r < 0) throw Error(name + ": cannot open (" + error_text(r) + ")", "check that the file is readable");
       io->pb = io->inner;
       url = "file:" + path;
@@ -424,17 +203,18 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
       set_net_options(&d, u, opt);
       r = avio_open2(&io->inner, input.c_str(), AVIO_FLAG_READ, &int_cb, &d);
       av_dict_free(&d);
-      check_interrupted(io->interrupted);
+      io->throw_if_stopped();
       if (r < 0)
-        throw Error(http_error(name, r, opt, nullptr),
+        throw Error(http_error(name, r, opt),
                     r == AVERROR(ETIMEDOUT) ? "check that the server is up, or raise the net_timeout parameter"
                                             : "check the URL (it must answer 200 to a GET)");
       const int64_t size = avio_size(io->inner);
       if (size > opt.max_input_bytes)
-        throw Error(name + ": the server announces " + std::to_string(size) + " bytes, more than max_input_bytes " +
-                        std::to_string(opt.max_input_bytes),
-                    "raise the max_input_bytes parameter (probe and decode) if this size is intended");
+        throw LimitError(name + ": the server announces " + std::to_string(size) +
+                             " bytes, more than max_input_bytes " + std::to_string(opt.max_input_bytes),
+                         "raise the max_input_bytes parameter (probe and decode) if this size is intended");
       io->max_bytes = opt.max_input_bytes;
+      io->stall_after = opt.net_timeout;
       auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
       io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::wrap_read, nullptr,
                                   (io->inner->seekable & AVIO_SEEKABLE_NORMAL) ? &CustomIO::wrap_seek : nullptr);
@@ -473,8 +253,8 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   const AVInputFormat* ifmt = nullptr;
   r = av_probe_input_buffer2(io->pb, &ifmt, url.c_str(), nullptr, 0, 0);
   if (r < 0 || !ifmt) {
-    check_interrupted(io->interrupted);
-    if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
+    io->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
     throw Error(name + ": not a video (" + error_text(r) + ": no known container format found by content)", kOpenHint);
   }
   std::string whitelist = kFormatWhitelist;
@@ -510,8 +290,8 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   r = avformat_open_input(&raw, url.c_str(), ifmt, &opts);  // frees raw on failure
   av_dict_free(&opts);
   if (r < 0) {
-    check_interrupted(io->interrupted);
-    if (kind == InputKind::Http) throw Error(http_error(name, r, opt, io.get()), kOpenHint);
+    io->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
     if (last_ffmpeg_error() == "moov atom not found")
       throw Error(name + ": has no video frames: the MP4 index (moov atom) is missing, the file was cut short",
                   "re-copy or re-export the file; a recording stopped before it was finalised needs an MP4 "
@@ -522,10 +302,11 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   FormatPtr fmt(raw);
   CustomIO* owner = static_cast<CustomIO*>(raw->opaque);
   if ((r = avformat_find_stream_info(fmt.get(), nullptr)) < 0) {
-    check_interrupted(owner->interrupted);
-    if (kind == InputKind::Http) throw Error(http_error(name, r, opt, owner), kOpenHint);
+    owner->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
     throw Error(name + ": cannot read stream information (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
   }
+  owner->throw_if_stopped();  // FFmpeg takes what it read before a cap or stall as the headers
   return fmt;
 }
 

@@ -3,7 +3,7 @@
 // Kinds of input (classify()):
 //   File      a local path or a file:// URL (read with only the `file` protocol);
 //   Http      http:// or https:// (FFmpeg's own http/tls/tcp, whitelisted per scheme,
-//             connect/read timeouts, no redirects, download size capped);
+//             connect/read timeouts and a stall rule, no redirects, download size capped);
 //   Base64    `data:video/...;base64,...` or a long raw base64 string (decoded into memory);
 //   Stdin     "-" (read once per process into memory);
 //   Sequence  a frame folder, a glob or a JSON list of image files (see image_sequence.hpp:
@@ -36,7 +36,8 @@ const char* to_string(InputKind k);
 inline NodeSpec& declare_input_params(NodeSpec& s) {
   const InputOptions d;
   return s.number("net_timeout", d.net_timeout, 0.1, 3600,
-                  "seconds: connect and per-read timeout of http(s) inputs")
+                  "seconds: connect and read timeout of http(s) inputs; a server that sends less "
+                  "than 64 KiB in this time is stalled")
       .integer("max_input_bytes", d.max_input_bytes, 1, 1LL << 50,
                "most bytes downloaded (http) or held in memory (base64, stdin) per input")
       .flag("allow_playlists", d.allow_playlists,
@@ -61,6 +62,11 @@ std::string display_name(const std::string& input);
 // Opens any non-sequence input with the rules above and reads the stream headers
 // (avformat_find_stream_info). Throws vidpipe::Error naming the input, the problem and the fix.
 FormatPtr open_format(const std::string& input, const InputOptions& opt = {});
+
+// After a read of `fmt` (opened by open_format) failed: throws LimitError when vidpipe's rules
+// stopped it (download over max_input_bytes, a server stalled for net_timeout, the deadline;
+// see input_io.hpp), Error when the job was cancelled; returns for the input's own errors.
+void check_read_stop(const AVFormatContext* fmt);
 
 // Frees the custom I/O that open_format() attached to `fmt`; call after avformat_close_input
 // (FormatCloser does). `opaque` is fmt->opaque as it was before closing.

@@ -13,6 +13,10 @@
 // pixel format) show up at or before the first frame, which this rule covers, while a failure
 // mid-stream (truncated file, damaged packet) is the same for every backend and is handled by
 // the decoder itself (damage report / re-planning); it is passed on unchanged.
+//
+// A limit error (vidpipe::LimitError: max_decoded_frames, max_pixels, max_duration, deadline,
+// the input's byte cap or stall rule) is never a reason to fall back: every backend enforces
+// the same limits (common/limits.hpp), and another one would only spend the time again.
 #include <map>
 #include <memory>
 
@@ -94,6 +98,9 @@ class DecodeAuto : public Node {
         job.note("backend_used", chain_[i].name);
         job.note("backend_fallbacks", reasons);
         return;
+      } catch (const LimitError&) {
+        job.note("backend_fallbacks", reasons);
+        throw;
       } catch (const std::exception& e) {
         const bool last = i + 1 == chain_.size();
         // Frames already went downstream, or the job is over: falling back would duplicate.
@@ -137,7 +144,8 @@ void register_decode_auto(Registry& r, const std::map<std::string, Backend>& bac
       .input("plan", DataType::Plan, "which frames to decode")
       .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
       .list("backends", ParamType::StringList, json::array({"ffmpeg", "opencv"}),
-            "backends to try in order (ffmpeg, opencv); falls back only before the first frame is sent");
+            "backends to try in order (ffmpeg, opencv); falls back only before the first frame is sent, "
+            "never on a limit error");
   for (const char* name : kBackendNames)
     for (const ParamSpec& ps : backends.at(name).spec.params)
       if (!s.find_param(ps.name)) s.params.push_back(ps);

@@ -15,7 +15,10 @@
 // correction is noted. Validating first, rather than buffering, keeps the Expand contract
 // (frames emitted one by one, in order) and memory bounded; a frame lost mid-stream that the
 // check could not see is answered by its nearest decodable neighbour and counted as damage.
-#include <chrono>
+//
+// Damage makes the job "partial" (Job::mark_partial, one line): fewer decodable frames than the
+// plan was made for, and frames or packets that did not decode. Limits (max_decoded_frames,
+// max_pixels, max_duration, deadline, the input's byte cap and stall rule) throw LimitError.
 #include <memory>
 #include <tuple>
 
@@ -37,6 +40,22 @@ std::pair<int, int> fused_size(const SamplePlan& plan) {
                 "decoder, or set fused_resize=false");
   return {r["height"].get<int>(), r["width"].get<int>()};
 }
+
+namespace {
+// The decode damage of `stats` in words ("1 damaged frame, 2 planned frames missing ..."), or "".
+std::string damage_text(const av::ReadStats& stats) {
+  std::string text;
+  auto add = [&](int64_t n, const char* one, const char* many) {
+    if (n > 0) text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  add(stats.corrupt_packets, "packet does not decode", "packets do not decode");
+  add(stats.corrupt_frames, "damaged frame", "damaged frames");
+  add(stats.missing_frames, "planned frame missing (answered by the nearest decodable frame)",
+      "planned frames missing (answered by the nearest decodable frame)");
+  add(stats.unmapped_frames, "frame without a packet timestamp", "frames without a packet timestamp");
+  return text;
+}
+}  // namespace
 
 class DecodeFfmpeg : public Node {
  public:
@@ -66,12 +85,8 @@ class DecodeFfmpeg : public Node {
                 "skip: keep the frames that decode, answer lost ones by a neighbour and report the "
                 "damage; fail: the first decode error fails the job")
         .number("max_corrupt_ratio", 0.5, 0, 1,
-                "skip mode: fail when damaged frames/packets exceed this share of those decoded")
-        .integer("max_decoded_frames", 500000, 1, 1e12, "most frames decoded per input (a safety limit)")
-        .number("max_duration", 3600, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
-        .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40, "most pixels per frame")
-        .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)");
-    return av::declare_input_params(s);
+                "skip mode: fail when damaged frames/packets exceed this share of those decoded");
+    return av::declare_input_params(av::declare_decode_limits(s));
   }
 
   explicit DecodeFfmpeg(const Params& p) {
@@ -83,10 +98,8 @@ class DecodeFfmpeg : public Node {
     opt_.skip_nonref = p.get<bool>("skip_nonref");
     opt_.on_decode_error = p.get<std::string>("on_decode_error");
     opt_.max_corrupt_ratio = p.get<double>("max_corrupt_ratio");
-    opt_.limits.max_frames = p.get<int64_t>("max_decoded_frames");
-    opt_.limits.max_duration = p.get<double>("max_duration");
-    opt_.max_pixels = opt_.limits.max_pixels = p.get<int64_t>("max_pixels");
-    opt_.limits.deadline_s = p.get<double>("deadline");
+    opt_.limits = av::decode_limits(p);
+    opt_.max_pixels = opt_.limits.max_pixels;
     opt_.input = av::input_options(p);
     opt_.input.max_pixels = opt_.max_pixels;
   }
@@ -97,10 +110,7 @@ class DecodeFfmpeg : public Node {
     job.note("backend_used", "ffmpeg");
     av::ReadOptions opt = opt_;  // per call: the cancel hook and deadline belong to this job
     opt.cancelled = [&job] { return job.cancelled(); };
-    if (opt.limits.deadline_s > 0)
-      opt.limits.deadline = av::Clock::now() +
-                            std::chrono::duration_cast<av::Clock::duration>(
-                                std::chrono::duration<double>(opt.limits.deadline_s));
+    av::start_deadline(opt.limits);
     opt.input.deadline = opt.limits.deadline;  // also abandons blocked reads (interrupt callback)
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;
@@ -111,7 +121,11 @@ class DecodeFfmpeg : public Node {
     const int64_t true_n = reader.frame_count(opt, &check);
     const bool has_rule = plan->extra.contains("replan");
     const bool beyond = !plan->indices.empty() && plan->indices.back() >= true_n;
-    if (true_n != planned_n && (has_rule || beyond)) {
+    const bool replanned = true_n != planned_n && (has_rule || beyond);
+    if (true_n < planned_n)  // frames the container promised are gone: a damaged input
+      job.mark_partial(std::to_string(true_n) + " of " + std::to_string(planned_n) + " frames decodable" +
+                       (replanned ? " (the plan was made again)" : ""));
+    if (replanned) {
       const ref::Replanned r = ref::replan(*plan, true_n);
       job.note("replan", {{"reason", "the video has " + std::to_string(true_n) +
                                          " decodable frames, the plan was made for " +
@@ -148,15 +162,16 @@ class DecodeFfmpeg : public Node {
                   stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
     if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
     job.note("decode", note);
-    const int64_t damage = stats.corrupt_packets + stats.corrupt_frames + stats.missing_frames +
-                           stats.unmapped_frames;
-    if (damage > 0)
+    const std::string damage = damage_text(stats);
+    if (!damage.empty()) {
+      job.mark_partial(damage);
       job.note("damage", {{"corrupt_packets", stats.corrupt_packets},
                           {"corrupt_frames", stats.corrupt_frames},
                           {"missing_frames", stats.missing_frames},
                           {"unmapped_frames", stats.unmapped_frames},
                           {"policy", opt_.on_decode_error},
                           {"note", "missing frames are answered by the nearest decodable frame"}});
+    }
   }
 
  private:

@@ -2,7 +2,9 @@
 // planned images out as RGB24. Frame i is the i-th file in the sequence's order (the order
 // probe.ffmpeg used to count them), so plans mean the same as on a video. Each file's header is
 // checked (size equal to the first image, within max_pixels) before it is decoded; EXIF
-// orientation is ignored, as FFmpeg's image decoders ignore it.
+// orientation is ignored, as FFmpeg's image decoders ignore it. The other decoders' limits hold
+// too (common/limits.hpp): each image counts as a decoded frame, under the deadline, and the
+// sequence's duration (images / images_fps) is checked against max_duration.
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
@@ -10,22 +12,22 @@
 #include "common/image_decode.hpp"
 #include "common/image_sequence.hpp"
 #include "common/input_source.hpp"
+#include "common/limits.hpp"
 
 namespace vidpipe::nodes::decode {
 
 class DecodeImages : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("decode.images", "Decodes the planned images of a frame sequence to RGB24")
+    NodeSpec s = NodeSpec("decode.images", "Decodes the planned images of a frame sequence to RGB24")
         .with_shape(Shape::Expand)
         .parallel()
         .input("plan", DataType::Plan, "which frames (images) to decode")
-        .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
-        .integer("max_pixels", 8192LL * 8192, 1, 1LL << 40,
-                 "reject images whose header gives more pixels than this (decompression bombs)");
+        .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order");
+    return av::declare_decode_limits(s);  // max_pixels: checked on each image's header
   }
 
-  explicit DecodeImages(const Params& p) : max_pixels_(p.get<int64_t>("max_pixels")) {}
+  explicit DecodeImages(const Params& p) : limits_(av::decode_limits(p)) {}
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);
@@ -42,16 +44,21 @@ class DecodeImages : public Node {
                       " images, probed " + std::to_string(info.frame_count) + ")",
                   "do not modify the folder while vidpipe runs");
     job.note("backend_used", "images");
-    int64_t returned = 0;
+    av::Limits lim = limits_;
+    av::start_deadline(lim);
+    av::check_duration(info.duration, lim.max_duration, "images / images_fps", name);
+    int64_t returned = 0, decoded = 0;
     json warnings = json::array();  // damaged images that still decode (e.g. a truncated JPEG)
     for (std::size_t k = 0; k < plan->indices.size();) {
       if (job.cancelled()) return;
+      av::check_deadline(lim, name);
+      av::check_decoded_frames(++decoded, lim, name);
       const int64_t index = plan->indices[k];
       if (index < 0 || index >= static_cast<int64_t>(files.size()))
         throw Error(name + ": frame " + std::to_string(index) + " requested but the sequence has " +
                     std::to_string(files.size()) + " images");
       const std::string& file = files[index];
-      const imgseq::ImageHeader h = imgseq::read_header(file, max_pixels_);
+      const imgseq::ImageHeader h = imgseq::read_header(file, lim.max_pixels);
       if (h.width != info.width || h.height != info.height)
         throw Error(file + ": image size " + size_text(h.width, h.height) +
                         " differs from the sequence's first image (" + size_text(info.width, info.height) + ")",
@@ -73,7 +80,7 @@ class DecodeImages : public Node {
   }
 
  private:
-  int64_t max_pixels_;
+  av::Limits limits_;  // the deadline is started per call
 };
 
 void register_decode_images(Registry& r) { r.add<DecodeImages>(); }

@@ -10,6 +10,9 @@
 // honoured. Only local files are read: OpenCV's FFmpeg applies no protocol or format
 // whitelist, so the file is first vetted with vidpipe's own opener (with default InputOptions:
 // playlists are always refused here; the network settings do not apply to local files).
+// The decoders' limits (common/limits.hpp) hold here too: the frame size is checked before
+// OpenCV allocates a frame, the probed duration against max_duration, and every grab() counts
+// as a decoded frame (max_decoded_frames) and is timed (deadline).
 #include <filesystem>
 #include <memory>
 
@@ -22,13 +25,14 @@
 #include "common/ffmpeg_reader.hpp"
 #include "common/image_decode.hpp"
 #include "common/input_source.hpp"
+#include "common/limits.hpp"
 
 namespace vidpipe::nodes::decode {
 
 class DecodeOpencv : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("decode.opencv", "Decodes the planned frames of a local video to RGB24 with OpenCV")
+    NodeSpec s = NodeSpec("decode.opencv", "Decodes the planned frames of a local video to RGB24 with OpenCV")
         .with_shape(Shape::Expand)
         .parallel()
         .input("plan", DataType::Plan, "which frames to decode")
@@ -37,11 +41,13 @@ class DecodeOpencv : public Node {
                 "YUV->RGB matrix; OpenCV always uses bt601 (other values are recorded as not honoured)")
         .flag("autorotate", true, "turn frames upright by the probe's rotation (applied by vidpipe)")
         .integer("threads", 0, 0, 64, "accepted for compatibility; OpenCV 4.6 picks its own thread count");
+    return av::declare_decode_limits(s);
   }
 
   explicit DecodeOpencv(const Params& p)
       : color_matrix_(p.get<std::string>("color_matrix")),
-        autorotate_(p.get<bool>("autorotate")) {
+        autorotate_(p.get<bool>("autorotate")),
+        limits_(av::decode_limits(p)) {
     imgseq::quiet_opencv();
   }
 
@@ -55,9 +61,17 @@ class DecodeOpencv : public Node {
     if (kind != av::InputKind::File)
       throw Error(name + ": decode.opencv reads local files only, not " + av::to_string(kind) + " inputs",
                   "use decode.ffmpeg (or decode.auto) for URLs, base64 and stdin; decode.images for frame sequences");
+    av::Limits lim = limits_;
+    av::start_deadline(lim);
+    av::check_frame_size(info.width, info.height, lim.max_pixels, name);
+    av::check_duration(info.duration, lim.max_duration, "by its probe", name);
     // Vet the container with vidpipe's whitelists (no playlists, real containers only) first.
     {
-      av::FormatPtr fmt = av::open_input(input);
+      av::InputOptions io;
+      io.max_pixels = lim.max_pixels;
+      io.deadline = lim.deadline, io.deadline_s = lim.deadline_s;
+      io.cancelled = [&job] { return job.cancelled(); };
+      av::FormatPtr fmt = av::open_input(input, io);
       av::best_video_stream(fmt.get(), input);
     }
     const std::string path = std::filesystem::absolute(av::local_path(input)).string();
@@ -65,6 +79,9 @@ class DecodeOpencv : public Node {
     if (!cap.isOpened())
       throw Error(name + ": OpenCV cannot open the video", "try decode.ffmpeg, or re-encode the video (e.g. to H.264)");
     cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0);  // vidpipe rotates (4.6 turns the wrong way)
+    // The size OpenCV will allocate, from its own reading of the headers.
+    av::check_frame_size(static_cast<int64_t>(cap.get(cv::CAP_PROP_FRAME_WIDTH)),
+                         static_cast<int64_t>(cap.get(cv::CAP_PROP_FRAME_HEIGHT)), lim.max_pixels, name);
     job.note("backend_used", "opencv");
 
     const int rotation = autorotate_ ? info.rotation : 0;
@@ -76,13 +93,14 @@ class DecodeOpencv : public Node {
       if (target < next) throw Error(name + ": frame indices must be ascending");
       while (next <= target) {
         if (job.cancelled()) return;
+        av::check_deadline(lim, name);
         if (!cap.grab())
           throw next == 0 ? Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint)
                           : Error(name + ": the video has only " + std::to_string(next) +
                                       " decodable frames (OpenCV) but frame " + std::to_string(target) +
                                       " was requested",
                                   "the container's frame count is wrong; sample fewer frames");
-        ++next;
+        av::check_decoded_frames(++next, lim, name);
       }
       if (!cap.retrieve(bgr) || bgr.empty() || bgr.type() != CV_8UC3)
         throw Error(name + ": OpenCV could not convert frame " + std::to_string(target), "try decode.ffmpeg");
@@ -118,6 +136,7 @@ class DecodeOpencv : public Node {
  private:
   std::string color_matrix_;
   bool autorotate_;
+  av::Limits limits_;  // the deadline is started per call
 };
 
 void register_decode_opencv(Registry& r) { r.add<DecodeOpencv>(); }

@@ -53,8 +53,10 @@ class FormatMetadata final : public Node {
     const VideoInfo& info = *plan.info;
     const Frame& first = *clip.frames.at(0);
     json notes = job.notes();
+    const std::string damage = job.damage();
     json meta = {
         {"input", input_label(job.video().input)},
+        {"status", damage.empty() ? "ok" : "partial"},  // partial: see "damage" (Job::mark_partial)
         {"num_frames", clip.frames.size()},
         {"original_fps", info.fps},
         {"sample_fps", plan.sample_fps},
@@ -73,6 +75,7 @@ class FormatMetadata final : public Node {
         {"sampler", plan.sampler},
     };
     int64_t repeated = 0;  // frames that repeat the one before (a short video padded by the sampler)
+    if (!damage.empty()) meta["damage"] = damage;
     for (const auto& f : clip.frames) {
       if (!meta["frame_indices"].empty() && meta["frame_indices"].back() == f->index) ++repeated;
       meta["frame_indices"].push_back(f->index);

@@ -1,4 +1,6 @@
-// probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels.
+// probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels. A damaged
+// container (truncated, demuxing stopped by an error) makes the job partial (Job::mark_partial);
+// limits (max_pixels, max_duration, deadline, the input's byte cap and stall rule) are errors.
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
@@ -8,6 +10,23 @@
 #include "common/input_source.hpp"
 
 namespace vidpipe::nodes::probe {
+
+namespace {
+// A damaged container, by what probing found ("" = none seen): fewer packets than its header
+// lists (a truncated file), or demuxing that ended on an error rather than at the end.
+std::string damage_of(const VideoInfo& v) {
+  const json& x = v.extra;
+  std::string text;
+  if (x.contains("packets") && x.value("header_frames", json()).is_number_integer() &&
+      x["header_frames"].get<int64_t>() > x["packets"].get<int64_t>())
+    text = "truncated: " + x["packets"].dump() + " of the " + x["header_frames"].dump() +
+           " frames its header lists are present";
+  if (x.contains("read_error"))
+    text += (text.empty() ? "" : ", ") + std::string("reading stopped early (") +
+            x["read_error"].get<std::string>() + ")";
+  return text;
+}
+}  // namespace
 
 class ProbeFfmpeg : public Node {
  public:
@@ -47,6 +66,7 @@ class ProbeFfmpeg : public Node {
     auto info = std::make_shared<const VideoInfo>(imgseq::is_sequence(video->input)
                                                       ? imgseq::probe(video->input, seq_)
                                                       : av::probe(video->input, opt));
+    if (const std::string damage = damage_of(*info); !damage.empty()) job.mark_partial(damage);
     out.emit(InfoPtr(std::move(info)));
   }
 

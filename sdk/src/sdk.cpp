@@ -8,6 +8,7 @@
 namespace vidpipe {
 
 Error::~Error() = default;
+LimitError::~LimitError() = default;
 Node::~Node() = default;
 
 void Node::process(const Data&, Emitter&, Job&) {

@@ -555,4 +555,4 @@ def test_interrupted_batch_lists_the_inputs_it_never_started(media, tmp_path):
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
     code, stdout, _ = run_interrupted(rest, tmp_path / "t")
     assert code == 130
-    assert "4 inputs, 0 ok, 0 failed, 1 interrupted, 3 not started (interrupted)" in stdout, stdout
+    assert "4 inputs, 0 ok, 0 partial, 0 failed, 1 interrupted, 3 not started (interrupted)" in stdout, stdout

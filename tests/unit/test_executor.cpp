@@ -30,6 +30,7 @@
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/graph.hpp"
 #include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/report.hpp"
 #include "vidpipe/sdk.hpp"
 
 namespace fs = std::filesystem;
@@ -143,12 +144,15 @@ class TestExpand final : public Node {
   static NodeSpec spec() {
     NodeSpec s("test.expand", "K frames per job");
     s.with_shape(Shape::Expand).parallel().input("job", DataType::Job).output("frames", DataType::Frame);
-    failure_params(s).integer("cancel_at", -1, -1, 1e9, "request_cancel() before emitting this frame");
+    failure_params(s)
+        .integer("cancel_at", -1, -1, 1e9, "request_cancel() before emitting this frame")
+        .text("damage_input", "", "the job input reported damaged (Job::mark_partial) after its frames");
     return s;
   }
   explicit TestExpand(const Params& p)
       : fail_input_(p.get<std::string>("fail_input")), fail_at_(p.get<int>("fail_at")),
-        kind_(p.get<std::string>("throw_kind")), cancel_at_(p.get<int>("cancel_at")) {}
+        kind_(p.get<std::string>("throw_kind")), cancel_at_(p.get<int>("cancel_at")),
+        damage_input_(p.get<std::string>("damage_input")) {}
   void process(const Data& in, Emitter& out, Job& job) override {
     ActiveScope calls(g_obs.expand_active, g_obs.max_expand_active);
     const std::string& input = job.video().input;
@@ -167,6 +171,11 @@ class TestExpand final : public Node {
       ++g_obs.emitted;
       if (cancelled) ++g_obs.emitted_after_cancel;
     }
+    if (input == damage_input_) {
+      job.mark_partial("2 frames\ndo not decode");  // one line, whatever the node wrote
+      job.mark_partial("2 frames\ndo not decode");  // the same report twice is one
+      job.mark_partial("truncated");
+    }
   }
 
  private:
@@ -174,6 +183,7 @@ class TestExpand final : public Node {
   int fail_at_;
   std::string kind_;
   int cancel_at_;
+  std::string damage_input_;
 };
 
 // Frame → frame after a random sleep (shuffles completion order). copy: emit a new, uncounted
@@ -655,6 +665,45 @@ TEST_CASE("output folders: published on success, nothing left on failure") {
   for (const auto& e : fs::directory_iterator(out)) entries.push_back(e.path().filename().string());
   std::sort(entries.begin(), entries.end());
   CHECK(entries == std::vector<std::string>{"okA_frames=3", "okB_frames=4"});
+}
+
+TEST_CASE("partial: a job reported damaged is published, counted and described, unless it fails") {
+  TempDir tmp;
+  std::vector<std::string> in = {"ok_frames=3", "damaged_frames=3", "worse_frames=3"};
+  // `worse` is reported damaged too, then fails in the sink: failed wins.
+  auto g = make_graph({.expand = "damage_input: damaged_frames=3", .sink = "fail_input: worse_frames=3"}, in);
+  auto g2 = make_graph({.expand = "damage_input: worse_frames=3", .sink = "fail_input: worse_frames=3"}, in);
+  RunOptions opt;
+  opt.output_dir = (tmp.path / "out").string();
+  auto report = run(g, opt);
+  INFO(describe(report));
+  REQUIRE(report.jobs.size() == 3);
+  CHECK(report.jobs[0].status == "ok");
+  CHECK(report.jobs[0].damage.empty());
+  const JobResult& d = report.jobs[1];
+  CHECK(d.status == "partial");
+  CHECK(d.damage == "2 frames do not decode; truncated");
+  CHECK(d.damage_line() == "damaged_frames=3: partial output from a damaged input: 2 frames do not decode; truncated");
+  CHECK(d.output_dir == (fs::path(opt.output_dir) / d.name).string());
+  CHECK(fs::exists(fs::path(d.output_dir) / "clip.txt"));
+  CHECK(report.jobs[2].status == "failed");
+  CHECK(report.failed() == 1);
+  CHECK(report.partial() == 1);
+  const std::string text = summary_text(report);
+  CHECK(text.find("3 inputs, 1 ok, 1 partial, 1 failed") != std::string::npos);
+  const json j = summary_json(report, false);
+  CHECK(j["partial"] == 1);
+  CHECK(j["failed"] == 1);
+  CHECK(j["jobs"][1]["status"] == "partial");
+  CHECK(j["jobs"][1]["damage"] == d.damage);
+  CHECK_FALSE(j["jobs"][0].contains("damage"));
+
+  auto report2 = run(g2, opt);
+  INFO(describe(report2));
+  REQUIRE(report2.jobs.size() == 3);
+  CHECK(report2.jobs[2].status == "failed");  // damaged, then failed: failed
+  CHECK(report2.jobs[2].damage.empty());
+  CHECK(report2.partial() == 0);
 }
 
 TEST_CASE("cancellation: request_cancel stops a long run; reset_cancel allows another run") {

@@ -25,6 +25,7 @@
 
 namespace fs = std::filesystem;
 using vidpipe::Error;
+using vidpipe::LimitError;
 using vidpipe::FramePtr;
 namespace av = vidpipe::av;
 
@@ -484,23 +485,35 @@ TEST_CASE("bit-flipped stream: skip finishes with a damage count, fail throws; n
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
 }
 
-TEST_CASE("limits: max_duration, max_frames, deadline are clear errors") {
+TEST_CASE("limits: max_duration, max_frames, max_pixels, deadline are clear, final errors") {
+  // LimitError (not a plain Error) is what tells decode.auto not to try another backend.
   const std::string v = videos().file("long");
   av::ProbeOptions p;
   p.max_duration = 5;
   try {
     av::probe(v, p);
     FAIL("no error");
-  } catch (const Error& e) {
+  } catch (const LimitError& e) {
     CHECK(std::string(e.what()).find("max_duration") != std::string::npos);
   }
+  p.max_duration = 0;
+  p.max_pixels = 100;
+  CHECK_THROWS_AS(av::probe(v, p), LimitError);
   av::ReadOptions o;
   o.limits.max_frames = 20;
   try {
     decode(v, {100}, o);
     FAIL("no error");
-  } catch (const Error& e) {
+  } catch (const LimitError& e) {
     CHECK(std::string(e.what()).find("max_decoded_frames") != std::string::npos);
+  }
+  av::ReadOptions px;
+  px.max_pixels = 100;
+  try {
+    decode(v, {0}, px);
+    FAIL("no error");
+  } catch (const LimitError& e) {
+    CHECK(std::string(e.what()).find("exceeds max_pixels 100") != std::string::npos);
   }
   av::ReadOptions d;
   d.limits.deadline = av::Clock::now() - std::chrono::seconds(1);
@@ -508,7 +521,7 @@ TEST_CASE("limits: max_duration, max_frames, deadline are clear errors") {
   try {
     decode(v, {100}, d);
     FAIL("no error");
-  } catch (const Error& e) {
+  } catch (const LimitError& e) {
     CHECK(std::string(e.what()).find("deadline") != std::string::npos);
   }
 }

@@ -67,6 +67,9 @@ struct FakeJob final : vidpipe::Job {
   const vidpipe::json& config() const override { return c; }
   vidpipe::json timing() const override { return vidpipe::json::object(); }
   bool cancelled() const override { return false; }
+  void mark_partial(const std::string& damage) override { d = damage; }
+  std::string damage() const override { return d; }
+  std::string d;
 };
 
 }  // namespace

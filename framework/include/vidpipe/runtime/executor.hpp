@@ -27,14 +27,17 @@ namespace vidpipe::runtime {
 struct JobResult {
   std::size_t index = 0;
   std::string input, name;
-  // "ok", "failed", "skipped" (--skip-existing, or the same input listed twice),
+  // "ok", "partial" (outputs written from a damaged input: see `damage`), "failed",
+  // "skipped" (--skip-existing, or the same input listed twice),
   // "interrupted" (or, listed by the CLI, "not started")
   std::string status;
   std::string error_node, error_type, error, hint;
+  std::string damage;      // partial: what Job::mark_partial() reported, one line
   std::string output_dir;  // final folder ("" without -o or on failure)
   json notes = json::object();
   json timing = json::object();
-  std::string error_line() const;  // "input: stage 'decode' (decode.ffmpeg): message — hint"
+  std::string error_line() const;   // "input: stage 'decode' (decode.ffmpeg): message — hint"
+  std::string damage_line() const;  // "input: partial output from a damaged input: damage"
 };
 
 // An input as shown in messages: long inputs (base64) are cut to their start.
@@ -61,7 +64,8 @@ struct RunReport {
   bool interrupted = false;
   double wall_s = 0;
   std::shared_ptr<Profiler> profiler;
-  std::size_t failed() const;
+  std::size_t failed() const;   // jobs not ok and not partial (failed, interrupted ...)
+  std::size_t partial() const;
 };
 
 class Executor {

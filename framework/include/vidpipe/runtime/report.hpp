@@ -9,7 +9,7 @@ namespace vidpipe::runtime {
 
 // One line per job (frames, resized size, grid, tokens, output folder or the error), then totals.
 std::string summary_text(const RunReport& report);
-// {"jobs": [...], "failed": n, "wall_s": s, "profile": {...}}
+// {"jobs": [...], "failed": n, "partial": n, "wall_s": s, "profile": {...}}; a partial job has "damage".
 json summary_json(const RunReport& report, bool with_profile);
 
 }  // namespace vidpipe::runtime

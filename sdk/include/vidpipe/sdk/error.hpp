@@ -1,4 +1,4 @@
-// The one exception type nodes throw for bad input or bad configuration.
+// The exception types nodes throw for bad input or bad configuration.
 //
 // The runtime catches everything a node throws, attaches the input, node id and stage, and
 // turns it into that job's error (the batch goes on). `hint` is the fix to suggest.
@@ -27,5 +27,14 @@ class VIDPIPE_API Error : public std::runtime_error {
 inline std::string size_text(int64_t width, int64_t height) {
   return std::to_string(width) + "x" + std::to_string(height);
 }
+
+// A safety limit was reached (max_decoded_frames, max_pixels, max_duration, deadline,
+// max_input_bytes, a stalled network input...). Final for the input: every backend enforces
+// the same limits, so decode.auto does not try another one. Since ABI 1.1.
+class VIDPIPE_API LimitError : public Error {
+ public:
+  using Error::Error;
+  ~LimitError() override;
+};
 
 }  // namespace vidpipe

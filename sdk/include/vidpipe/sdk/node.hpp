@@ -15,7 +15,8 @@
 // A node that is not serial must be reentrant: keep per-call state on the stack.
 //
 // Errors: throw vidpipe::Error (or anything derived from std::exception). The runtime catches
-// it, marks the job failed with the node id and the message, and the batch goes on.
+// it, marks the job failed with the node id and the message, and the batch goes on. A damaged
+// input whose output is still usable is not an error: report it with Job::mark_partial().
 #pragma once
 
 #include <functional>
@@ -86,6 +87,13 @@ class VIDPIPE_API Job {
   virtual json timing() const = 0;
   // True once the run is interrupted or this job already failed: stop early.
   virtual bool cancelled() const = 0;
+  // The output is usable but the input is damaged (truncated, frames that do not decode and
+  // were answered by a neighbour, fewer frames than its header lists): unless it fails, the job
+  // ends with status "partial" and this description, one line; several reports are joined
+  // with "; ". Since ABI 1.1.
+  virtual void mark_partial(const std::string& damage) = 0;
+  // What mark_partial() recorded so far, "" when nothing (e.g. for metadata.json).
+  virtual std::string damage() const = 0;
 
  protected:
   ~Job() = default;

@@ -1,0 +1,46 @@
+// Safety limits shared by the probe and decoder nodes (users-and-security.md §2.5): every loop
+// over packets, frames or images is bounded by them, so hostile or broken input ends in a clear
+// error, never a hang. Each check throws vidpipe::LimitError (sdk/error.hpp), which is final for
+// the input: decode.auto does not fall back to another backend, since every backend
+// (decode.ffmpeg, decode.opencv, decode.images) enforces the same limits under the same names.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <vidpipe/sdk/node.hpp>
+#include <vidpipe/sdk/params.hpp>
+
+namespace vidpipe::av {
+
+using Clock = std::chrono::steady_clock;
+
+inline constexpr int64_t kDefaultMaxPixels = 8192LL * 8192;
+
+struct Limits {
+  double max_duration = 3600;               // seconds of video (header and packets), 0 = none
+  int64_t max_pixels = kDefaultMaxPixels;   // per frame
+  int64_t max_frames = 500000;              // frames decoded per input (decode only)
+  Clock::time_point deadline{};             // wall-clock end for this input; epoch = none
+  double deadline_s = 0;                    // the same, as configured (for messages)
+};
+
+// The decoders' limit parameters: max_decoded_frames, max_duration, max_pixels, deadline.
+NodeSpec& declare_decode_limits(NodeSpec& s);
+// Limits from those parameters; the deadline is not started (see start_deadline).
+Limits decode_limits(const Params& p);
+// Sets lim.deadline to now + lim.deadline_s (none when deadline_s is 0).
+void start_deadline(Limits& lim);
+
+// Each throws LimitError naming `input`, the limit and the parameter that raises it.
+// Once `lim.deadline` has passed: "<input>: deadline of N s exceeded".
+void check_deadline(const Limits& lim, const std::string& input);
+// A frame of w×h pixels (from a header, before anything of that size is allocated).
+void check_frame_size(int64_t width, int64_t height, int64_t max_pixels, const std::string& input);
+// `decoded` frames decoded so far for this input.
+void check_decoded_frames(int64_t decoded, const Limits& lim, const std::string& input);
+// `seconds` of video, known `how` ("by its header", "by its packets").
+void check_duration(double seconds, double max_duration, const std::string& how, const std::string& input);
+
+}  // namespace vidpipe::av
