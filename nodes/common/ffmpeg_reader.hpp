@@ -7,7 +7,7 @@
 // rotated the way the CLI's autorotate rotates them.
 //
 // Inputs are opened by input_source.cpp (every kind, with protocol and format whitelists, size
-// caps, a stall rule and an interrupt callback for deadlines; see users-and-security.md §2).
+// caps, a stall rule and an interrupt callback for deadlines; see docs/input-safety.md §2).
 // Safety limits (limits.hpp) throw LimitError.
 #pragma once
 
@@ -57,7 +57,7 @@ std::string error_text(int err);
 // vidpipe::Error for anything else (http, pipes, other protocols) or a missing file.
 std::string local_path(const std::string& input);
 
-// How an input may be read (users-and-security.md §2). Set per node by the parameters
+// How an input may be read (docs/input-safety.md §2). Set per node by the parameters
 // `net_timeout`, `max_input_bytes`, `allow_playlists` and `tls_verify` of probe.ffmpeg and
 // decode.ffmpeg (decode.auto forwards them); the node's deadline is copied in per input.
 struct InputOptions {

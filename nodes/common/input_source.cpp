@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 namespace vidpipe::av {
 namespace {
 
-// Real containers only (users-and-security.md §2): playlist and indirection formats (hls,
+// Real containers only (docs/input-safety.md §2): playlist and indirection formats (hls,
 // dash, concat, tee, lavfi, subfile, ...) can make FFmpeg open other URLs or files named
 // inside the media, and single-image formats are not videos. Audio formats are listed so that
 // an audio file fails with "no video stream" rather than a whitelist error.

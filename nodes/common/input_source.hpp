@@ -12,7 +12,7 @@
 // Every opened context reads through a custom AVIOContext that vidpipe owns (memory inputs
 // never touch a temp file), the detected container is checked against a whitelist of real
 // containers before the demuxer is opened (playlists such as hls, dash, concat can make FFmpeg
-// fetch other URLs or files named inside the media: users-and-security.md §2), and nested
+// fetch other URLs or files named inside the media: docs/input-safety.md §2), and nested
 // opens are restricted to the input's own protocol.
 #pragma once
 

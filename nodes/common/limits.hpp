@@ -1,4 +1,4 @@
-// Safety limits shared by the probe and decoder nodes (users-and-security.md §2.5): every loop
+// Safety limits shared by the probe and decoder nodes (docs/input-safety.md §2.5): every loop
 // over packets, frames or images is bounded by them, so hostile or broken input ends in a clear
 // error, never a hang. Each check throws vidpipe::LimitError (sdk/error.hpp), which is final for
 // the input: decode.auto does not fall back to another backend, since every backend

@@ -1,4 +1,4 @@
-// Python-exact rounding helpers of qwen-vl-utils (qwen.md §2.1).
+// Python-exact rounding helpers of qwen-vl-utils (docs/qwen-reference.md §2.1).
 // Python's round() and torch.round() are round-half-to-even, NOT C's std::round.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Frame sampling rules of qwen-vl-utils (qwen.md §2.3-§2.6), torch 1.13 linspace included.
+// Frame sampling rules of qwen-vl-utils (docs/qwen-reference.md §2.3-§2.6), torch 1.13 linspace included.
 #pragma once
 
 #include <cstdint>

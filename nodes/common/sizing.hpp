@@ -1,4 +1,4 @@
-// Frame sizing rules of qwen-vl-utils (qwen.md §2.2, §2.7, §2.8), in double precision with
+// Frame sizing rules of qwen-vl-utils (docs/qwen-reference.md §2.2, §2.7, §2.8), in double precision with
 // Python's division order, so results are identical to the reference.
 #pragma once
 

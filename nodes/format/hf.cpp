@@ -1,5 +1,5 @@
 // format.hf: writes what a Hugging Face Qwen2/2.5/3-VL processor hands the model for one video:
-// `pixel_values_videos` patchified exactly as qwen.md §6.4 (rows = grid_t*grid_h*grid_w, cols =
+// `pixel_values_videos` patchified exactly as docs/qwen-reference.md §6.4 (rows = grid_t*grid_h*grid_w, cols =
 // C*tp*p*p; temporal padding by repeating the last frame, §6.3; normalisation (v/255 - mean)/std
 // in float32, §6.1) and `video_grid_thw` (1×3 int64), as a safetensors file (written here:
 // 8-byte little-endian header length, JSON header, raw little-endian data) and/or .npy files.

@@ -3,7 +3,7 @@
 // Frames are already integers 0..255 (the reference resize rounds to uint8), so uint8 loses
 // nothing and is 4× smaller; float32 matches the reference tensor's dtype byte for byte.
 // Optional: float16 / bfloat16 (bfloat16 as raw bits '<u2': torch.from_numpy(a).view(torch.bfloat16)),
-// normalisation (rescale 1/255 and/or mean/std, qwen.md §6.1) and temporal padding to a
+// normalisation (rescale 1/255 and/or mean/std, docs/qwen-reference.md §6.1) and temporal padding to a
 // multiple of `pad_to_multiple` frames by repeating the last frame (§6.3).
 #include <cstring>
 #include <vector>

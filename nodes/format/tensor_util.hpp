@@ -1,4 +1,4 @@
-// Element conversions shared by the tensor writers: normalisation lookup tables (qwen.md §6.1:
+// Element conversions shared by the tensor writers: normalisation lookup tables (docs/qwen-reference.md §6.1:
 // (v * rescale - mean_c) / std_c in float32, as transformers' slow image processors compute it)
 // and float32 -> float16 / bfloat16 (round to nearest even, like torch's .to()).
 #pragma once

@@ -1,5 +1,5 @@
 // process.smart_resize: resizes each sampled frame to the size qwen-vl-utils would choose
-// (qwen.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with one of
+// (docs/qwen-reference.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with one of
 // the modes of common/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
 // are measured by bench/resize.py and tests/e2e/test_processing.py. Frames that already have
 // the target size pass through untouched; that is how decode.ffmpeg's fused_resize path

@@ -1,4 +1,4 @@
-// sample.uniform: qwen-vl-utils' frame sampler (qwen.md §2.3-§2.6) on a probed VideoInfo.
+// sample.uniform: qwen-vl-utils' frame sampler (docs/qwen-reference.md §2.3-§2.6) on a probed VideoInfo.
 #include <memory>
 #include <string>
 

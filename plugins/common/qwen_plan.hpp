@@ -1,5 +1,5 @@
 // <model>.plan (Plan -> Plan): token and memory planning of a Qwen-VL family video from metadata
-// alone (no pixels): resized size (qwen.md §2.7/§2.8 via ref::qwen_video_size), grid_thw,
+// alone (no pixels): resized size (docs/qwen-reference.md §2.7/§2.8 via ref::qwen_video_size), grid_thw,
 // tokens, prompt placeholder counts and memory estimates, plus budget validation against
 // max_context_tokens (on_overflow: error | fit). Emits a new SamplePlan (a copy of the input,
 // re-sampled when `fit` lowered the frame count) whose extra carries:

@@ -1,5 +1,5 @@
 // qwen2_5_vl: the Qwen2.5-VL (and Qwen2-VL) model plugin: profiles with the reference
-// defaults of qwen-vl-utils and the tokens node. Numbers and sources: reference/qwen.md §1.
+// defaults of qwen-vl-utils and the tokens node. Numbers and sources: docs/qwen-reference.md §1.
 #include <vidpipe/sdk.hpp>
 
 #include "qwen_plan.hpp"

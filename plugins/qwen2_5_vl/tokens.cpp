@@ -1,4 +1,4 @@
-// qwen2_5_vl.tokens: Qwen2/2.5-VL visual token accounting of a resized clip (qwen.md §6.3-§6.5).
+// qwen2_5_vl.tokens: Qwen2/2.5-VL visual token accounting of a resized clip (docs/qwen-reference.md §6.3-§6.5).
 #include <cmath>
 #include <string>
 

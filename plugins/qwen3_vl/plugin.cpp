@@ -1,4 +1,4 @@
-// qwen3_vl: the Qwen3-VL model plugin (qwen.md §1.2, §1.3, §6.6): qwen-vl-utils 0.0.14 with
+// qwen3_vl: the Qwen3-VL model plugin (docs/qwen-reference.md §1.2, §1.3, §6.6): qwen-vl-utils 0.0.14 with
 // image_patch_size 16 (factor 32), mean = std = 0.5, per-temporal-group timestamps.
 // Nodes: qwen3_vl.tokens (grid, tokens, "<t seconds>" prompt blocks) and qwen3_vl.plan.
 #include <cmath>
@@ -99,7 +99,7 @@ void register_nodes(Registry& r) {
                  {"norm_std", {0.5, 0.5, 0.5}}};
   json facts = {{"source", "qwen-vl-utils 0.0.14 (QwenLM/Qwen3-VL 96588727, vision_process.py fe120581) with "
                            "image_patch_size=16; transformers qwen3_vl video_processing_qwen3_vl.py 930941c6, "
-                           "processing_qwen3_vl.py e1b55167 (reference/qwen.md §1.2, §1.3, §6.6)"},
+                           "processing_qwen3_vl.py e1b55167 (docs/qwen-reference.md §1.2, §1.3, §6.6)"},
                 {"factor", "image_patch_size 16 x SPATIAL_MERGE_SIZE 2 = 32"},
                 {"VIDEO_MIN_TOKEN_NUM", "128 -> 131072 px"}, {"VIDEO_MAX_TOKEN_NUM", "768 -> 786432 px"},
                 {"MODEL_SEQ_LEN", "128000 -> total_pixels 128000*32*32*0.9 = 117964800"},

@@ -53,9 +53,9 @@ def read_json(path):
 def videos(tmp_path_factory):
     d = tmp_path_factory.mktemp("videos")
     return {
-        # qwen.md §7(b): 640×360, 25 fps, 10 s → N = 250
+        # docs/qwen-reference.md §7(b): 640×360, 25 fps, 10 s → N = 250
         "b": make_video(d / "b.mp4", "640x360", 25, 10),
-        # qwen.md §7(c): 1280×720, 30 fps, 20 s → N = 600
+        # docs/qwen-reference.md §7(c): 1280×720, 30 fps, 20 s → N = 600
         "c": make_video(d / "c.mp4", "1280x720", 30, 20, extra=("-preset", "ultrafast")),
         "small": make_video(d / "small.mp4", "320x240", 30, 3),
         "dir": d,

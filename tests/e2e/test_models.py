@@ -1,4 +1,4 @@
-"""Model plugins against qwen.md §7 and their cited constants."""
+"""Model plugins against docs/qwen-reference.md §7 and their cited constants."""
 import json
 
 import pytest

@@ -1,5 +1,5 @@
 """End-to-end: the default Qwen2.5-VL graph on generated videos, checked against references
-nobody here wrote: torch.linspace for frame indices, qwen.md's worked examples for sizes and
+nobody here wrote: torch.linspace for frame indices, docs/qwen-reference.md's worked examples for sizes and
 tokens, numpy for reading the outputs, PyAV + torchvision for the pixels the model sees."""
 import json
 
@@ -23,7 +23,7 @@ def run_default(video, out, *sets):
 
 
 def test_worked_example_b_nframes(videos, tmp_path):
-    # qwen.md §7(b): 640×360, 25 fps, 10 s, nframes = 8
+    # docs/qwen-reference.md §7(b): 640×360, 25 fps, 10 s, nframes = 8
     summary, meta = run_default(videos["b"], tmp_path, "sample.nframes=8")
     assert summary["failed"] == 0
     assert meta["total_frames"] == 250 and meta["original_fps"] == pytest.approx(25.0)
@@ -40,7 +40,7 @@ def test_worked_example_b_nframes(videos, tmp_path):
 
 
 def test_worked_example_c_fps_and_max_pixels(videos, tmp_path):
-    # qwen.md §7(c): 1280×720, 30 fps, 20 s, fps 2, max_pixels = 151 200
+    # docs/qwen-reference.md §7(c): 1280×720, 30 fps, 20 s, fps 2, max_pixels = 151 200
     _, meta = run_default(videos["c"], tmp_path, "resize.max_pixels=151200")
     assert meta["num_frames"] == 40
     assert meta["frame_indices"] == torch_indices(0, 599, 40)

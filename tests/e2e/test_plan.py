@@ -1,4 +1,4 @@
-"""`vidpipe plan` (metadata only) against `vidpipe run` (decoded) on the same inputs, qwen.md §7
+"""`vidpipe plan` (metadata only) against `vidpipe run` (decoded) on the same inputs, docs/qwen-reference.md §7
 numbers, and token-budget validation (error / fit)."""
 import json
 

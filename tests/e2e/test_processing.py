@@ -1,5 +1,5 @@
 """Resize modes of process.smart_resize against torchvision / torch, and output formats
-(format.npy dtypes, normalisation, temporal padding; format.hf patchify per qwen.md §6.4)."""
+(format.npy dtypes, normalisation, temporal padding; format.hf patchify per docs/qwen-reference.md §6.4)."""
 import json
 import math
 import os
@@ -117,7 +117,7 @@ def graph_with_writer(tmp_path, writer_yaml):
 
 
 def transformers_patchify(frames_tchw_u8, p=14, tp=2, m=2, mean=CLIP_MEAN, std=CLIP_STD):
-    """Transcription of transformers' Qwen2VLImageProcessor._preprocess (qwen.md §6.3/§6.4)."""
+    """Transcription of transformers' Qwen2VLImageProcessor._preprocess (docs/qwen-reference.md §6.3/§6.4)."""
     x = frames_tchw_u8.astype(np.float32) * np.float32(1 / 255)
     x = (x - mean[None, :, None, None]) / std[None, :, None, None]
     if x.shape[0] % tp:

@@ -1,5 +1,5 @@
 """vidpipe's reference math against torch 1.13 / torchvision 0.14 and against a direct Python
-transcription of reference/qwen.md (§2). Needs $VIDPIPE_BUILD_DIR/bin/vidpipe_refcheck."""
+transcription of docs/qwen-reference.md (§2). Needs $VIDPIPE_BUILD_DIR/bin/vidpipe_refcheck."""
 import math
 import os
 import random
@@ -26,7 +26,7 @@ def refcheck(*args, stdin=None):
     return p.stdout
 
 
-# ---- transcription of qwen.md §2 (0.0.10 / 0.0.14 rules); Python's round() is half-even ----
+# ---- transcription of docs/qwen-reference.md §2 (0.0.10 / 0.0.14 rules); Python's round() is half-even ----
 def round_by_factor(x, f): return round(x / f) * f
 def ceil_by_factor(x, f): return math.ceil(x / f) * f
 def floor_by_factor(x, f): return math.floor(x / f) * f

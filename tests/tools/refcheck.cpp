@@ -1,5 +1,5 @@
 // vidpipe_refcheck: exposes vidpipe's reference math to the Python tests, which compare it
-// with torch/torchvision and with a transcription of qwen.md.
+// with torch/torchvision and with a transcription of docs/qwen-reference.md.
 //   vidpipe_refcheck linspace START END N           -> indices, space separated
 //   vidpipe_refcheck linspace -                      -> same, one line per "START END N" on stdin
 //   vidpipe_refcheck nframes N FPS [k=v...]          -> "n start end count sample_fps" (k: fps,

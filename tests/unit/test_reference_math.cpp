@@ -1,4 +1,4 @@
-// The worked examples and corner cases of reference/qwen.md (§2, §7).
+// The worked examples and corner cases of docs/qwen-reference.md (§2, §7).
 #include <doctest/doctest.h>
 
 #include <vector>
