@@ -32,6 +32,7 @@
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/report.hpp"
 #include "vidpipe/sdk.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace vidpipe;
@@ -388,19 +389,6 @@ int node_index(const ResolvedGraph& g, const std::string& id) {
   return -1;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("vidpipe-test-executor-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 

@@ -16,25 +16,13 @@
 #include "../../framework/src/output_folder.hpp"
 #include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/runtime/text.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace vidpipe::runtime;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("vidpipe-test-output-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 void write_file(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 std::string read_file(const fs::path& p) {

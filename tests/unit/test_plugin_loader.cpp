@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vidpipe/runtime/registry.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using vidpipe::runtime::NodeRegistry;
@@ -38,19 +39,6 @@ template <class F> std::string error_of(F&& fn) {
 }
 
 // A fresh temporary folder, removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("vidpipe-test-loader-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 struct NullEmitter final : vidpipe::Emitter {
   vidpipe::Data last;
