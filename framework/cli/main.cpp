@@ -79,8 +79,7 @@ int main(int argc, char** argv) {
   pl->add_option("--model", plan.model, "Model profile (overrides the graph's `model:`)");
   pl->add_option("--set", plan.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   pl->add_flag("--json", plan.json,
-               "JSON output: one input's plan as an object; several inputs as {\"graph\", \"model\", \"videos\": [one "
-               "object per input], ...}");
+               "JSON output: {\"graph\", \"model\", \"plan_node\", \"videos\": [one object per input], \"wall_ms\"}");
 
   std::string graph, validate_model;
   std::vector<std::string> validate_sets;

@@ -175,7 +175,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   }
   out["wall_ms"] = report.wall_s * 1000.0;
   if (opt.json) {
-    std::cout << (out["videos"].size() == 1 && inputs.size() == 1 ? out["videos"][0] : out).dump(2) << "\n";
+    std::cout << out.dump(2) << "\n";  // one shape whatever the number of inputs (scripts over a glob)
   } else {
     for (const auto& v : out["videos"]) {
       if (v["status"] != "ok") {

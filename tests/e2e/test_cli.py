@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, VIDPIPE, vidpipe
+from conftest import BUILD, VIDPIPE, make_video, vidpipe
 
 TEST_PLUGINS = BUILD / "tests" / "plugins"
 
@@ -92,5 +92,11 @@ def test_every_command_says_fix(tmp_path):
         assert "(fix: " in line and "hint" not in line, line
 
 
-def test_plan_help_describes_the_json_it_prints():
+def test_plan_json_has_one_shape_whatever_the_number_of_inputs(tmp_path):
+    """`plan --json` used to print a bare object for one input and {"videos": [...]} for several."""
     assert '"videos": [one object per input]' in " ".join(vidpipe("plan", "--help", check=0).stdout.split())
+    clip, other = make_video(tmp_path / "a.mp4", "160x96", 10, 1), make_video(tmp_path / "b.mp4", "160x96", 10, 2)
+    one = json.loads(vidpipe("plan", clip, "--json", check=0).stdout)
+    two = json.loads(vidpipe("plan", clip, other, "--json", check=0).stdout)
+    assert set(one) == set(two) and len(one["videos"]) == 1 and len(two["videos"]) == 2
+    assert one["videos"][0]["frame_indices"] == two["videos"][0]["frame_indices"]

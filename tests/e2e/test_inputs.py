@@ -324,7 +324,7 @@ def test_json_list_is_one_input_on_the_command_line(media, tmp_path):
     spaced = json.dumps(files, separators=(", ", ": "))
     p = vidpipe("plan", spaced, "--json", "--set", "probe.images_fps=30", check=0)
     res = json.loads(p.stdout)
-    v = res.get("videos", [res])  # one input: the object itself
+    v = res["videos"]
     assert len(v) == 1 and v[0]["status"] == "ok" and v[0]["input"].startswith('["'), v
     # usage errors are unchanged
     assert vidpipe("run").returncode == 2

@@ -23,7 +23,7 @@ def plan(graph, video, *sets):
     args = ["plan", graph, video, "--json"]
     for s in sets:
         args += ["--set", s]
-    return json.loads(vidpipe(*args, check=0).stdout)
+    return json.loads(vidpipe(*args, check=0).stdout)["videos"][0]
 
 
 def run(graph, video, out, *sets):
@@ -236,6 +236,6 @@ def test_openai_byte_cap_lowers_quality(videos, tmp_path):
 def test_openai_mini_profile_cost(videos, tmp_path):
     m = run(OPENAI, videos["small"], tmp_path, "plan.detail=high")
     p = json.loads(vidpipe("plan", OPENAI, videos["small"], "--model", "openai_gpt4o_mini", "--set",
-                           "plan.detail=high", "--json", check=0).stdout)
+                           "plan.detail=high", "--json", check=0).stdout)["videos"][0]
     assert p["tokens_per_frame"] == openai_cost(320, 240, "high", 2833, 5667) == 2833 + 5667
     assert m["total_tokens"] == m["num_frames"] * openai_cost(320, 240, "high")

@@ -9,7 +9,7 @@ QWEN3 = SOURCE / "graphs" / "qwen3_vl.yaml"
 
 
 def test_qwen3_worked_example_b(videos, tmp_path):
-    p = json.loads(vidpipe("plan", QWEN3, videos["b"], "--set", "sample.nframes=8", "--json", check=0).stdout)
+    p = json.loads(vidpipe("plan", QWEN3, videos["b"], "--set", "sample.nframes=8", "--json", check=0).stdout)["videos"][0]
     assert (p["resized_height"], p["resized_width"], p["grid_thw"], p["total_tokens"]) == (352, 640, [4, 22, 40], 880)
     vidpipe("run", QWEN3, videos["b"], "--set", "sample.nframes=8", "-o", tmp_path, check=0)
     m = read_json(tmp_path / "b" / "metadata.json")
@@ -19,7 +19,8 @@ def test_qwen3_worked_example_b(videos, tmp_path):
 
 
 def test_qwen3_worked_example_c(videos):
-    p = json.loads(vidpipe("plan", QWEN3, videos["c"], "--set", "resize.max_pixels=151200", "--json", check=0).stdout)
+    p = json.loads(vidpipe("plan", QWEN3, videos["c"], "--set", "resize.max_pixels=151200", "--json",
+                           check=0).stdout)["videos"][0]
     assert (p["nframes"], p["resized_height"], p["resized_width"], p["grid_thw"], p["total_tokens"]) == (
         40, 288, 512, [20, 18, 32], 2880)
     assert p["memory"]["pixel_values"]["shape"] == [20 * 18 * 32, 1536]

@@ -11,7 +11,7 @@ BUDGET_GRAPH = SOURCE / "graphs" / "qwen2_5_vl_budget.yaml"
 
 def plan(*args, check=0):
     p = vidpipe("plan", *args, "--json", check=check)
-    return json.loads(p.stdout) if check == 0 else p
+    return json.loads(p.stdout)["videos"][0] if check == 0 else p
 
 
 def run_meta(video, out, *sets, graph=DEFAULT_GRAPH):

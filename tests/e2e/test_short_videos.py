@@ -139,7 +139,7 @@ def test_a_video_found_to_hold_one_frame_is_padded_when_replanned(tmp_path):
 
 def test_plan_counts_the_repeated_frames_as_run_does(short, tmp_path):
     for graph, N in (("qwen2_5_vl", 1), ("llava_video", 3)):
-        planned = json.loads(vidpipe("plan", GRAPHS / f"{graph}.yaml", short[N], "--json", check=0).stdout)
+        planned = json.loads(vidpipe("plan", GRAPHS / f"{graph}.yaml", short[N], "--json", check=0).stdout)["videos"][0]
         vidpipe("run", GRAPHS / f"{graph}.yaml", short[N], "-o", tmp_path / graph, check=0)
         meta = read_json(tmp_path / graph / short[N].stem / "metadata.json")
         for key in ("frame_indices", "repeated_frames", "repeated_frames_why"):
