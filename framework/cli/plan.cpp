@@ -21,6 +21,7 @@
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/graph.hpp"
 #include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/text.hpp"
 
 using namespace vidpipe;
 using namespace vidpipe::runtime;
@@ -138,7 +139,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
       const std::string id = s.substr(0, s.find('.'));
       if (id == "settings" || ids.count(id)) ov.sets.push_back(s);
       else if (!resize_id.empty() && id == resize_id) ov.sets.push_back(plan_id + s.substr(id.size()));
-      else std::cerr << "vidpipe plan: note: --set " << s << " is ignored (node '" << id << "' runs after planning)\n";
+      else std::cerr << "vidpipe plan: note: --set " << printable(s) << " is ignored (node '" << printable(id) << "' runs after planning)\n";
     }
     graph = resolve_graph(spec, reg, ov);
   } catch (const Error& e) {
@@ -179,14 +180,15 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   } else {
     for (const auto& v : out["videos"]) {
       if (v["status"] != "ok") {
-        std::cout << fmt::format("{}: FAILED: {}\n", v["input"].get<std::string>(), v.value("error", ""));
+        std::cout << printable(fmt::format("{}: FAILED: {}", display_input(v["input"].get<std::string>()),
+                                           v.value("error", ""))) << "\n";
         continue;
       }
       const json& mem = v["memory"];
       std::cout << fmt::format(
           "{}: {} frames {} sample_fps {:.4g}, {}, grid_thw {}, {} tokens; pixel_values {} bf16 / {} "
           "fp32, visual tokens {} bf16{}; {:.1f} ms\n",
-          v["input"].get<std::string>(), v["nframes"].get<int64_t>(), short_list(v["frame_indices"]),
+          printable(display_input(v["input"].get<std::string>())), v["nframes"].get<int64_t>(), short_list(v["frame_indices"]),
           v["sample_fps"].get<double>(),
           size_text(v["resized_width"].get<int64_t>(), v["resized_height"].get<int64_t>()),
           v["grid_thw"].dump(), v["total_tokens"].get<int64_t>(),

@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/text.hpp"
 
 using namespace vidpipe;
 using namespace vidpipe::runtime;
@@ -87,7 +89,7 @@ json info_json(const VideoInfo& v) {
 }
 
 std::string text_value(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return printable(v.get<std::string>());  // names and URLs are data
   if (v.is_array() && v.size() > 12) {
     std::string s = "[";
     for (std::size_t i = 0; i < 8; ++i) s += (i ? ", " : "") + v[i].dump();
@@ -126,7 +128,7 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
     std::string name = eq == std::string::npos ? s : s.substr(0, eq);
     if (name.rfind("probe.", 0) == 0) name = name.substr(6);
     if (eq == std::string::npos || !entry->spec.find_param(name)) {
-      std::cerr << "vidpipe: bad --set '" << s << "': probe.ffmpeg parameters are";
+      std::cerr << "vidpipe: bad --set '" << printable(s) << "': probe.ffmpeg parameters are";
       for (const ParamSpec& p : entry->spec.params) std::cerr << " " << p.name;
       std::cerr << "\n";
       return kUsage;
@@ -149,7 +151,7 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
   }
   const InfoPtr* info = out.items.empty() ? nullptr : std::get_if<InfoPtr>(&out.items.front());
   if (!info || !*info) {
-    std::cerr << "vidpipe: probe.ffmpeg returned no video info for " << input << "\n";
+    std::cerr << "vidpipe: probe.ffmpeg returned no video info for " << printable(display_input(input)) << "\n";
     return kFailed;
   }
   json j = info_json(**info);

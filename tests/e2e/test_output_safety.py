@@ -183,6 +183,12 @@ def test_control_characters_are_escaped_and_never_name_a_folder(clip, tmp_path):
     assert "\\x1b[31m" in p.stderr
     names = folders(tmp_path / "o")
     assert len(names) == 1 and all(ord(c) >= 0x20 for c in names[0]) and "\u202e" not in names[0], names
+    # probe and plan print input names too
+    for args in (("probe", tmp_path / evil), ("probe", tmp_path / "missing\x1b[31m.mp4"),
+                 ("plan", tmp_path / evil, tmp_path / "missing\x1b[31m.mp4")):
+        p = vidpipe(*args)
+        for stream in (p.stdout, p.stderr):
+            assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream, (args, repr(stream))
 
 
 def test_without_o_nothing_is_written_and_it_says_so(clip, tmp_path):
