@@ -2,6 +2,9 @@
 // plugin link, so vtables and type info of the SDK classes exist exactly once.
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <new>
+#include <string>
 
 #include "vidpipe/sdk.hpp"
 
@@ -30,13 +33,20 @@ const char* to_string(PixelFormat f) {
 
 FrameBuffer make_frame(int width, int height, PixelFormat format) {
   if (width <= 0 || height <= 0) throw Error("frame size must be positive");
+  // The layout data.hpp promises: whole 16-pixel blocks per row, aligned rows, padding after.
+  auto round_up = [](int64_t v, int64_t m) { return (v + m - 1) / m * m; };
+  const int64_t stride = round_up(round_up(width, kFrameBlock) * channels(format), kFrameAlign);
+  if (stride > std::numeric_limits<int>::max())
+    throw Error("frame size " + std::to_string(width) + "x" + std::to_string(height) + " is too large");
   FrameBuffer fb;
   fb.frame = std::make_shared<Frame>();
   fb.frame->width = width;
   fb.frame->height = height;
   fb.frame->format = format;
-  fb.frame->stride = width * channels(format);
-  std::shared_ptr<uint8_t> buffer(new uint8_t[fb.frame->bytes()], std::default_delete<uint8_t[]>());
+  fb.frame->stride = static_cast<int>(stride);
+  constexpr std::align_val_t align{kFrameAlign};
+  std::shared_ptr<uint8_t> buffer(static_cast<uint8_t*>(::operator new[](fb.frame->bytes() + kFrameAlign, align)),
+                                  [align](uint8_t* p) { ::operator delete[](p, align); });
   fb.pixels = buffer.get();
   fb.frame->data = std::move(buffer);
   return fb;

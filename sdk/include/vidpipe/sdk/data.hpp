@@ -63,7 +63,9 @@ VIDPIPE_API int channels(PixelFormat f);
 VIDPIPE_API const char* to_string(PixelFormat f);
 
 // One picture. Pixels are 8-bit interleaved rows; `data` owns them (it may be a decoder's
-// buffer kept alive by its deleter, so no copy is needed to hand a frame on).
+// buffer kept alive by its deleter, so no copy is needed to hand a frame on). Rows are `stride`
+// bytes apart and only their first width * channels bytes are pixels: read them through row(y),
+// never as one packed block.
 struct Frame {
   int64_t index = -1;     // presentation index in the video
   double timestamp = 0;   // seconds, from the stream's pts
@@ -76,7 +78,16 @@ struct Frame {
   std::size_t bytes() const { return static_cast<std::size_t>(stride) * height; }
 };
 
-// A new frame with a tightly packed buffer. Fill it through `pixels`, then publish it as const.
+// A new frame to fill through `pixels` (rows `frame->stride` apart), then publish as const.
+// Since ABI 1.1 its buffer has the layout the libraries frames are handed to require (FFmpeg's
+// swscale writes its YUV->RGB rows in whole 16-pixel blocks; SIMD kernels load and store 16 to
+// 64 bytes at a time): it starts on a kFrameAlign-byte boundary, the stride is width * channels
+// rounded up to whole kFrameBlock-pixel blocks and then to a multiple of kFrameAlign bytes, and
+// kFrameAlign bytes of padding follow the last row. A row may so be written up to the end of
+// its last 16-pixel block, and read up to kFrameAlign bytes past its end, without leaving the
+// buffer. The bytes past width * channels are not pixels and are not initialised.
+inline constexpr int kFrameAlign = 64;  // bytes
+inline constexpr int kFrameBlock = 16;  // pixels
 struct FrameBuffer {
   std::shared_ptr<Frame> frame;
   uint8_t* pixels = nullptr;
