@@ -114,7 +114,7 @@ def run_batch(graph, inputs, out, *sets):
     for s in sets:
         args += ["--set", s]
     p = vidpipe(*args, timeout=600)
-    assert p.returncode in (0, 1), f"vidpipe died: exit {p.returncode}\n{p.stderr[-3000:]}"
+    assert p.returncode in (0, 1), f"vidpipe died: exit {p.returncode}\n{p.stderr[:4000]}"
     return {j["name"]: j for j in json.loads(p.stdout)["jobs"]}, p.stderr
 
 
