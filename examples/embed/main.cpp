@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     RunReport report = executor.run({argv[1], false});
     std::cout << summary_text(report);
     for (const auto& job : report.jobs)
-      if (job.status == "ok") std::cout << job.name << ": " << job.notes.value("summary", vidpipe::json()).dump() << "\n";
+      if (job.status == "ok")
+        std::cout << job.name << ": " << job.notes.value("summary", vidpipe::json()).dump() << "\n";
     return report.failed() ? 1 : 0;
   } catch (const vidpipe::Error& e) {
     std::cerr << e.what() << "\n";

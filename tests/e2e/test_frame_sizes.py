@@ -78,7 +78,8 @@ def videos(tmp_path_factory):
         chunk = vids[k:k + 25]
         enc, dec = [], []
         for i, v in enumerate(chunk):  # odd sizes: crop an even testsrc2 exactly, before the encoder's format
-            enc += ["-f", "lavfi", "-i", f"testsrc2=size={v.w + v.w % 2}x{v.h + v.h % 2}:rate=25:duration={FRAMES / 25}"]
+            size = f"{v.w + v.w % 2}x{v.h + v.h % 2}"
+            enc += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={FRAMES / 25}"]
             dec += ["-i", v.path]
         for i, v in enumerate(chunk):
             enc += ["-map", f"{i}:v", "-frames:v", FRAMES, "-vf", f"crop={v.w}:{v.h}:0:0:exact=1",
@@ -121,7 +122,8 @@ def run_batch(graph, inputs, out, *sets):
 def column_report(got, want):
     """Where two frame stacks differ: max |diff| in the last 6 columns and elsewhere."""
     d = np.abs(got.astype(np.int16) - want.astype(np.int16))
-    return f"max |diff| last 6 columns {d[:, :, -6:].max()}, other columns {d[:, :, :-6].max() if d.shape[2] > 6 else 0}"
+    rest = d[:, :, :-6].max() if d.shape[2] > 6 else 0
+    return f"max |diff| last 6 columns {d[:, :, -6:].max()}, other columns {rest}"
 
 
 # Measured here (Debian 12: OpenCV 4.6.0 on FFmpeg 5.1): OpenCV's FFmpeg backend gives the CLI's

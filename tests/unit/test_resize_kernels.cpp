@@ -65,15 +65,20 @@ TEST_CASE("a padded destination stride gets the packed result's rows and nothing
         CAPTURE(fast);
         const auto src = noise(static_cast<std::size_t>(c.sw) * c.sh * ch, 5);
         const int row = c.dw * ch, stride = row + 37;
-        std::vector<uint8_t> packed(static_cast<std::size_t>(row) * c.dh), padded(static_cast<std::size_t>(stride) * c.dh, 0xA5);
+        std::vector<uint8_t> packed(static_cast<std::size_t>(row) * c.dh);
+        std::vector<uint8_t> padded(static_cast<std::size_t>(stride) * c.dh, 0xA5);
         const SeparableResizer exact(c.sw, c.sh, c.dw, c.dh);
         const FastResizer reduced(c.sw, c.sh, c.dw, c.dh);
-        fast ? reduced.run(src.data(), c.sw * ch, packed.data(), ch) : exact.run(src.data(), c.sw * ch, packed.data(), ch);
-        fast ? reduced.run(src.data(), c.sw * ch, padded.data(), ch, stride)
-             : exact.run(src.data(), c.sw * ch, padded.data(), ch, stride);
+        auto run = [&](uint8_t* dst, int dst_stride) {
+          if (fast) reduced.run(src.data(), c.sw * ch, dst, ch, dst_stride);
+          else exact.run(src.data(), c.sw * ch, dst, ch, dst_stride);
+        };
+        run(packed.data(), 0);
+        run(padded.data(), stride);
         bool rows_equal = true, padding_kept = true;
         for (int y = 0; y < c.dh; ++y) {
-          rows_equal &= std::equal(packed.begin() + y * row, packed.begin() + (y + 1) * row, padded.begin() + y * stride);
+          const auto packed_row = packed.begin() + y * row;
+          rows_equal &= std::equal(packed_row, packed_row + row, padded.begin() + y * stride);
           for (int x = row; x < stride; ++x) padding_kept &= padded[static_cast<std::size_t>(y) * stride + x] == 0xA5;
         }
         CHECK(rows_equal);

@@ -79,13 +79,13 @@ struct Frame {
 };
 
 // A new frame to fill through `pixels` (rows `frame->stride` apart), then publish as const.
-// Since ABI 1.1 its buffer has the layout the libraries frames are handed to require (FFmpeg's
-// swscale writes its YUV->RGB rows in whole 16-pixel blocks; SIMD kernels load and store 16 to
-// 64 bytes at a time): it starts on a kFrameAlign-byte boundary, the stride is width * channels
-// rounded up to whole kFrameBlock-pixel blocks and then to a multiple of kFrameAlign bytes, and
-// kFrameAlign bytes of padding follow the last row. A row may so be written up to the end of
-// its last 16-pixel block, and read up to kFrameAlign bytes past its end, without leaving the
-// buffer. The bytes past width * channels are not pixels and are not initialised.
+// Its buffer is laid out for the libraries frames are handed to (since ABI 1.1): swscale's
+// YUV->RGB converters write rows in whole blocks of 16 pixels, SIMD kernels load 16 to 64 bytes
+// at a time. The buffer starts on a kFrameAlign-byte boundary; the stride is width * channels
+// rounded up to whole kFrameBlock-pixel blocks, then to a multiple of kFrameAlign; kFrameAlign
+// bytes of padding follow the last row. So any row can be written to the end of its last
+// 16-pixel block, and read kFrameAlign bytes past its end, without leaving the buffer. Bytes
+// past width * channels are not pixels and are not initialised.
 inline constexpr int kFrameAlign = 64;  // bytes
 inline constexpr int kFrameBlock = 16;  // pixels
 struct FrameBuffer {
