@@ -1,9 +1,9 @@
 // Out-of-line parts of the SDK. They live in libvidpipe_sdk.so, which the runtime and every
 // plugin link, so vtables and type info of the SDK classes exist exactly once.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <limits>
-#include <new>
 #include <string>
 
 #include "vidpipe/sdk.hpp"
@@ -44,9 +44,11 @@ FrameBuffer make_frame(int width, int height, PixelFormat format) {
   fb.frame->height = height;
   fb.frame->format = format;
   fb.frame->stride = static_cast<int>(stride);
-  constexpr std::align_val_t align{kFrameAlign};
-  std::shared_ptr<uint8_t> buffer(static_cast<uint8_t*>(::operator new[](fb.frame->bytes() + kFrameAlign, align)),
-                                  [align](uint8_t* p) { ::operator delete[](p, align); });
+  // Aligned by hand in a plain allocation: aligned operator new asks malloc for more than it
+  // keeps, so a freed frame would not fit the next one of its size (one 4K frame more peak RSS).
+  uint8_t* raw = new uint8_t[fb.frame->bytes() + kFrameAlign + (kFrameAlign - 1)];
+  uint8_t* aligned = raw + (-reinterpret_cast<std::uintptr_t>(raw) & (kFrameAlign - 1));
+  std::shared_ptr<uint8_t> buffer(aligned, [raw](uint8_t*) { delete[] raw; });
   fb.pixels = buffer.get();
   fb.frame->data = std::move(buffer);
   return fb;
