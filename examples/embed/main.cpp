@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     std::cout << summary_text(report);
     for (const auto& job : report.jobs) {
       if (job.status == "ok" || job.status == "partial")  // partial: written from a damaged input
-        std::cout << job.name << ": " << job.notes["summary"].dump() << "\n";
+        std::cout << job.name << ": " << job.notes.value("summary", vidpipe::json()).dump() << "\n";
       if (job.status == "partial") std::cout << "  " << job.damage_line() << "\n";
     }
     return report.failed() ? 1 : 0;

@@ -73,12 +73,12 @@ FastResizer::FastResizer(int src_w, int src_h, int dst_w, int dst_h, Filter filt
     : sw_(src_w), sh_(src_h), reduce_x_(src_w >= 2 * dst_w), reduce_y_(src_h >= 2 * dst_h),
       inner_(reduce_x_ ? half_up(src_w) : src_w, reduce_y_ ? half_up(src_h) : src_h, dst_w, dst_h, filter) {}
 
-void FastResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
-  if (!reduce_x_ && !reduce_y_) return inner_.run(src, src_stride, dst, channels);
+void FastResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels, int dst_stride) const {
+  if (!reduce_x_ && !reduce_y_) return inner_.run(src, src_stride, dst, channels, dst_stride);
   const int w = inner_.src_w(), h = inner_.src_h();
   std::unique_ptr<uint8_t[]> small(new uint8_t[static_cast<std::size_t>(w) * h * channels]);
   box_reduce(src, sw_, sh_, src_stride, channels, reduce_x_, reduce_y_, small.get());
-  inner_.run(small.get(), w * channels, dst, channels);
+  inner_.run(small.get(), w * channels, dst, channels, dst_stride);
 }
 
 }  // namespace vidpipe::ref

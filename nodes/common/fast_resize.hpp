@@ -20,7 +20,7 @@ class FastResizer {
  public:
   FastResizer(int src_w, int src_h, int dst_w, int dst_h, Filter filter = Filter::Bicubic);
   // Same contract as SeparableResizer::run. Thread-safe.
-  void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const;
+  void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels, int dst_stride = 0) const;
 
  private:
   int sw_, sh_;

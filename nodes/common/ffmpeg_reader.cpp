@@ -130,13 +130,11 @@ Orientation orientation_of(const AVStream* st) {
 
 namespace {
 
-// Applies an autorotate operation to a packed RGB24 image (src w×h) into dst.
-void orient_rgb(Orient op, const uint8_t* src, int w, int h, uint8_t* dst) {
-  const bool swap = op == Orient::Clock || op == Orient::CClock || op == Orient::ClockFlip ||
-                    op == Orient::CClockFlip;
-  const int dw = swap ? h : w, dh = swap ? w : h;
+// Applies an autorotate operation to an RGB24 frame (src w×h) into dst.
+void orient_rgb(Orient op, const Frame& src, const FrameBuffer& dst) {
+  const int w = src.width, h = src.height, dw = dst.frame->width, dh = dst.frame->height;
   for (int y = 0; y < dh; ++y) {
-    uint8_t* out = dst + static_cast<std::size_t>(y) * dw * 3;
+    uint8_t* out = dst.pixels + static_cast<std::size_t>(y) * dst.frame->stride;
     for (int x = 0; x < dw; ++x, out += 3) {
       int sx = x, sy = y;  // source column and row
       switch (op) {
@@ -149,7 +147,7 @@ void orient_rgb(Orient op, const uint8_t* src, int w, int h, uint8_t* dst) {
         case Orient::Rot180: sx = w - 1 - x, sy = h - 1 - y; break;
         case Orient::None: break;
       }
-      std::memcpy(out, src + (static_cast<std::size_t>(sy) * w + sx) * 3, 3);
+      std::memcpy(out, src.row(sy) + static_cast<std::size_t>(sx) * 3, 3);
     }
   }
 }
@@ -436,7 +434,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
   const AVRational rate = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
   const Orient op = opt.autorotate ? orient_.op : Orient::None;
   RgbConverter rgb(opt.color_matrix);
-  std::vector<uint8_t> scratch;
+  FrameBuffer scratch;  // the converter's output before it is turned upright
 
   Decoder d;
   d.stats = &stats;
@@ -467,9 +465,9 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     if (op == Orient::None) {
       rgb.convert(f, fb.pixels, fb.frame->stride, input_, cw, ch);
     } else {
-      scratch.resize(static_cast<std::size_t>(cw) * ch * 3);
-      rgb.convert(f, scratch.data(), cw * 3, input_, cw, ch);
-      orient_rgb(op, scratch.data(), cw, ch, fb.pixels);
+      if (!scratch.frame || scratch.frame->width != cw || scratch.frame->height != ch) scratch = make_frame(cw, ch);
+      rgb.convert(f, scratch.pixels, scratch.frame->stride, input_, cw, ch);
+      orient_rgb(op, *scratch.frame, fb);
     }
     fb.frame->index = index;
     if (usable) {

@@ -73,6 +73,7 @@ struct Pass {
   const int* plane_strides;
   float* tmp;  // sh x (dw * channels)
   uint8_t* dst;
+  std::ptrdiff_t dst_stride;
 };
 
 // lanes[i * step][r] = float(rows[r][i]) for from <= i < n: the scalar form.
@@ -169,7 +170,7 @@ template <class T>
       const float wk = w[k];
       for (int i = 0; i < row_len; ++i) acc[i] = __builtin_fmaf(static_cast<float>(r[i]), wk, acc[i]);
     }
-    uint8_t* d = p.dst + static_cast<std::ptrdiff_t>(y) * row_len;
+    uint8_t* d = p.dst + y * p.dst_stride;
     for (int i = 0; i < row_len; ++i) d[i] = to_u8(acc[i]);
   }
 }
@@ -276,8 +277,8 @@ SeparableResizer::SeparableResizer(int src_w, int src_h, int dst_w, int dst_h, F
   if (dst_h != src_h) vertical_ = aa_weights(src_h, dst_h, filter);
 }
 
-void SeparableResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const {
-  run_impl(src, src_stride, nullptr, nullptr, dst, channels);
+void SeparableResizer::run(const uint8_t* src, int src_stride, uint8_t* dst, int channels, int dst_stride) const {
+  run_impl(src, src_stride, nullptr, nullptr, dst, dst_stride > 0 ? dst_stride : dw_ * channels, channels);
 }
 
 void SeparableResizer::run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const {
@@ -286,24 +287,25 @@ void SeparableResizer::run_planar(const uint8_t* const planes[3], const int stri
     for (int y = 0; y < sh_; ++y)
       for (int c = 0; c < 3; ++c)
         std::memcpy(&rows[(static_cast<std::size_t>(y) * 3 + c) * sw_], planes[c] + static_cast<std::ptrdiff_t>(y) * strides[c], sw_);
-    run_impl(rows.get(), sw_ * 3, nullptr, nullptr, dst, 3);  // rows of 3 * sw samples, any layout
+    run_impl(rows.get(), sw_ * 3, nullptr, nullptr, dst, dw_ * 3, 3);  // rows of 3 * sw samples, any layout
     return;
   }
-  run_impl(nullptr, 0, planes, strides, dst, 3);
+  run_impl(nullptr, 0, planes, strides, dst, dw_ * 3, 3);
 }
 
 void SeparableResizer::run_impl(const uint8_t* src, int src_stride, const uint8_t* const* planes,
-                                const int* plane_strides, uint8_t* dst, int channels) const {
+                                const int* plane_strides, uint8_t* dst, int dst_stride, int channels) const {
   const int C = channels;
   const std::ptrdiff_t out_row = static_cast<std::ptrdiff_t>(dw_) * C;
   const bool hpass = horizontal_.out > 0, vpass = vertical_.out > 0;
   if (!hpass && !vpass) {  // torchvision returns the input unchanged (planar input always has hpass)
     for (int y = 0; y < sh_; ++y)
-      std::memcpy(dst + y * out_row, src + static_cast<std::ptrdiff_t>(y) * src_stride, out_row);
+      std::memcpy(dst + static_cast<std::ptrdiff_t>(y) * dst_stride, src + static_cast<std::ptrdiff_t>(y) * src_stride,
+                  out_row);
     return;
   }
   Pass p{hpass ? &horizontal_ : nullptr, vpass ? &vertical_ : nullptr, src, src_stride, C, sh_,
-         planes, plane_strides, nullptr, dst};
+         planes, plane_strides, nullptr, dst, dst_stride};
   const bool fma = has_fma();
   std::unique_ptr<float[]> tmp;
   if (hpass) {
@@ -319,11 +321,14 @@ void SeparableResizer::run_impl(const uint8_t* src, int src_stride, const uint8_
         fma ? horizontal_fma(p, b * kLanes, lanes.get()) : horizontal_generic(p, b * kLanes, lanes.get());
     });
     if (!vpass) {  // horizontal result is the output
-      const std::size_t total = static_cast<std::size_t>(sh_) * out_row;
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total, 1 << 16),
-                        [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (std::size_t i = r.begin(); i < r.end(); ++i) dst[i] = to_u8(p.tmp[i]);
-                        });
+      const int rows = static_cast<int>(std::max<std::ptrdiff_t>(1, (1 << 16) / out_row));
+      tbb::parallel_for(tbb::blocked_range<int>(0, sh_, rows), [&](const tbb::blocked_range<int>& r) {
+        for (int y = r.begin(); y < r.end(); ++y) {
+          const float* t = p.tmp + y * out_row;
+          uint8_t* d = dst + static_cast<std::ptrdiff_t>(y) * dst_stride;
+          for (std::ptrdiff_t i = 0; i < out_row; ++i) d[i] = to_u8(t[i]);
+        }
+      });
       return;
     }
   }

@@ -38,8 +38,9 @@ class SeparableResizer {
  public:
   SeparableResizer(int src_w, int src_h, int dst_w, int dst_h, Filter filter = Filter::Bicubic);
   // src: src_h rows of src_w * channels bytes, `src_stride` bytes apart (interleaved pixels);
-  // dst: tightly packed dst_h rows of dst_w * channels bytes. Rows run in parallel (oneTBB).
-  void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels) const;
+  // dst: dst_h rows of dst_w * channels bytes, `dst_stride` apart (0: tightly packed). Only
+  // those bytes are read and written. Rows run in parallel (oneTBB).
+  void run(const uint8_t* src, int src_stride, uint8_t* dst, int channels, int dst_stride = 0) const;
   // The same for three planes of src_w x src_h (e.g. Y, U, V) filtered as one 3-channel image;
   // dst rows are row-planar: dst_w samples of plane 0, then of plane 1, then of plane 2.
   void run_planar(const uint8_t* const planes[3], const int strides[3], uint8_t* dst) const;
@@ -51,7 +52,7 @@ class SeparableResizer {
 
  private:
   void run_impl(const uint8_t* src, int src_stride, const uint8_t* const* planes, const int* plane_strides,
-                uint8_t* dst, int channels) const;
+                uint8_t* dst, int dst_stride, int channels) const;
   int sw_, sh_, dw_, dh_;
   Filter filter_;
   AxisWeights horizontal_, vertical_;

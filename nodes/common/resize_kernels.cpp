@@ -24,8 +24,8 @@ FramePtr ResizeKernels::resize(const FramePtr& f, int dw, int dh) {
   const int c = channels(f->format);
   FrameBuffer fb = make_frame(dw, dh, f->format);
   const auto k = kernel(f->width, f->height, dw, dh, c);
-  if (k->fast) k->fast->run(f->data.get(), f->stride, fb.pixels, c);
-  else k->separable->run(f->data.get(), f->stride, fb.pixels, c);
+  if (k->fast) k->fast->run(f->data.get(), f->stride, fb.pixels, c, fb.frame->stride);
+  else k->separable->run(f->data.get(), f->stride, fb.pixels, c, fb.frame->stride);
   fb.frame->index = f->index;
   fb.frame->timestamp = f->timestamp;
   fb.frame->plan = f->plan;

@@ -335,7 +335,8 @@ class OpenAIMessages final : public Node {
                         dur, times);
     json content = json::array({{{"type", "text"}, {"text", text}}});
     json images = json::array();
-    const json* per = clip.tokens ? &clip.tokens->extra["tokens_per_frame"] : nullptr;
+    // Per-image cost as openai.tokens notes it; absent after another model's tokens node.
+    const json per = clip.tokens ? clip.tokens->extra.value("tokens_per_frame", json()) : json();
     for (std::size_t i = 0; i < n; ++i) {
       content.push_back({{"type", "image_url"},
                          {"image_url", {{"url", "data:image/jpeg;base64," + base64(enc[i].jpeg)}, {"detail", detail_}}}});
@@ -343,7 +344,7 @@ class OpenAIMessages final : public Node {
                  {"width", clip.frames[i]->width},   {"height", clip.frames[i]->height},
                  {"jpeg_bytes", enc[i].jpeg.size()}, {"jpeg_quality", enc[i].quality},
                  {"quality_tries", enc[i].tries}};
-      if (per && per->is_array() && i < per->size()) im["tokens"] = (*per)[i];
+      if (per.is_array() && i < per.size()) im["tokens"] = per[i];
       images.push_back(im);
     }
     json messages = json::array({{{"role", "user"}, {"content", content}}});

@@ -1,7 +1,10 @@
 // Out-of-line parts of the SDK. They live in libvidpipe_sdk.so, which the runtime and every
 // plugin link, so vtables and type info of the SDK classes exist exactly once.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <limits>
+#include <string>
 
 #include "vidpipe/sdk.hpp"
 
@@ -31,13 +34,22 @@ const char* to_string(PixelFormat f) {
 
 FrameBuffer make_frame(int width, int height, PixelFormat format) {
   if (width <= 0 || height <= 0) throw Error("frame size must be positive");
+  // The layout data.hpp promises: whole 16-pixel blocks per row, aligned rows, padding after.
+  auto round_up = [](int64_t v, int64_t m) { return (v + m - 1) / m * m; };
+  const int64_t stride = round_up(round_up(width, kFrameBlock) * channels(format), kFrameAlign);
+  if (stride > std::numeric_limits<int>::max())
+    throw Error("frame size " + std::to_string(width) + "x" + std::to_string(height) + " is too large");
   FrameBuffer fb;
   fb.frame = std::make_shared<Frame>();
   fb.frame->width = width;
   fb.frame->height = height;
   fb.frame->format = format;
-  fb.frame->stride = width * channels(format);
-  std::shared_ptr<uint8_t> buffer(new uint8_t[fb.frame->bytes()], std::default_delete<uint8_t[]>());
+  fb.frame->stride = static_cast<int>(stride);
+  // Aligned by hand in a plain allocation: aligned operator new asks malloc for more than it
+  // keeps, so a freed frame would not fit the next one of its size (one 4K frame more peak RSS).
+  uint8_t* raw = new uint8_t[fb.frame->bytes() + kFrameAlign + (kFrameAlign - 1)];
+  uint8_t* aligned = raw + (-reinterpret_cast<std::uintptr_t>(raw) & (kFrameAlign - 1));
+  std::shared_ptr<uint8_t> buffer(aligned, [raw](uint8_t*) { delete[] raw; });
   fb.pixels = buffer.get();
   fb.frame->data = std::move(buffer);
   return fb;

@@ -239,3 +239,35 @@ def test_openai_mini_profile_cost(videos, tmp_path):
                            "plan.detail=high", "--json", check=0).stdout)["videos"][0]
     assert p["tokens_per_frame"] == openai_cost(320, 240, "high", 2833, 5667) == 2833 + 5667
     assert m["total_tokens"] == m["num_frames"] * openai_cost(320, 240, "high")
+
+
+@pytest.mark.parametrize("model,tokens,resize", [("qwen2_5_vl", "qwen2_5_vl.tokens", "process.smart_resize"),
+                                                 ("llava_onevision", "llava.tokens", "process.resize")])
+def test_openai_messages_after_another_models_tokens_node(videos, tmp_path, model, tokens, resize):
+    """openai.messages after another model's tokens node, which notes no per-image costs: the
+    messages are written, without per-image tokens (regression: the missing key was read from
+    const JSON, undefined behaviour that crashed some runs; the sanitizer build sees it always)."""
+    g = tmp_path / "mixed.yaml"
+    g.write_text(f"""vidpipe: 1
+name: mixed
+model: {model}
+nodes:
+  probe:    {{type: probe.ffmpeg, in: input}}
+  sample:   {{type: sample.uniform, in: probe.info, params: {{nframes: 4}}}}
+  decode:   {{type: decode.ffmpeg, in: sample.plan}}
+  resize:   {{type: {resize}, in: decode.frames}}
+  gather:   {{type: gather.clip, in: resize.frames}}
+  tokens:   {{type: {tokens}, in: gather.clip}}
+  messages: {{type: openai.messages, in: tokens.clip}}
+  metadata: {{type: format.metadata, in: messages.clip}}
+""")
+    inputs = [videos["small"]] * 3  # the crash depended on the heap: several jobs per run
+    p = vidpipe("run", g, *inputs, "-o", tmp_path / "o", "--json", check=0)
+    names = [j["name"] for j in json.loads(p.stdout)["jobs"]]
+    assert len(names) == 3
+    for name in names:
+        m = read_json(tmp_path / "o" / name / "metadata.json")
+        _, images = read_messages(tmp_path / "o" / name)
+        assert len(images) == m["num_frames"] == 4 and m["total_tokens"] > 0
+        per = m["notes"]["openai"]["per_image"]
+        assert len(per) == 4 and all("tokens" not in im and im["jpeg_bytes"] > 0 for im in per)

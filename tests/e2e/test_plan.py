@@ -1,10 +1,11 @@
 """`vidpipe plan` (metadata only) against `vidpipe run` (decoded) on the same inputs, docs/qwen-reference.md §7
 numbers, and token-budget validation (error / fit)."""
 import json
+import shutil
 
 import pytest
 
-from conftest import DEFAULT_GRAPH, SOURCE, vidpipe, read_json
+from conftest import BUILD, DEFAULT_GRAPH, SOURCE, vidpipe, read_json
 
 BUDGET_GRAPH = SOURCE / "graphs" / "qwen2_5_vl_budget.yaml"
 
@@ -75,3 +76,18 @@ def test_budget_fit_lowers_pixels_then_frames_and_run_follows(videos, tmp_path):
     q = plan(BUDGET_GRAPH, videos["c"], "--set", "plan.max_context_tokens=1500", "--set", "plan.reserve_tokens=0")
     assert [x["knob"] for x in q["budget"]["lowered"]] == ["max_pixels", "nframes"]
     assert q["total_tokens"] <= 1500 and q["nframes"] < 40
+
+
+def test_a_planning_node_that_notes_nothing(videos, tmp_path):
+    """A third-party *.plan node need not note a plan: `vidpipe plan` says so in a line instead of
+    reading missing keys (undefined behaviour on const JSON: a crash or garbage)."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    shutil.copy(BUILD / "tests" / "plugins" / "vptest_silent_plan.so", plugins)
+    g = tmp_path / "silent.yaml"
+    g.write_text(DEFAULT_GRAPH.read_text().replace("    in: sample.plan\n", "    in: plan.plan\n").replace(
+        "  decode:\n", "  plan:\n    type: testing.plan\n    in: sample.plan\n  decode:\n") + "plugins: [plugins]\n")
+    p = vidpipe("plan", g, videos["small"], check=0)
+    assert p.stdout == f"{videos['small']}: planned, but the planning node noted no complete plan (see --json)\n"
+    j = json.loads(vidpipe("plan", g, videos["small"], "--json", check=0).stdout)
+    assert j["status"] == "ok" and "nframes" not in j

@@ -3,11 +3,13 @@
 // torchvision itself is tested end to end (tests/e2e/test_processing.py, test_pipeline.py).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <random>
 #include <vector>
 
+#include "common/fast_resize.hpp"
 #include "common/resize.hpp"
 #include "common/yuv_resize.hpp"
 
@@ -46,6 +48,41 @@ TEST_CASE("AVX2 and portable passes give the same bytes") {
         r.run(src.data(), c.sw * ch, portable.data(), ch);
         use_portable_kernels(false);
         CHECK(fast == portable);
+      }
+}
+
+TEST_CASE("a padded destination stride gets the packed result's rows and nothing past them") {
+  // Frames from make_frame have padded rows; every pass (copy, horizontal or vertical only,
+  // both; fast's box pre-reduction) must honour dst_stride and leave the padding alone.
+  const Case cases[] = {{33, 17, 33, 17}, {33, 17, 20, 17}, {33, 17, 33, 9}, {641, 359, 97, 55}, {64, 48, 22, 10}};
+  for (const Case& c : cases)
+    for (int ch : {1, 3})
+      for (bool fast : {false, true}) {
+        CAPTURE(c.sw);
+        CAPTURE(c.dw);
+        CAPTURE(c.dh);
+        CAPTURE(ch);
+        CAPTURE(fast);
+        const auto src = noise(static_cast<std::size_t>(c.sw) * c.sh * ch, 5);
+        const int row = c.dw * ch, stride = row + 37;
+        std::vector<uint8_t> packed(static_cast<std::size_t>(row) * c.dh);
+        std::vector<uint8_t> padded(static_cast<std::size_t>(stride) * c.dh, 0xA5);
+        const SeparableResizer exact(c.sw, c.sh, c.dw, c.dh);
+        const FastResizer reduced(c.sw, c.sh, c.dw, c.dh);
+        auto run = [&](uint8_t* dst, int dst_stride) {
+          if (fast) reduced.run(src.data(), c.sw * ch, dst, ch, dst_stride);
+          else exact.run(src.data(), c.sw * ch, dst, ch, dst_stride);
+        };
+        run(packed.data(), 0);
+        run(padded.data(), stride);
+        bool rows_equal = true, padding_kept = true;
+        for (int y = 0; y < c.dh; ++y) {
+          const auto packed_row = packed.begin() + y * row;
+          rows_equal &= std::equal(packed_row, packed_row + row, padded.begin() + y * stride);
+          for (int x = row; x < stride; ++x) padding_kept &= padded[static_cast<std::size_t>(y) * stride + x] == 0xA5;
+        }
+        CHECK(rows_equal);
+        CHECK(padding_kept);
       }
 }
 

@@ -63,7 +63,9 @@ VIDPIPE_API int channels(PixelFormat f);
 VIDPIPE_API const char* to_string(PixelFormat f);
 
 // One picture. Pixels are 8-bit interleaved rows; `data` owns them (it may be a decoder's
-// buffer kept alive by its deleter, so no copy is needed to hand a frame on).
+// buffer kept alive by its deleter, so no copy is needed to hand a frame on). Rows are `stride`
+// bytes apart and only their first width * channels bytes are pixels: read them through row(y),
+// never as one packed block.
 struct Frame {
   int64_t index = -1;     // presentation index in the video
   double timestamp = 0;   // seconds, from the stream's pts
@@ -76,7 +78,16 @@ struct Frame {
   std::size_t bytes() const { return static_cast<std::size_t>(stride) * height; }
 };
 
-// A new frame with a tightly packed buffer. Fill it through `pixels`, then publish it as const.
+// A new frame to fill through `pixels` (rows `frame->stride` apart), then publish as const.
+// Its buffer is laid out for the libraries frames are handed to (since ABI 1.1): swscale's
+// YUV->RGB converters write rows in whole blocks of 16 pixels, SIMD kernels load 16 to 64 bytes
+// at a time. The buffer starts on a kFrameAlign-byte boundary; the stride is width * channels
+// rounded up to whole kFrameBlock-pixel blocks, then to a multiple of kFrameAlign; kFrameAlign
+// bytes of padding follow the last row. So any row can be written to the end of its last
+// 16-pixel block, and read kFrameAlign bytes past its end, without leaving the buffer. Bytes
+// past width * channels are not pixels and are not initialised.
+inline constexpr int kFrameAlign = 64;  // bytes
+inline constexpr int kFrameBlock = 16;  // pixels
 struct FrameBuffer {
   std::shared_ptr<Frame> frame;
   uint8_t* pixels = nullptr;

@@ -4,7 +4,7 @@
 #pragma once
 
 #define VIDPIPE_ABI_MAJOR 1
-#define VIDPIPE_ABI_MINOR 1
+#define VIDPIPE_ABI_MINOR 1  // 1.1: make_frame pads rows (data.hpp); Job::mark_partial, LimitError
 #define VIDPIPE_VERSION "0.1.0"
 
 #if defined(__GNUC__)

@@ -1,0 +1,22 @@
+// A third-party-style planning node (`testing.plan`) that passes the plan on and notes nothing,
+// as a model plugin's *.plan node may: `vidpipe plan` must report that, not read missing keys.
+#include <vidpipe/sdk/plugin.hpp>
+
+namespace {
+
+class SilentPlan final : public vidpipe::Node {
+ public:
+  static vidpipe::NodeSpec spec() {
+    return vidpipe::NodeSpec("testing.plan", "Forwards the sampler's plan, notes nothing (test plugin)")
+        .input("plan", vidpipe::DataType::Plan)
+        .output("plan", vidpipe::DataType::Plan);
+  }
+  explicit SilentPlan(const vidpipe::Params&) {}
+  void process(const vidpipe::Data& in, vidpipe::Emitter& out, vidpipe::Job&) override { out.emit(in); }
+};
+
+void register_nodes(vidpipe::Registry& r) { r.add<SilentPlan>(); }
+
+}  // namespace
+
+VIDPIPE_PLUGIN("testing_silent_plan", "1.0.0", register_nodes)
