@@ -89,5 +89,5 @@ def test_a_planning_node_that_notes_nothing(videos, tmp_path):
         "  decode:\n", "  plan:\n    type: testing.plan\n    in: sample.plan\n  decode:\n") + "plugins: [plugins]\n")
     p = vidpipe("plan", g, videos["small"], check=0)
     assert p.stdout == f"{videos['small']}: planned, but the planning node noted no complete plan (see --json)\n"
-    j = json.loads(vidpipe("plan", g, videos["small"], "--json", check=0).stdout)
+    j = json.loads(vidpipe("plan", g, videos["small"], "--json", check=0).stdout)["videos"][0]
     assert j["status"] == "ok" and "nframes" not in j
