@@ -147,7 +147,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   ResolvedGraph graph;
   if (!prepare(reg, common, graph_path, ov, graph)) return kUsage;
   if (opt.dry_run) {
-    std::cout << graph.config().dump(2) << "\n";
+    std::cout << json_text(graph.config(), 2) << "\n";
     return kOk;
   }
 
@@ -190,7 +190,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     if (j.status == "partial") std::cerr << "vidpipe: " << j.damage_line() << "\n";
   }
   if (opt.json) {
-    std::cout << summary_json(report, opt.profile).dump(2) << "\n";
+    std::cout << json_text(summary_json(report, opt.profile), 2) << "\n";
   } else {
     std::cout << summary_text(report);
     if (opt.profile) std::cout << "\nprofile\n" << report.profiler->table(report.wall_s);

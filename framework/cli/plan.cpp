@@ -193,7 +193,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   }
   out["wall_ms"] = report.wall_s * 1000.0;
   if (opt.json) {
-    std::cout << out.dump(2) << "\n";  // one shape whatever the number of inputs (scripts over a glob)
+    std::cout << json_text(out, 2) << "\n";  // one shape whatever the number of inputs (scripts over a glob)
   } else {
     for (const auto& v : out["videos"]) {
       const std::string input = v.at("input").get<std::string>();

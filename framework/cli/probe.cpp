@@ -157,7 +157,7 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
   json j = info_json(**info);
   if (!job.damage().empty()) j["damage"] = job.damage();  // what `vidpipe run` reports as partial
   if (as_json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
     return kOk;
   }
   for (const auto& [k, v] : j.items()) std::cout << fmt::format("{:<20} {}\n", k, text_value(v));

@@ -88,26 +88,36 @@ std::shared_ptr<JobTicket> JobLedger::start(const VideoJob& proposed, std::share
   return ticket;
 }
 
-// Called when the last item of a job is gone: publishes its staging folder when the job
-// succeeded, removes it otherwise.
-void JobLedger::finish(JobState& s) {
-  JobResult r = s.result();
-  if (folder_ && !s.output.staging_dir.empty()) {
-    if (r.status == "ok" || r.status == "partial") {
-      std::string hint, note;
-      std::string error = folder_->publish(s.output, input_key(r.input), hint, note);
-      if (!error.empty()) {
-        r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.error = error, r.hint = hint;
+// Called when the last item of a job is gone (from JobTicket's destructor: nothing may
+// escape): publishes its staging folder when the job succeeded, removes it otherwise.
+void JobLedger::finish(JobState& s) noexcept {
+  JobResult r;
+  r.index = s.video().index, r.input = s.video().input, r.name = s.video().name;
+  try {
+    r = s.result();
+    if (folder_ && !s.output.staging_dir.empty()) {
+      if (r.status == "ok" || r.status == "partial") {
+        std::string hint, note;
+        std::string error = folder_->publish(s.output, r.status, hint, note);
+        if (!error.empty()) {
+          r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.error = error, r.hint = hint;
+        } else {
+          r.output_dir = s.output.final_dir;
+          if (!note.empty() && options_.notice) options_.notice(note);
+        }
       } else {
-        r.output_dir = s.output.final_dir;
-        if (!note.empty() && options_.notice) options_.notice(note);
+        folder_->discard(s.output);
       }
-    } else {
-      folder_->discard(s.output);
     }
+  } catch (const std::exception& e) {
+    r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.output_dir.clear();
+    r.error = std::string("cannot publish the outputs: ") + e.what(), r.hint = "check the -o folder";
   }
-  std::lock_guard lock(mu_);
-  results_.push_back(std::move(r));
+  try {
+    std::lock_guard lock(mu_);
+    results_.push_back(std::move(r));
+  } catch (...) {  // out of memory: the result is lost, the run goes on
+  }
 }
 
 void JobLedger::add_run_error(const std::string& message) {

@@ -33,7 +33,7 @@ class JobLedger {
   std::vector<JobResult> take_results();  // in input order
 
  private:
-  void finish(JobState& s);
+  void finish(JobState& s) noexcept;
 
   const json& config_;
   std::vector<std::string> ids_, types_;

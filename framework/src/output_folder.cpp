@@ -1,6 +1,7 @@
 #include "output_folder.hpp"
 
 #include <atomic>
+#include <random>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,7 @@
 
 #include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/sdk/data.hpp"
+#include "vidpipe/sdk/output_file.hpp"
 #include "vidpipe/sdk/version.hpp"
 
 namespace fs = std::filesystem;
@@ -36,7 +38,7 @@ std::string read_text(const std::string& path) {
 
 bool write_json(const fs::path& path, const json& j) {
   std::ofstream f(path, std::ios::trunc);
-  f << j.dump(2) << "\n";
+  f << json_text(j, 2) << "\n";
   f.close();
   return !f.fail();
 }
@@ -52,6 +54,28 @@ json read_marker(const fs::path& dir, const char* name) {
 bool is_real_dir(const fs::path& p) {
   std::error_code ec;
   return fs::is_directory(fs::symlink_status(p, ec));
+}
+
+// The entries of a folder, never throwing (an unreadable folder lists as empty).
+std::vector<fs::path> list_dir(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) out.push_back(it->path());
+  return out;
+}
+
+std::string text_of(const json& m, const char* key) {
+  const auto it = m.find(key);
+  return it != m.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// 8 random hex digits: staging names must not collide across processes that share a pid
+// (containers writing into one -o folder).
+std::string random_tag() {
+  static std::atomic<uint64_t> counter{0};
+  std::random_device rd;
+  const uint64_t x = (uint64_t{rd()} << 32 ^ rd()) + counter++ * 0x9e3779b97f4a7c15ULL;
+  return fmt::format("{:08x}", static_cast<uint32_t>(x ^ (x >> 32)));
 }
 
 // ---- which process a staging folder belongs to ----
@@ -82,13 +106,12 @@ json self_identity() {
 // True only when the staging folder's process is certainly gone: same host, and either the
 // machine restarted since, or (same pid namespace) no process with that pid and start time.
 bool is_stale(const json& m, const json& me) {
-  if (!m.contains("host") || !m.contains("pid") || !m.contains("start") || m["host"] != me["host"]) return false;
-  if (m.value("boot", "") != me["boot"].get<std::string>()) return true;
-  if (m.value("pid_namespace", "") != me["pid_namespace"].get<std::string>()) return false;
-  const json& pid = m["pid"];
-  const json& start = m["start"];
-  if (!pid.is_number_integer() || !start.is_number_unsigned()) return false;
-  return start_ticks(pid.get<long>()) != start.get<unsigned long long>();
+  const auto pid = m.find("pid"), start = m.find("start");
+  if (pid == m.end() || start == m.end() || !pid->is_number_unsigned() || !start->is_number_unsigned()) return false;
+  if (text_of(m, "host").empty() || text_of(m, "host") != text_of(me, "host")) return false;
+  if (text_of(m, "boot") != text_of(me, "boot")) return true;
+  if (text_of(m, "pid_namespace") != text_of(me, "pid_namespace")) return false;
+  return start_ticks(pid->get<long>()) != start->get<unsigned long long>();
 }
 
 std::string utc_now() {
@@ -100,24 +123,14 @@ std::string utc_now() {
   return buf;
 }
 
-// rename(2) that never replaces `to`; errno on failure. File systems without renameat2 flags
-// fall back to a check then rename(2), which still refuses a non-empty folder.
-int rename_noreplace(const std::string& from, const std::string& to) {
-  if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return errno;
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(to, ec))) return EEXIST;
-  return std::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
-}
-
 // Puts folder `from` in place of the existing folder `to`; returns where the old one went ("" on
 // failure). One atomic exchange where the file system has it (readers see the old output or
 // the new one, never neither), else two renames.
 std::string replace_dir(const std::string& from, const std::string& to) {
   if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0) return from;
   if (errno != EINVAL && errno != ENOSYS) return "";
-  const std::string old = from + ".replaced";
-  if (rename_noreplace(to, old) != 0) return "";
+  const std::string old = from + ".old";
+  if (rename_no_replace(to, old) != 0) return "";
   if (std::rename(from.c_str(), to.c_str()) != 0) {
     std::rename(old.c_str(), to.c_str());  // put the old output back
     return "";
@@ -125,22 +138,25 @@ std::string replace_dir(const std::string& from, const std::string& to) {
   return old;
 }
 
-// Deletes what a replaced output's marker lists as written by vidpipe, then the folder if
-// nothing else is left. Returns the names of what was kept.
+// Deletes what a replaced output's marker lists as written by vidpipe (plain names in a real
+// folder; remove_all never follows a symlink), then the folder if nothing else is left.
+// Returns the names of what was kept.
 std::vector<std::string> remove_output(const fs::path& dir) {
+  if (!is_real_dir(dir)) return {dir.filename().string()};
   const json m = read_marker(dir, kOutputMarker);
   std::error_code ec;
-  for (const auto& f : m.value("files", json::array()))
-    if (f.is_string() && sanitize_name(f.get<std::string>()) == f.get<std::string>()) fs::remove_all(dir / f.get<std::string>(), ec);
+  const auto files = m.find("files");
+  if (files != m.end() && files->is_array())
+    for (const auto& f : *files)
+      if (f.is_string() && !f.get<std::string>().empty() && sanitize_name(f.get<std::string>()) == f.get<std::string>())
+        fs::remove_all(dir / f.get<std::string>(), ec);
   fs::remove(dir / kOutputMarker, ec);
   fs::remove(dir / kStagingMarker, ec);
   std::vector<std::string> kept;
-  for (const auto& e : fs::directory_iterator(dir, ec)) kept.push_back(e.path().filename().string());
+  for (const auto& e : list_dir(dir)) kept.push_back(e.filename().string());
   if (kept.empty()) fs::remove(dir, ec);
   return kept;
 }
-
-std::atomic<int> g_staging_seq{0};
 
 }  // namespace
 
@@ -149,17 +165,16 @@ OutputFolder::OutputFolder(std::string root, ExistingOutput policy) : root_(std:
 std::vector<std::string> OutputFolder::clean_stale() const {
   std::vector<std::string> messages;
   const json me = self_identity();
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root_, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.size() < 2 || name[0] != '.' || name.find(".partial-") == std::string::npos || !is_real_dir(e.path())) continue;
-    const json m = read_marker(e.path(), kStagingMarker);
+  for (const auto& path : list_dir(root_)) {
+    const std::string name = path.filename().string();
+    if (name.size() < 2 || name[0] != '.' || name.find(".partial-") == std::string::npos || !is_real_dir(path)) continue;
+    const json m = read_marker(path, kStagingMarker);
     if (!is_stale(m, me)) continue;
     std::error_code rm;
-    fs::remove_all(e.path(), rm);
-    messages.push_back(rm ? fmt::format("cannot remove the stale staging folder {}: {}", e.path().string(), rm.message())
+    fs::remove_all(path, rm);
+    messages.push_back(rm ? fmt::format("cannot remove the stale staging folder {}: {}", path.string(), rm.message())
                           : fmt::format("removed the stale staging folder {} (left by process {}, which is gone)",
-                                        e.path().string(), m["pid"].dump()));
+                                        path.string(), m["pid"].dump()));
   }
   return messages;
 }
@@ -179,6 +194,7 @@ Occupant occupant(const fs::path& dir, const std::string& key) {
 OutputFolder::Claim OutputFolder::claim(const std::vector<std::string>& names, const std::vector<std::string>& also,
                                         const std::string& key, const std::function<bool(const std::string&)>& taken) const {
   Claim c;
+  c.key = key;
   auto at = [&](const std::string& name) {
     c.name = name;
     c.final_dir = (fs::path(root_) / name).string();
@@ -190,8 +206,10 @@ OutputFolder::Claim OutputFolder::claim(const std::vector<std::string>& names, c
     if (occupant(fs::path(root_) / name, key) != Occupant::Same) continue;
     at(name);
     if (policy_ == ExistingOutput::Skip) {
+      const bool partial = text_of(read_marker(c.final_dir, kOutputMarker), "status") == "partial";
       c.status = Claim::Skip;
-      c.reason = "a complete output of this input is already there (--skip-existing)";
+      c.reason = std::string("a complete output of this input is already there") +
+                 (partial ? " (written from a damaged input: partial)" : "") + " (--skip-existing)";
       return c;
     }
     if (policy_ == ExistingOutput::Refuse) {
@@ -222,41 +240,64 @@ OutputFolder::Claim OutputFolder::claim(const std::vector<std::string>& names, c
 }
 
 OutputFolder::Claim& OutputFolder::stage(Claim& c) const {
-  std::error_code ec;
-  c.staging_dir = (fs::path(root_) / fmt::format(".{}.partial-{}-{}", c.name, getpid(), g_staging_seq++)).string();
-  if (!fs::create_directory(c.staging_dir, ec) || !write_json(fs::path(c.staging_dir) / kStagingMarker, self_identity())) {
-    c.reason = fmt::format("cannot create the staging folder {}: {}", c.staging_dir, ec ? ec.message() : "it exists");
-    c.hint = "check that the -o folder is writable and has space";
-    fs::remove_all(c.staging_dir, ec);
-    c.staging_dir.clear();
+  // mkdir(2) creates a new folder or fails: a name already there (another process's staging
+  // folder) is never reused or removed; another random name is tried instead.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const fs::path dir = fs::path(root_) / fmt::format(".{}.partial-{}-{}", c.name, getpid(), random_tag());
+    std::error_code ec;
+    if (!fs::create_directory(dir, ec)) {
+      if (ec) {
+        c.reason = fmt::format("cannot create the staging folder {}: {}", dir.string(), ec.message());
+        c.hint = "check that the -o folder is writable and has space";
+        return c;
+      }
+      continue;  // exists
+    }
+    if (!write_json(dir / kStagingMarker, self_identity())) {
+      fs::remove_all(dir, ec);  // created just now, by this process
+      c.reason = fmt::format("cannot write into the staging folder {}", dir.string());
+      c.hint = "check that the -o folder is writable and has space";
+      return c;
+    }
+    c.staging_dir = dir.string();
+    c.status = Claim::Ready;
     return c;
   }
-  c.status = Claim::Ready;
+  c.reason = "cannot find a free staging folder name in " + root_;
+  c.hint = "remove stale .*.partial-* folders of runs that are gone";
   return c;
 }
 
-std::string OutputFolder::publish(const Claim& c, const std::string& key, std::string& hint, std::string& note) const {
+std::string OutputFolder::publish(const Claim& c, const std::string& status, std::string& hint, std::string& note) const {
   std::error_code ec;
   const fs::path staging(c.staging_dir);
+  const std::string& key = c.key;
   json files = json::array();
-  for (const auto& e : fs::directory_iterator(staging, ec))
-    if (e.path().filename() != kStagingMarker) files.push_back(e.path().filename().string());
-  const json marker = {{"vidpipe", VIDPIPE_VERSION}, {"input", key}, {"name", c.name}, {"files", files}, {"published", utc_now()}};
+  for (const auto& e : list_dir(staging))
+    if (e.filename() != kStagingMarker) files.push_back(e.filename().string());
+  const json marker = {{"vidpipe", VIDPIPE_VERSION}, {"input", key}, {"name", c.name}, {"status", status},
+                       {"files", files}, {"published", utc_now()}};
   std::string error;
   if (!write_json(staging / kOutputMarker, marker)) {
     error = fmt::format("cannot write {}", (staging / kOutputMarker).string());
     hint = "check that the -o folder has space";
-  } else if (int err = rename_noreplace(c.staging_dir, c.final_dir); err == 0) {
+  } else if (int err = rename_no_replace(c.staging_dir, c.final_dir); err == 0) {
     fs::remove(fs::path(c.final_dir) / kStagingMarker, ec);
     return "";
   } else if ((err == EEXIST || err == ENOTEMPTY) && policy_ == ExistingOutput::Overwrite &&
              is_real_dir(c.final_dir) && read_marker(c.final_dir, kOutputMarker).value("input", json()) == key) {
     if (std::string old = replace_dir(c.staging_dir, c.final_dir); !old.empty()) {
       fs::remove(fs::path(c.final_dir) / kStagingMarker, ec);
-      std::vector<std::string> kept = remove_output(old);
-      if (!kept.empty())
-        note = fmt::format("kept the replaced output in {}: it holds files vidpipe did not write ({})", old,
+      // What came out is what was checked just before, unless something swapped it in between:
+      // delete only a real folder that still holds this input's marker, and keep anything else.
+      const bool ours = is_real_dir(old) && text_of(read_marker(old, kOutputMarker), "input") == key;
+      std::vector<std::string> kept = ours ? remove_output(old) : std::vector<std::string>{"all of it"};
+      if (!kept.empty()) {
+        const std::string keep = (fs::path(root_) / fmt::format(".{}.replaced-{}", c.name, random_tag())).string();
+        const std::string where = rename_no_replace(old, keep) == 0 ? keep : old;
+        note = fmt::format("kept the replaced output in {}: it holds files vidpipe did not write ({})", where,
                            fmt::join(kept, ", "));
+      }
       return "";
     }
     error = fmt::format("cannot replace {}: {}", c.final_dir, std::strerror(errno));

@@ -35,6 +35,7 @@ class OutputFolder {
     Status status = Refused;
     std::string name;         // the folder name finally used (may have gained a hash)
     std::string final_dir;    // root/name
+    std::string key;          // the input key the folder is claimed for (recorded at publish)
     std::string staging_dir;  // Ready: the staging folder, created
     std::string reason, hint; // Skip / Refused: why, and the fix
   };
@@ -45,10 +46,11 @@ class OutputFolder {
   Claim claim(const std::vector<std::string>& names, const std::vector<std::string>& also, const std::string& key,
               const std::function<bool(const std::string&)>& taken) const;
 
-  // Moves a Ready claim's staging folder to its final name. Returns "" on success, else the
-  // error (the staging folder is then removed). `note` receives what the caller should tell
-  // the user (e.g. files kept from a replaced output).
-  std::string publish(const Claim& c, const std::string& key, std::string& hint, std::string& note) const;
+  // Moves a Ready claim's staging folder to its final name, recording the job's `status` (ok
+  // or partial) in the marker. Returns "" on success, else the error (the staging folder is
+  // then removed). `note` receives what the caller should tell the user (e.g. files kept from a
+  // replaced output).
+  std::string publish(const Claim& c, const std::string& status, std::string& hint, std::string& note) const;
 
   // Removes a claim's staging folder (a failed or interrupted job).
   void discard(const Claim& c) const;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -80,7 +81,24 @@ std::string short_hash(const std::string& text) {
   return fmt::format("{:012x}", h >> 16);
 }
 
-std::string input_key(const std::string& input) {
+namespace {
+// Keys are written into JSON markers and compared with what is read back, so they must be
+// valid UTF-8: a key that is not (a Latin-1 file name) is spelled as the hex of its bytes.
+std::string utf8_key(std::string key) {
+  for (std::size_t i = 0; i < key.size();) {
+    uint32_t cp = 0;
+    const std::size_t n = utf8_char(key, i, cp);
+    if (n == 0) {
+      std::string hex = "bytes:";
+      for (unsigned char c : key) hex += fmt::format("{:02x}", c);
+      return hex;
+    }
+    i += n;
+  }
+  return key;
+}
+
+std::string raw_key(const std::string& input) {
   if (input == "-") return "stdin";
   if (is_inline(input)) return fmt::format("inline:{}:{}", input.size(), short_hash(input));
   if (is_url(input) && !starts_with_ci(input, "file://")) return input;
@@ -91,20 +109,20 @@ std::string input_key(const std::string& input) {
   fs::path canon = fs::weakly_canonical(abs, ec);
   return (ec ? abs.lexically_normal() : canon).string();
 }
+}  // namespace
+
+std::string input_key(const std::string& input) { return utf8_key(raw_key(input)); }
 
 std::string sanitize_name(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     uint32_t cp = 0;
     const std::size_t n = utf8_char(text, i, cp);
-    if (n == 0 || is_hidden_or_control(cp) || cp == '/' || cp == '\\') {
-      out += '_';
-      i += n ? n : 1;
-      continue;
-    }
-    if (out.size() + n > kMaxNameBytes) break;  // cut on a character boundary
-    out.append(text, i, n);
-    i += n;
+    const bool replace = n == 0 || is_hidden_or_control(cp) || cp == '/' || cp == '\\';
+    if (out.size() + (replace ? 1 : n) > kMaxNameBytes) break;  // cut on a character boundary
+    if (replace) out += '_';
+    else out.append(text, i, n);
+    i += n ? n : 1;
   }
   const std::size_t first = out.find_first_not_of(".- ");
   if (first == std::string::npos) return "";
@@ -145,14 +163,11 @@ std::string name_fold(const std::string& name) {
 std::vector<AssignedName> assign_names(const std::vector<std::string>& inputs) {
   std::vector<AssignedName> out(inputs.size());
   std::vector<std::string> stems(inputs.size());
-  std::map<std::string, long> first_of_key;
-  std::map<std::string, std::map<std::string, int>> keys_of_stem;  // folded stem -> distinct keys
+  std::map<std::string, std::set<std::string>> keys_of_stem;  // folded stem -> distinct input keys
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     out[i].key = input_key(inputs[i]);
     stems[i] = input_stem(inputs[i]);
-    auto [it, fresh] = first_of_key.emplace(out[i].key, static_cast<long>(i));
-    if (!fresh) out[i].duplicate_of = it->second;
-    keys_of_stem[name_fold(stems[i])][out[i].key]++;
+    keys_of_stem[name_fold(stems[i])].insert(out[i].key);
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const bool shared = keys_of_stem[name_fold(stems[i])].size() > 1;

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "output_file.hpp"
 #include "tensor_util.hpp"
+#include "vidpipe/sdk.hpp"
 
 namespace vidpipe::nodes {
 namespace {

@@ -3,7 +3,8 @@
 // configuration of the whole graph.
 #include <fmt/format.h>
 
-#include "output_file.hpp"
+#include "vidpipe/sdk.hpp"
+
 
 namespace vidpipe::nodes {
 namespace {
@@ -33,7 +34,7 @@ class FormatMetadata final : public Node {
 
     auto next = std::make_shared<Clip>(clip);
     meta["artifacts"].push_back({{"name", file_}, {"kind", "metadata"}});
-    std::string text = meta.dump(2) + "\n";
+    std::string text = json_text(meta, 2) + "\n";
     OutputFile file(job.video().out_dir, file_);
     file.write(text.data(), text.size());
     next->artifacts.push_back({file_, "metadata", file.commit()});

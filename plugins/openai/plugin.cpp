@@ -27,7 +27,6 @@
 #include <tbb/parallel_for.h>
 #include <vidpipe/sdk.hpp>
 
-#include "output_file.hpp"
 
 namespace {
 
@@ -353,13 +352,13 @@ class OpenAIMessages final : public Node {
     json summary = {{"detail", detail_}, {"images", n}, {"image_bytes", total}, {"max_image_bytes", cap_},
                     {"per_image", images}};
     if (!job.video().out_dir.empty()) {
-      nodes::OutputFile f(job.video().out_dir, file_);
-      f.write_header(messages.dump());
+      OutputFile f(job.video().out_dir, file_);
+      f.write_header(json_text(messages));
       next->artifacts.push_back({file_, "messages", f.commit()});
       if (write_images_)
         for (std::size_t i = 0; i < n; ++i) {
           const std::string name = fmt::format("frame_{:04d}.jpg", i);
-          nodes::OutputFile g(job.video().out_dir, name);
+          OutputFile g(job.video().out_dir, name);
           g.write(enc[i].jpeg.data(), enc[i].jpeg.size());
           next->artifacts.push_back({name, "image", g.commit()});
         }

@@ -107,3 +107,6 @@ def test_mutants_fail_cleanly_or_give_complete_outputs(corpus, tmp_path, graph):
     jobs = check_batch(SOURCE / "graphs" / graph, corpus, tmp_path / "out")
     counts = {s: sum(j["status"] == s for j in jobs) for s in ("ok", "partial", "failed")}
     print(f"{graph}: {counts} of {len(jobs)} mutants")
+    # Most damage is survivable (measured: about 3 in 4 mutants give an output); a regression that
+    # refuses everything must not pass as "clean failures".
+    assert counts["ok"] + counts["partial"] >= len(jobs) // 2, counts

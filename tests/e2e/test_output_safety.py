@@ -195,3 +195,21 @@ def test_without_o_nothing_is_written_and_it_says_so(clip, tmp_path):
     p = run_in(tmp_path, clip, *FAST, check=0)
     assert "nothing is written" in p.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_a_name_that_is_not_utf8_is_processed_and_recognised_again(clip, tmp_path):
+    """A Latin-1 file name (bytes, not UTF-8) used to make the JSON writers throw."""
+    d = tmp_path.as_posix().encode()
+    latin1 = d + b"/caf\xe9.mp4"
+    with open(latin1, "wb") as f:
+        f.write(clip.read_bytes())
+    args = [str(VIDPIPE).encode(), b"run", latin1, b"-o", (d + b"/o"), b"--json", b"--set", b"sample.nframes=2"]
+    p = subprocess.run(args, capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    assert report["jobs"][0]["status"] == "ok"
+    assert report["jobs"][0]["input"].endswith("caf\ufffd.mp4")  # the invalid byte, shown as U+FFFD
+    meta = read_json(tmp_path / "o" / "caf_" / "metadata.json")
+    assert meta["num_frames"] == 2
+    p = subprocess.run(args, capture_output=True, timeout=120)  # its output is found again
+    assert p.returncode == 1 and b"already holds the output of this input" in p.stderr, p.stderr

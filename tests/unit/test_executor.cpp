@@ -686,9 +686,11 @@ TEST_CASE("partial: a job reported damaged is published, counted and described, 
   CHECK(j["jobs"][1]["damage"] == d.damage);
   CHECK_FALSE(j["jobs"][0].contains("damage"));
 
+  opt.output_dir = (tmp.path / "out2").string();  // fresh: the first run's outputs are not in the way
   auto report2 = run(g2, opt);
   INFO(describe(report2));
   REQUIRE(report2.jobs.size() == 3);
+  CHECK(report2.jobs[0].status == "ok");
   CHECK(report2.jobs[2].status == "failed");  // damaged, then failed: failed
   CHECK(report2.jobs[2].damage.empty());
   CHECK(report2.partial() == 0);

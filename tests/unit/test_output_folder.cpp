@@ -32,13 +32,20 @@ std::string read_file(const fs::path& p) {
 
 const auto nobody_else = [](const std::string&) { return false; };
 
+std::vector<std::string> folder_names(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // Claims `name` for `key`, writes one file and publishes; returns the claim.
 OutputFolder::Claim produce(const OutputFolder& folder, const std::string& name, const std::string& key,
                             const std::string& content, std::string* error = nullptr) {
   auto c = folder.claim({name, hashed_name(name, key)}, {}, key, nobody_else);
   if (c.status != OutputFolder::Claim::Ready) return c;
   write_file(fs::path(c.staging_dir) / "frames.npy", content);
-  std::string hint, note, err = folder.publish(c, key, hint, note);
+  std::string hint, note, err = folder.publish(c, "ok", hint, note);
   if (error) *error = err;
   return c;
 }
@@ -65,6 +72,8 @@ TEST_CASE("names: stems are sanitised; '..' and friends never name a folder") {
   CHECK(sanitize_name("été vidéo") == "été vidéo");
   const std::string long_name = std::string(79, 'a') + "é";  // 81 bytes: cut before the 'é'
   CHECK(sanitize_name(long_name) == std::string(79, 'a'));
+  CHECK(sanitize_name(std::string(300, '\x01')) == std::string(80, '_'));  // replacements count too
+  CHECK(sanitize_name(std::string(300, '\xff')).size() == 80);
   CHECK(hashed_name("", "k").rfind("input-", 0) == 0);
   CHECK(input_stem("data:video/mp4;base64,AAAA") == "base64");
   CHECK(input_stem(R"(["/frames/seq1/0001.png","/frames/seq1/0002.png"])") == "seq1");
@@ -89,7 +98,7 @@ TEST_CASE("names: independent of argument order; shared stems are hashed; duplic
   CHECK(first[2].name == "other");
   for (int i : {0, 1, 3}) CHECK(first[i].name.rfind(i == 3 ? "CLIP-" : "clip-", 0) == 0);  // case-insensitive clash
   CHECK(first[0].name != first[1].name);
-  CHECK(first[4].duplicate_of == 0);
+  CHECK(first[4].name == first[0].name);  // the same input again: the same name
   CHECK(first[5].name.rfind("input-", 0) == 0);
   std::mt19937 rng(7);
   std::vector<std::size_t> order(in.size());
@@ -147,13 +156,30 @@ TEST_CASE("output folder: publishes atomically; never replaces what vidpipe did 
     }
   CHECK(read_file(tmp.path / "src" / "main.c") == "int main;");
 
+  // Staging folders are new folders, never reused; a key that is not UTF-8 (a Latin-1 file
+  // name) is written into the marker without an exception.
+  const std::string latin1 = input_key("/a/x\xe9.mp4");
+  CHECK(latin1 != input_key("/a/x\xe8.mp4"));
+  auto a = folder.claim({"x"}, {}, latin1, nobody_else), b = folder.claim({"y"}, {}, "/b/y.mp4", nobody_else);
+  REQUIRE((a.status == OutputFolder::Claim::Ready && b.status == OutputFolder::Claim::Ready));
+  CHECK(a.staging_dir != b.staging_dir);
+  CHECK(fs::is_directory(a.staging_dir));
+  std::string h, n;
+  CHECK(folder.publish(a, "partial", h, n).empty());
+  CHECK(fs::exists(tmp.path / "x" / ".vidpipe-output.json"));
+  CHECK(OutputFolder(tmp.path.string(), ExistingOutput::Skip).claim({"x"}, {}, latin1, nobody_else).reason.find(
+            "partial") != std::string::npos);  // a skipped input's output says it is partial
+  CHECK(folder.claim({"x"}, {}, latin1, nobody_else).reason.find("already holds the output of this input") !=
+        std::string::npos);  // found again: the key round-trips through the marker
+  folder.discard(b);
+
   // A folder that appears while the job runs is not replaced.
   auto late = folder.claim({"late"}, {}, "/l/late.mp4", nobody_else);
   REQUIRE(late.status == OutputFolder::Claim::Ready);
   fs::create_directories(tmp.path / "late");
   write_file(tmp.path / "late" / "mine.txt", "user");
   std::string hint, note;
-  CHECK_FALSE(folder.publish(late, "/l/late.mp4", hint, note).empty());
+  CHECK_FALSE(folder.publish(late, "ok", hint, note).empty());
   CHECK(read_file(tmp.path / "late" / "mine.txt") == "user");
   CHECK_FALSE(fs::exists(late.staging_dir));
 }
@@ -171,11 +197,18 @@ TEST_CASE("output folder: --overwrite replaces only vidpipe's files; --skip-exis
   REQUIRE(c.status == OutputFolder::Claim::Ready);
   write_file(fs::path(c.staging_dir) / "frames.npy", "new");
   std::string hint, note;
-  CHECK(over.publish(c, "/a/clip.mp4", hint, note).empty());
+  CHECK(over.publish(c, "ok", hint, note).empty());
   CHECK(read_file(tmp.path / "clip" / "frames.npy") == "new");
   CHECK_FALSE(fs::exists(tmp.path / "clip" / "notes.txt"));
   CHECK(note.find("notes.txt") != std::string::npos);  // kept, and said where
-  CHECK(read_file(c.staging_dir / fs::path("notes.txt")) == "the user's");
+  std::vector<fs::path> kept;
+  for (const auto& e : fs::directory_iterator(tmp.path))
+    if (e.path().filename().string().rfind(".clip.replaced-", 0) == 0) kept.push_back(e.path());
+  REQUIRE(kept.size() == 1);
+  CHECK(note.find(kept[0].string()) != std::string::npos);
+  CHECK(read_file(kept[0] / "notes.txt") == "the user's");
+  CHECK_FALSE(fs::exists(kept[0] / "frames.npy"));  // vidpipe's own old files are gone
+  CHECK(folder_names(tmp.path).size() == 2);  // clip and the kept folder: no staging left
 
   // An earlier run's name for this input is found again (`also`), so the output stays unique.
   auto found = OutputFolder(tmp.path.string(), ExistingOutput::Skip).claim({"clip-x"}, {"clip"}, "/a/clip.mp4", nobody_else);
@@ -212,13 +245,23 @@ TEST_CASE("output folder: stale staging folders of dead processes are removed, n
   auto remote = dead;
   remote["host"] = "another-host";
   make(".remote.partial-4-0", remote);
+  auto container = dead;  // same host and boot, another pid namespace: its pids are not ours to see
+  container["pid_namespace"] = "pid:[1]";
+  make(".container.partial-7-0", container);
+  auto garbled = dead;  // fields of the wrong type: left alone, no exception
+  garbled["boot"] = 42;
+  garbled["host"] = nullptr;
+  make(".garbled.partial-8-0", garbled);
   make(".nomarker.partial-5-0", nullptr);
   make("dead.partial-6-0", dead);  // not hidden: not a staging folder name
 
-  auto messages = folder.clean_stale();
+  std::vector<std::string> messages;
+  REQUIRE_NOTHROW(messages = folder.clean_stale());
   CHECK(messages.size() == 3);
   for (const char* gone : {".dead.partial-1-0", ".reused.partial-2-0", ".rebooted.partial-3-0"}) CHECK_FALSE(fs::exists(tmp.path / gone));
-  for (const char* kept : {".remote.partial-4-0", ".nomarker.partial-5-0", "dead.partial-6-0"}) CHECK(fs::exists(tmp.path / kept));
+  for (const char* kept : {".remote.partial-4-0", ".nomarker.partial-5-0", "dead.partial-6-0", ".container.partial-7-0",
+                           ".garbled.partial-8-0"})
+    CHECK(fs::exists(tmp.path / kept));
   CHECK(fs::exists(live.staging_dir));
   folder.discard(live);
   CHECK_FALSE(fs::exists(live.staging_dir));

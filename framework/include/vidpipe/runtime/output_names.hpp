@@ -12,7 +12,8 @@
 namespace vidpipe::runtime {
 
 // What identifies an input across runs and shards: the absolute, normalised path of a local
-// file, the URL as given, "stdin", or a digest of inline (base64 / JSON list) data.
+// file, the URL as given, "stdin", or a digest of inline (base64 / JSON list) data; always
+// valid UTF-8 (other bytes are spelled in hex), as it is stored in JSON markers.
 std::string input_key(const std::string& input);
 
 // 12 hex digits (48 bits) of a 64-bit FNV-1a hash of `text`.
@@ -35,7 +36,6 @@ std::string name_fold(const std::string& name);
 struct AssignedName {
   std::string name;
   std::string key;
-  long duplicate_of = -1;  // index of an earlier identical input, or -1
 };
 
 // Names for a whole run's inputs, independent of their order.

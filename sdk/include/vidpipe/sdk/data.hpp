@@ -21,6 +21,12 @@ namespace vidpipe {
 
 using json = nlohmann::ordered_json;
 
+// JSON text that never throws: input names and paths are bytes, not always UTF-8 (a Latin-1
+// file name); invalid bytes are written as U+FFFD. Use it for anything holding input-derived text.
+inline std::string json_text(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 // One input of a run: what the user named, and where its outputs go.
 struct VideoJob {
   std::string input;    // path, file:// or http(s) URL, "-", base64, frame folder ...
@@ -79,7 +85,7 @@ struct Frame {
 };
 
 // A new frame to fill through `pixels` (rows `frame->stride` apart), then publish as const.
-// Its buffer is laid out for the libraries frames are handed to (since ABI 1.1): swscale's
+// Its buffer is laid out for the libraries frames are handed to (since ABI 2.0): swscale's
 // YUV->RGB converters write rows in whole blocks of 16 pixels, SIMD kernels load 16 to 64 bytes
 // at a time. The buffer starts on a kFrameAlign-byte boundary; the stride is width * channels
 // rounded up to whole kFrameBlock-pixel blocks, then to a multiple of kFrameAlign; kFrameAlign

@@ -30,7 +30,7 @@ inline std::string size_text(int64_t width, int64_t height) {
 
 // A safety limit was reached (max_decoded_frames, max_pixels, max_duration, deadline,
 // max_input_bytes, a stalled network input...). Final for the input: every backend enforces
-// the same limits, so decode.auto does not try another one. Since ABI 1.1.
+// the same limits, so decode.auto does not try another one. Since ABI 2.0.
 class VIDPIPE_API LimitError : public Error {
  public:
   using Error::Error;

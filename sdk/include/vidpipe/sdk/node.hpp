@@ -90,7 +90,7 @@ class VIDPIPE_API Job {
   // The output is usable but the input is damaged (truncated, frames that do not decode and
   // were answered by a neighbour, fewer frames than its header lists): unless it fails, the job
   // ends with status "partial" and this description, one line; several reports are joined
-  // with "; ". Since ABI 1.1.
+  // with "; ". Since ABI 2.0.
   virtual void mark_partial(const std::string& damage) = 0;
   // What mark_partial() recorded so far, "" when nothing (e.g. for metadata.json).
   virtual std::string damage() const = 0;

@@ -3,8 +3,10 @@
 // newer than the runtime's (the GStreamer rule).
 #pragma once
 
-#define VIDPIPE_ABI_MAJOR 1
-#define VIDPIPE_ABI_MINOR 1  // 1.1: make_frame pads rows (data.hpp); Job::mark_partial, LimitError
+// 2.0: make_frame pads rows (data.hpp: a plugin that assumed packed rows would write wrong
+// pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
+#define VIDPIPE_ABI_MAJOR 2
+#define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
 
 #if defined(__GNUC__)
