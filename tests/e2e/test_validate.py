@@ -56,6 +56,23 @@ def test_alias_bomb_is_refused_quickly_in_little_memory(tmp_path):
     assert line.startswith(f"{path}:") and "the YAML expands to more than 100000 values" in line, line
 
 
+def test_aliases_of_a_long_string_are_refused_quickly_in_little_memory(tmp_path):
+    # Few values, but a 1 MB string repeated 99 000 times is about 100 GB once expanded.
+    text = HEAD + "  again:\n    type: format.npy\n    in: write.clip\n    params:\n"
+    text += "      file: &big " + "x" * 1_000_000 + "\n      dtype: [" + ", ".join(["*big"] * 99_000) + "]\n"
+    path = graph(tmp_path, text)
+
+    def cap_memory():  # a regression must fail the test, not exhaust the machine
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    start = time.monotonic()
+    p = subprocess.run([str(VIDPIPE), "validate", path], capture_output=True, text=True, timeout=60,
+                       preexec_fn=cap_memory)
+    assert time.monotonic() - start < 10
+    [line] = errors(p)
+    assert line.startswith(f"{path}:15:") and "the YAML expands to more than 16 MiB of text (fix: aliases" in line, line
+
+
 def test_duplicate_keys_are_errors(tmp_path):
     path = graph(tmp_path, HEAD.replace("{type: sample.uniform, in: probe.info}",
                                         "{type: sample.uniform, in: probe.info, params: {fps: 1.0, fps: 4.0}}"))
