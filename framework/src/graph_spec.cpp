@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -204,8 +205,8 @@ class Parser {
 
   void duplicate_key(const YAML::Node& key, const Loc& first) {
     const Loc loc = at(key);
-    for (const auto& d : diags_)
-      if (d.loc.line == loc.line && d.loc.col == loc.col) return;  // a map reached again through an alias
+    // A map reached again through an alias reports its duplicates once.
+    if (!reported_duplicates_.emplace(loc.line, loc.col).second) return;
     error(loc, fmt::format("duplicate key '{}' (first at line {})", key.Scalar(), first.line),
           "remove one of them: YAML would keep only the last");
   }
@@ -288,6 +289,7 @@ class Parser {
 
   std::string file_;
   std::vector<Diagnostic> diags_;
+  std::set<std::pair<int, int>> reported_duplicates_;  // line, column
 };
 
 }  // namespace

@@ -73,6 +73,26 @@ def test_aliases_of_a_long_string_are_refused_quickly_in_little_memory(tmp_path)
     assert line.startswith(f"{path}:15:") and "the YAML expands to more than 16 MiB of text (fix: aliases" in line, line
 
 
+def test_many_duplicate_keys_are_reported_in_linear_time(tmp_path):
+    # Each duplicate used to be compared with every error before it. Timed against as many
+    # errors of another kind (unknown parameters), so a slower machine does not matter.
+    def validate(keys):
+        path = graph(tmp_path, HEAD + "  again:\n    type: format.npy\n    in: write.clip\n    params:\n" +
+                     "".join(f"      {key}: float32\n" for key in keys))
+        start = time.monotonic()
+        lines = errors(vidpipe("validate", path, timeout=120))
+        return path, lines, time.monotonic() - start
+
+    n = 99_000
+    path, lines, seconds = validate(["dtype"] * n)
+    assert len(lines) == n - 1
+    assert lines[0].startswith(f"{path}:16:7: error: duplicate key 'dtype' (first at line 15)"), lines[0]
+    assert lines[-1].startswith(f"{path}:{15 + n - 1}:7: error: duplicate key 'dtype' (first at line 15)"), lines[-1]
+    _, lines, baseline = validate([f"p{i}" for i in range(n)])
+    assert len(lines) == n and "unknown parameter 'p0'" in lines[0]
+    assert seconds < 2 * baseline + 1, (seconds, baseline)
+
+
 def test_duplicate_keys_are_errors(tmp_path):
     path = graph(tmp_path, HEAD.replace("{type: sample.uniform, in: probe.info}",
                                         "{type: sample.uniform, in: probe.info, params: {fps: 1.0, fps: 4.0}}"))

@@ -513,6 +513,12 @@ TEST_CASE("duplicate keys are errors in every mapping, with both lines") {
   CHECK_DIAG(d, "g.yaml:11:30", "duplicate key 'min_pixels' (first at line 11)");
   CHECK_MESSAGE(d.size() == 1, dump(d));
   CHECK(d[0].hint.find("keep only the last") != std::string::npos);
+  // A mapping used again through aliases reports its duplicates once.
+  d = errors(replace(kGood, "params: {min_pixels: 60, max_pixels: 6000}",
+                     "params: &p {min_pixels: 60, min_pixels: 70}\n  r2: {type: resize.fake, in: decode.frames, params: *p}\n"
+                     "  r3: {type: resize.fake, in: decode.frames, params: *p}"));
+  CHECK_DIAG(d, "g.yaml:11:33", "duplicate key 'min_pixels' (first at line 11)");
+  CHECK_MESSAGE(d.size() == 1, dump(d));
 }
 
 TEST_CASE("a YAML alias bomb is stopped with one error, before it expands") {
