@@ -9,36 +9,13 @@
 
 #include <unistd.h>
 
-#include "vidpipe/runtime/registry.hpp"
+#include "plugin_test_helpers.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using vidpipe::runtime::NodeRegistry;
 
 namespace {
-
-std::string plugin(const std::string& name) {
-  return (fs::path(VIDPIPE_BUILD_DIR) / "tests" / "plugins" / (name + ".so")).lexically_normal().string();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// The message of the vidpipe::Error `fn` throws; fails the test when it throws nothing.
-template <class F> std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const vidpipe::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    FAIL("expected vidpipe::Error, got std::exception: " << e.what());
-  }
-  FAIL("expected vidpipe::Error, nothing was thrown");
-  return "";
-}
-
-// A fresh temporary folder, removed at scope exit.
 
 struct NullEmitter final : vidpipe::Emitter {
   vidpipe::Data last;
