@@ -132,8 +132,9 @@ TEST_CASE("load_dirs skips libraries that are not plugins, with a warning naming
 TEST_CASE("a stripped plugin is recognised (the entry point is read from the dynamic symbol table)") {
   TempDir tmp;
   const fs::path stripped = tmp.path / "stripped.so";
-  const std::string cmd = "strip --strip-all -o '" + stripped.string() + "' '" + plugin("vptest_good") + "' 2>/dev/null";
-  if (std::system(cmd.c_str()) != 0) return;  // no binutils here: nothing to check
+  // strip comes with binutils, which building vidpipe needs.
+  const std::string cmd = "strip --strip-all -o '" + stripped.string() + "' '" + plugin("vptest_good") + "'";
+  REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, cmd);
   NodeRegistry reg;
   CHECK(reg.load(stripped.string()).name == "testing_good");
 }
