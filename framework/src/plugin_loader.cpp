@@ -148,8 +148,11 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
     if (why.starts_with(load_path + ": ")) why.erase(0, load_path.size() + 2);
     for (auto at = why.find(load_path); at != std::string::npos; at = why.find(load_path, at + path.size()))
       why.replace(at, load_path.size(), path);
+    const bool missing_library = why.find("cannot open shared object file") != std::string::npos;
     throw Error(fmt::format("{}: cannot load plugin: {}", path, why),
-                "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
+                missing_library ? "install the library it needs (ldd lists them; $ORIGIN in a plugin's RUNPATH does not "
+                                  "apply, see README \"Writing a plugin\")"
+                                : "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
   }
 
   using EntryFn = const vidpipe_plugin_descriptor*();

@@ -309,3 +309,19 @@ TEST_CASE("a plugin that dlopen refuses is named by its path, not by the descrip
   CHECK_FALSE(contains(msg, "/proc/self/fd"));
   CHECK(reg.plugins().size() == 1);
 }
+
+TEST_CASE("a plugin whose own library is found only through $ORIGIN is refused, saying why") {
+  // The library is there, next to the plugin: loaded by its path, it would be found.
+  REQUIRE(fs::exists(fs::path(plugin("vptest_needs_private")).parent_path() / "private" / "libvptest_private.so"));
+  NodeRegistry reg;
+  vidpipe::Error error("");
+  try {
+    reg.load(plugin("vptest_needs_private"));
+    FAIL("loaded");
+  } catch (const vidpipe::Error& e) {
+    error = e;
+  }
+  INFO(error.what());
+  CHECK(contains(error.what(), plugin("vptest_needs_private") + ": cannot load plugin: libvptest_private.so: cannot open"));
+  CHECK(contains(error.hint(), "$ORIGIN in a plugin's RUNPATH does not apply"));
+}
