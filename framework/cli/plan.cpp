@@ -29,10 +29,6 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 std::string node_of(const std::string& in) { return in.substr(0, in.find('.')); }
 
 // Cuts `spec` down to probe -> sample -> plan. Returns the plan node's id; fills `resize_id`.
@@ -43,7 +39,7 @@ std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string
   const NodeDecl* decode = nullptr;
   const NodeDecl* resize = nullptr;
   for (const auto& n : spec.nodes) {
-    if (ends_with(n.type, ".plan") && !plan) plan = &n;
+    if (n.type.ends_with(".plan") && !plan) plan = &n;
     if (n.type.rfind("decode.", 0) == 0 && !decode) decode = &n;
     if (n.type == "process.smart_resize" && !resize) resize = &n;
   }

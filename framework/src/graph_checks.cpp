@@ -18,10 +18,6 @@
 namespace vidpipe::runtime {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 const NodeDecl* decl_of(const GraphSpec& spec, const std::string& id) {
   for (const auto& d : spec.nodes)
     if (d.id == id) return &d;
@@ -74,7 +70,7 @@ void check_model_nodes(const ResolvedGraph& g, const GraphSpec& spec, const Prof
                        const NodeRegistry& registry, std::vector<Diagnostic>& diags) {
   for (const auto& n : g.nodes) {
     const std::string& type = n.entry->spec.type;
-    if (!ends_with(type, ".tokens") && !ends_with(type, ".plan")) continue;
+    if (!type.ends_with(".tokens") && !type.ends_with(".plan")) continue;
     if (n.entry->plugin == profile.plugin) continue;
     std::vector<std::string> own_profiles;
     for (const auto& info : registry.plugins())

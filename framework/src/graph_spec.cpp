@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -36,20 +37,45 @@ GraphError::GraphError(std::vector<Diagnostic> diags)
 namespace {
 
 // A graph file is small, but aliases can make a small file expand without bound (a "billion
-// laughs": each alias repeats an anchor that repeats other aliases), so every walk over a YAML
-// tree counts the values it visits and stops past this many.
+// laughs": each alias repeats an anchor that repeats other aliases; or one alias of a long
+// string, repeated), so every walk over a YAML tree charges each value it visits, and the text
+// of each scalar and key, to a budget and stops once it is spent.
 constexpr std::size_t kMaxYamlValues = 100000;
+constexpr std::size_t kMaxYamlBytes = 16 << 20;
 
-const char* const kTooLargeHint = "aliases (*name) that repeat other aliases multiply; write the values out";
+const char* const kTooLargeHint =
+    "aliases (*name) repeat what they name, and aliases of aliases multiply; write the values out";
 
-std::string too_large_message() {
-  return fmt::format("the YAML expands to more than {} values", kMaxYamlValues);
-}
+class YamlBudget {
+ public:
+  // Charges one value, with its text if it is a scalar; false once the budget is spent.
+  bool charge_value(const YAML::Node& n) {
+    if (values_ == 0) return false;
+    --values_;
+    return n.IsScalar() ? charge_text(n.Scalar()) : true;
+  }
+  bool charge_text(const std::string& text) {
+    if (text.size() > bytes_) {
+      bytes_ = 0, out_of_bytes_ = true;
+      return false;
+    }
+    bytes_ -= text.size();
+    return true;
+  }
+  std::string spent_message() const {
+    return out_of_bytes_ ? fmt::format("the YAML expands to more than {} MiB of text", kMaxYamlBytes >> 20)
+                         : fmt::format("the YAML expands to more than {} values", kMaxYamlValues);
+  }
+
+ private:
+  std::size_t values_ = kMaxYamlValues, bytes_ = kMaxYamlBytes;
+  bool out_of_bytes_ = false;
+};
 
 // YAML scalar or sequence → JSON value. Plain scalars become bool/int/float when they parse
 // as such; quoted scalars stay strings; `null`/`~` become null.
-json to_json(const YAML::Node& n, std::size_t& budget) {
-  if (budget-- == 0) throw Error(too_large_message(), kTooLargeHint);
+json to_json(const YAML::Node& n, YamlBudget& budget) {
+  if (!budget.charge_value(n)) throw Error(budget.spent_message(), kTooLargeHint);
   if (n.IsNull()) return nullptr;
   if (n.IsSequence()) {
     json arr = json::array();
@@ -58,7 +84,10 @@ json to_json(const YAML::Node& n, std::size_t& budget) {
   }
   if (n.IsMap()) {
     json obj = json::object();
-    for (const auto& kv : n) obj[kv.first.Scalar()] = to_json(kv.second, budget);
+    for (const auto& kv : n) {
+      if (!budget.charge_text(kv.first.Scalar())) throw Error(budget.spent_message(), kTooLargeHint);
+      obj[kv.first.Scalar()] = to_json(kv.second, budget);
+    }
     return obj;
   }
   const std::string& s = n.Scalar();
@@ -82,7 +111,7 @@ json to_json(const YAML::Node& n, std::size_t& budget) {
 }  // namespace
 
 json yaml_to_json(const YAML::Node& n) {
-  std::size_t budget = kMaxYamlValues;
+  YamlBudget budget;
   return to_json(n, budget);
 }
 
@@ -109,8 +138,8 @@ class Parser {
       throw GraphError(diags_);
     }
     const YAML::Node& r = root;
-    std::size_t values = 0;
-    check_tree(r, values);
+    YamlBudget budget;
+    check_tree(r, budget);
     if (!r.IsMap()) {
       error(Loc{file_, 1, 1}, r.IsNull() ? "the graph is empty" : "a graph must be a YAML mapping",
             "start with `vidpipe: 1` and a `nodes:` mapping");
@@ -151,30 +180,33 @@ class Parser {
 
  private:
   // Walks every value as often as converting it will (once per alias use): stops a file that
-  // expands past kMaxYamlValues before anything expands it, and reports duplicate keys, which
+  // expands past the YamlBudget before anything expands it, and reports duplicate keys, which
   // yaml-cpp accepts and the rest of the parser would resolve silently to the last one.
-  void check_tree(const YAML::Node& n, std::size_t& values) {
-    if (++values > kMaxYamlValues) {
-      error(at(n), too_large_message(), kTooLargeHint);
-      throw GraphError(diags_);
-    }
+  void check_tree(const YAML::Node& n, YamlBudget& budget) {
+    if (!budget.charge_value(n)) too_large(n, budget);
     if (n.IsSequence())
-      for (const auto& e : n) check_tree(e, values);
+      for (const auto& e : n) check_tree(e, budget);
     if (!n.IsMap()) return;
     std::map<std::string, Loc> seen;
     for (const auto& kv : n) {
+      if (!budget.charge_text(kv.first.Scalar())) too_large(kv.first, budget);
       if (kv.first.IsScalar()) {
         auto [first, fresh] = seen.emplace(kv.first.Scalar(), at(kv.first));
         if (!fresh) duplicate_key(kv.first, first->second);
       }
-      check_tree(kv.second, values);
+      check_tree(kv.second, budget);
     }
+  }
+
+  [[noreturn]] void too_large(const YAML::Node& n, const YamlBudget& budget) {
+    error(at(n), budget.spent_message(), kTooLargeHint);
+    throw GraphError(diags_);
   }
 
   void duplicate_key(const YAML::Node& key, const Loc& first) {
     const Loc loc = at(key);
-    for (const auto& d : diags_)
-      if (d.loc.line == loc.line && d.loc.col == loc.col) return;  // a map reached again through an alias
+    // A map reached again through an alias reports its duplicates once.
+    if (!reported_duplicates_.emplace(loc.line, loc.col).second) return;
     error(loc, fmt::format("duplicate key '{}' (first at line {})", key.Scalar(), first.line),
           "remove one of them: YAML would keep only the last");
   }
@@ -257,6 +289,7 @@ class Parser {
 
   std::string file_;
   std::vector<Diagnostic> diags_;
+  std::set<std::pair<int, int>> reported_duplicates_;  // line, column
 };
 
 }  // namespace

@@ -3,14 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <sys/stat.h>
-#include <unistd.h>
+#include <dlfcn.h>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
-#include "elf_exports.hpp"
+#include "plugin_file.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/text.hpp"
 
@@ -123,54 +122,38 @@ void NodeRegistry::add_builtin(const std::string& plugin_name, void (*register_f
   plugins_.back().abi_minor = VIDPIPE_ABI_MINOR;
 }
 
-namespace {
-
-// Code in a plugin runs with this user's rights, so a plugin file or folder that another user
-// could change is refused: it must belong to this user or root and not be group/other-writable.
-void check_owner_and_mode(const std::string& path, const char* what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return;  // a missing path is reported where it is used
-  if (st.st_uid != ::geteuid() && st.st_uid != 0)
-    throw Error(fmt::format("{}: refusing plugin {}: it belongs to another user (uid {}), who could change the code it runs",
-                            path, what, st.st_uid),
-                "chown it to yourself (or root), or remove it from the plugin path");
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
-    throw Error(fmt::format("{}: refusing plugin {}: it is writable by {}, who could change the code it runs", path, what,
-                            st.st_mode & S_IWOTH ? "every user" : "its group"),
-                "chmod go-w " + path);
-}
-
-// Why the file at `path` is not a vidpipe plugin, read from the file without loading it (so
-// none of its code runs), or "" when it exports the plugin entry point.
-std::string not_a_plugin(const std::string& path) {
-  std::string why;
-  const std::optional<bool> has_entry = elf_exports_function(path, VIDPIPE_ENTRY_POINT, why);
-  if (!has_entry) return "not a shared library this system can load: " + why;
-  if (!*has_entry) return fmt::format("not a vidpipe plugin: it has no '{}' entry point", VIDPIPE_ENTRY_POINT);
-  return "";
-}
-
-}  // namespace
-
 const PluginInfo& NodeRegistry::load(const std::string& path_in) {
   std::string path = fs::absolute(path_in).lexically_normal().string();
-  for (const auto& p : plugins_)
-    if (p.path == path) return p;  // the same file reached through two search dirs
+  if (const PluginInfo* loaded = find_plugin(path)) return *loaded;  // the same file reached through two search dirs
 
   std::error_code exists_ec;
   if (!fs::exists(path, exists_ec))
     throw Error(fmt::format("{}: cannot load plugin: no such file", path), "check the plugin path");
-  check_owner_and_mode(fs::path(path).parent_path().string(), "folder");
-  check_owner_and_mode(path, "file");
-  if (std::string why = not_a_plugin(path); !why.empty())
-    throw Error(fmt::format("{}: {}", path, why),
+  PluginFile file(path);
+  if (!file.not_a_plugin().empty())
+    throw Error(fmt::format("{}: {}", path, file.not_a_plugin()),
                 "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path");
+  return load_checked(path, file);
+}
 
+const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile& file) {
   auto lib = std::make_shared<PluginLibrary>();
+  const std::string load_path = file.load_path();
   boost::dll::fs::error_code ec;
-  lib->lib.load(path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  if (ec) throw Error(fmt::format("{}: cannot load plugin: {}", path, ec.message()),
-                      "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
+  lib->lib.load(load_path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (ec) {
+    // dlerror names the file by the name dlopen was given: name it by its path instead.
+    const char* dl_error = ::dlerror();
+    std::string why = dl_error ? dl_error : ec.message();
+    if (why.starts_with(load_path + ": ")) why.erase(0, load_path.size() + 2);
+    for (auto at = why.find(load_path); at != std::string::npos; at = why.find(load_path, at + path.size()))
+      why.replace(at, load_path.size(), path);
+    const bool missing_library = why.find("cannot open shared object file") != std::string::npos;
+    throw Error(fmt::format("{}: cannot load plugin: {}", path, why),
+                missing_library ? "install the library it needs (ldd lists them; $ORIGIN in a plugin's RUNPATH does not "
+                                  "apply, see README \"Writing a plugin\")"
+                                : "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
+  }
 
   using EntryFn = const vidpipe_plugin_descriptor*();
   const vidpipe_plugin_descriptor* d = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
@@ -213,17 +196,24 @@ void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) {
       if (e.path().extension() == ".so") files.push_back(fs::absolute(e.path()).lexically_normal());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      check_owner_and_mode(f.string(), "file");
+      if (find_plugin(f.string())) continue;
+      PluginFile file(f.string());
       // Another library in a plugin folder is skipped, not loaded: one stray file must not
       // stop every command.
-      if (std::string why = not_a_plugin(f.string()); !why.empty()) {
-        std::string warning = fmt::format("{}: skipped: {}", f.string(), why);
+      if (!file.not_a_plugin().empty()) {
+        std::string warning = fmt::format("{}: skipped: {}", f.string(), file.not_a_plugin());
         if (std::find(warnings_.begin(), warnings_.end(), warning) == warnings_.end()) warnings_.push_back(warning);
         continue;
       }
-      load(f.string());
+      load_checked(f.string(), file);
     }
   }
+}
+
+const PluginInfo* NodeRegistry::find_plugin(const std::string& path) const {
+  for (const auto& p : plugins_)
+    if (p.path == path) return &p;
+  return nullptr;
 }
 
 const NodeEntry* NodeRegistry::find_node(const std::string& type) const {

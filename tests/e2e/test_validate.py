@@ -56,6 +56,43 @@ def test_alias_bomb_is_refused_quickly_in_little_memory(tmp_path):
     assert line.startswith(f"{path}:") and "the YAML expands to more than 100000 values" in line, line
 
 
+def test_aliases_of_a_long_string_are_refused_quickly_in_little_memory(tmp_path):
+    # Few values, but a 1 MB string repeated 99 000 times is about 100 GB once expanded.
+    text = HEAD + "  again:\n    type: format.npy\n    in: write.clip\n    params:\n"
+    text += "      file: &big " + "x" * 1_000_000 + "\n      dtype: [" + ", ".join(["*big"] * 99_000) + "]\n"
+    path = graph(tmp_path, text)
+
+    def cap_memory():  # a regression must fail the test, not exhaust the machine
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    start = time.monotonic()
+    p = subprocess.run([str(VIDPIPE), "validate", path], capture_output=True, text=True, timeout=60,
+                       preexec_fn=cap_memory)
+    assert time.monotonic() - start < 10
+    [line] = errors(p)
+    assert line.startswith(f"{path}:15:") and "the YAML expands to more than 16 MiB of text (fix: aliases" in line, line
+
+
+def test_many_duplicate_keys_are_reported_in_linear_time(tmp_path):
+    # Each duplicate used to be compared with every error before it. Timed against as many
+    # errors of another kind (unknown parameters), so a slower machine does not matter.
+    def validate(keys):
+        path = graph(tmp_path, HEAD + "  again:\n    type: format.npy\n    in: write.clip\n    params:\n" +
+                     "".join(f"      {key}: float32\n" for key in keys))
+        start = time.monotonic()
+        lines = errors(vidpipe("validate", path, timeout=120))
+        return path, lines, time.monotonic() - start
+
+    n = 99_000
+    path, lines, seconds = validate(["dtype"] * n)
+    assert len(lines) == n - 1
+    assert lines[0].startswith(f"{path}:16:7: error: duplicate key 'dtype' (first at line 15)"), lines[0]
+    assert lines[-1].startswith(f"{path}:{15 + n - 1}:7: error: duplicate key 'dtype' (first at line 15)"), lines[-1]
+    _, lines, baseline = validate([f"p{i}" for i in range(n)])
+    assert len(lines) == n and "unknown parameter 'p0'" in lines[0]
+    assert seconds < 2 * baseline + 1, (seconds, baseline)
+
+
 def test_duplicate_keys_are_errors(tmp_path):
     path = graph(tmp_path, HEAD.replace("{type: sample.uniform, in: probe.info}",
                                         "{type: sample.uniform, in: probe.info, params: {fps: 1.0, fps: 4.0}}"))

@@ -513,6 +513,12 @@ TEST_CASE("duplicate keys are errors in every mapping, with both lines") {
   CHECK_DIAG(d, "g.yaml:11:30", "duplicate key 'min_pixels' (first at line 11)");
   CHECK_MESSAGE(d.size() == 1, dump(d));
   CHECK(d[0].hint.find("keep only the last") != std::string::npos);
+  // A mapping used again through aliases reports its duplicates once.
+  d = errors(replace(kGood, "params: {min_pixels: 60, max_pixels: 6000}",
+                     "params: &p {min_pixels: 60, min_pixels: 70}\n  r2: {type: resize.fake, in: decode.frames, params: *p}\n"
+                     "  r3: {type: resize.fake, in: decode.frames, params: *p}"));
+  CHECK_DIAG(d, "g.yaml:11:33", "duplicate key 'min_pixels' (first at line 11)");
+  CHECK_MESSAGE(d.size() == 1, dump(d));
 }
 
 TEST_CASE("a YAML alias bomb is stopped with one error, before it expands") {
@@ -537,6 +543,26 @@ TEST_CASE("a YAML alias bomb is stopped with one error, before it expands") {
              " &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d], [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]]"};
   d = errors(kGood, ov);
   CHECK_DIAG(d, "command line", "--set sample.indices: the YAML expands to more than 100000 values");
+
+  // One alias of a long string, repeated: few values, but 20 MB of text once expanded (a 1 MB
+  // string 99 999 times would be 100 GB); the same for a long key and on the command line.
+  const std::string long_text(200000, 'x');
+  std::string repeats;
+  for (int i = 0; i < 100; ++i) repeats += ", *a";
+  d = errors("vidpipe: 1\nnodes:\n  sample:\n    type: sample.fake\n    in: input\n    params:\n"
+             "      label: &a " + long_text + "\n      indices: [" + repeats.substr(2) + "]\n");
+  REQUIRE_MESSAGE(d.size() == 1, dump(d));
+  CHECK(d[0].message == "the YAML expands to more than 16 MiB of text");
+  CHECK(d[0].loc.line == 7);  // the anchored string
+  CHECK(d[0].hint.find("aliases") != std::string::npos);
+  d = errors("vidpipe: 1\nnodes:\n  sample:\n    type: sample.fake\n    in: input\n    params:\n"
+             "      label: x\n      indices: [&a {? " + long_text + ": 1}" + repeats + "]\n");
+  REQUIRE_MESSAGE(d.size() == 1, dump(d));
+  CHECK(d[0].message == "the YAML expands to more than 16 MiB of text");
+  CHECK(d[0].loc.line == 8);
+  ov.sets = {"sample.indices=[&a " + long_text + repeats + "]"};
+  d = errors(kGood, ov);
+  CHECK_DIAG(d, "command line", "--set sample.indices: the YAML expands to more than 16 MiB of text");
 
   // Aliases that stay small are fine.
   auto g = resolve(replace(kGood, "params: {min_pixels: 60, max_pixels: 6000}",

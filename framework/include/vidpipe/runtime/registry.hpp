@@ -18,6 +18,7 @@
 namespace vidpipe::runtime {
 
 struct PluginLibrary;  // a loaded .so (opaque; keeps the library mapped)
+class PluginFile;     // a plugin file opened and checked before it is loaded (src/plugin_file.hpp)
 
 struct PluginInfo {
   std::string name, version, sdk_version, path;
@@ -70,6 +71,9 @@ class NodeRegistry {
 
  private:
   class Scope;
+  const PluginInfo* find_plugin(const std::string& path) const;
+  // Loads a file that PluginFile opened and found to be a plugin.
+  const PluginInfo& load_checked(const std::string& path, PluginFile& file);
   void register_from(const std::string& plugin, const std::string& path,
                      std::shared_ptr<PluginLibrary> lib, void (*register_fn)(Registry&));
 
