@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -38,7 +36,7 @@ void check_owner_and_mode(const std::string& path, const std::string& what) {
 
 PluginFile::PluginFile(const std::string& path) {
   std::error_code ec;
-  const std::string real = fs::canonical(path, ec).string();
+  const std::string real = real_ = fs::canonical(path, ec).string();
   if (ec) {
     not_a_plugin_ = "it cannot be read: " + ec.message();
     return;
@@ -72,21 +70,6 @@ PluginFile::PluginFile(const std::string& path) {
 
 PluginFile::~PluginFile() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-// glibc finds an already loaded library by the name dlopen was given before it opens anything,
-// so /proc/self/fd/N must never name another file while a library loaded under that name may
-// still be mapped (dlclose need not unmap it). So the descriptor of each plugin file (device,
-// inode) is kept open for the life of the process, and a file loaded again is named by it.
-std::string PluginFile::load_path() {
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) return "";
-  static std::mutex mutex;
-  static std::map<std::pair<dev_t, ino_t>, int> kept;
-  std::lock_guard lock(mutex);
-  auto [it, fresh] = kept.emplace(std::pair(st.st_dev, st.st_ino), fd_);
-  if (fresh) fd_ = -1;  // kept: not closed with this object
-  return "/proc/self/fd/" + std::to_string(it->second);
 }
 
 }  // namespace vidpipe::runtime

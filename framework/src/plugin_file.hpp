@@ -1,8 +1,11 @@
-// A plugin file opened once, so that the file checked is the file loaded.
+// A plugin file checked before any of its code runs.
 //
-// Its owner, mode and kind are read from the open descriptor (fstat), its entry point from the
-// same descriptor (elf_exports.hpp), and dlopen is given /proc/self/fd/N, the open file itself:
-// checking a path and then loading that path would load whatever is there by then.
+// Its owner, mode and kind are read from an open descriptor (fstat) and its entry point from the
+// same descriptor (elf_exports.hpp). dlopen is then given the file's real path, not the open file
+// (/proc/self/fd/N): that keeps $ORIGIN in the plugin's RUNPATH naming its folder, so a plugin
+// can bring its own libraries. The path can only change between the check and the load through
+// the folder holding it, and check_owner_and_mode has just made sure that only this user or root
+// can write there.
 #pragma once
 
 #include <sys/stat.h>
@@ -30,12 +33,12 @@ class PluginFile {
   // Why the file is not a vidpipe plugin (missing, not a regular file, not a library, no entry
   // point), read without loading it so none of its code runs; "" when it is one.
   const std::string& not_a_plugin() const { return not_a_plugin_; }
-  // The name to give dlopen: the open file itself (/proc/self/fd/N).
-  std::string load_path();
+  // The name to give dlopen: the real path (symlinks resolved) of the checked file.
+  const std::string& load_path() const { return real_; }
 
  private:
   int fd_ = -1;
-  std::string not_a_plugin_;
+  std::string real_, not_a_plugin_;
 };
 
 }  // namespace vidpipe::runtime

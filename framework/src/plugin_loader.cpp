@@ -138,11 +138,11 @@ const PluginInfo& NodeRegistry::load(const std::string& path_in) {
 
 const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile& file) {
   auto lib = std::make_shared<PluginLibrary>();
-  const std::string load_path = file.load_path();
+  const std::string& load_path = file.load_path();
   boost::dll::fs::error_code ec;
   lib->lib.load(load_path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
-    // dlerror names the file by the name dlopen was given: name it by its path instead.
+    // dlerror names the file by its real path: name it as it was found instead.
     const char* dl_error = ::dlerror();
     std::string why = dl_error ? dl_error : ec.message();
     if (why.starts_with(load_path + ": ")) why.erase(0, load_path.size() + 2);
@@ -150,8 +150,7 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
       why.replace(at, load_path.size(), path);
     const bool missing_library = why.find("cannot open shared object file") != std::string::npos;
     throw Error(fmt::format("{}: cannot load plugin: {}", path, why),
-                missing_library ? "install the library it needs (ldd lists them; $ORIGIN in a plugin's RUNPATH does not "
-                                  "apply, see README \"Writing a plugin\")"
+                missing_library ? "install the library it needs (ldd lists them)"
                                 : "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
   }
 

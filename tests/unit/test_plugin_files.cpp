@@ -280,26 +280,6 @@ TEST_CASE("a symlink to a plugin is checked where it leads") {
   }
 }
 
-TEST_CASE("the file loaded is the file that was checked, even if another takes its place") {
-  TempDir tmp;
-  fs::permissions(tmp.path, fs::perms(0755));
-  const fs::path path = tmp.path / "plugin.so";
-  fs::copy_file(plugin("vptest_good"), path);
-  vidpipe::runtime::PluginFile file(path.string());
-  REQUIRE(file.not_a_plugin().empty());
-  // Another library replaces it between the check and the load.
-  fs::copy_file(plugin("vptest_no_entry"), tmp.path / "other.so");
-  fs::rename(tmp.path / "other.so", path);
-  const std::string load_path = file.load_path();
-  CHECK(load_path.rfind("/proc/self/fd/", 0) == 0);
-  void* handle = ::dlopen(load_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  REQUIRE_MESSAGE(handle != nullptr, ::dlerror());
-  CHECK(::dlsym(handle, VIDPIPE_ENTRY_POINT) != nullptr);
-  CHECK(::dlsym(handle, "vidpipe_test_not_a_plugin") == nullptr);
-  CHECK(std::getenv("VPTEST_NO_ENTRY_CONSTRUCTOR_RAN") == nullptr);
-  ::dlclose(handle);
-}
-
 TEST_CASE("a plugin that dlopen refuses is named by its path, not by the descriptor it was opened through") {
   NodeRegistry reg;
   std::string msg = error_of([&] { reg.load(plugin("vptest_unresolved")); });
@@ -310,18 +290,9 @@ TEST_CASE("a plugin that dlopen refuses is named by its path, not by the descrip
   CHECK(reg.plugins().size() == 1);
 }
 
-TEST_CASE("a plugin whose own library is found only through $ORIGIN is refused, saying why") {
-  // The library is there, next to the plugin: loaded by its path, it would be found.
+TEST_CASE("a plugin finds the libraries it brings along through $ORIGIN") {
   REQUIRE(fs::exists(fs::path(plugin("vptest_needs_private")).parent_path() / "private" / "libvptest_private.so"));
   NodeRegistry reg;
-  vidpipe::Error error("");
-  try {
-    reg.load(plugin("vptest_needs_private"));
-    FAIL("loaded");
-  } catch (const vidpipe::Error& e) {
-    error = e;
-  }
-  INFO(error.what());
-  CHECK(contains(error.what(), plugin("vptest_needs_private") + ": cannot load plugin: libvptest_private.so: cannot open"));
-  CHECK(contains(error.hint(), "$ORIGIN in a plugin's RUNPATH does not apply"));
+  CHECK_NOTHROW(reg.load(plugin("vptest_needs_private")));
+  CHECK(reg.plugins().size() == 2);  // vidpipe.core and it
 }
