@@ -206,3 +206,13 @@ def test_clean_inputs_stay_ok(clips, tmp_path):
     p = vidpipe("run", DEFAULT_GRAPH, clips["full"], clips["v"], "--strict", "-o", tmp_path / "o")
     assert p.returncode == 0 and "2 inputs, 2 ok, 0 partial, 0 failed" in p.stdout, p.stdout + p.stderr
     assert p.stderr == ""
+
+
+def test_probe_shows_the_damage_as_run_reports_it(clips, tmp_path):
+    header, packets, _ = ffprobe_counts(clips["half"])
+    damage = f"truncated: {packets} of the {header} frames its header lists are present"
+    p = vidpipe("probe", clips["half"])
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    assert f"damage               {damage}\n" in p.stdout, p.stdout
+    assert json.loads(vidpipe("probe", clips["half"], "--json").stdout)["damage"] == damage
+    assert "damage" not in json.loads(vidpipe("probe", clips["full"], "--json").stdout)
