@@ -208,6 +208,28 @@ def test_clean_inputs_stay_ok(clips, tmp_path):
     assert p.stderr == ""
 
 
+def test_plan_of_a_truncated_file_is_partial_and_a_repeated_input_skipped(clips):
+    """`vidpipe plan` reports inputs as `vidpipe run` does: a truncated file is planned (status
+    partial, with its damage line), an input listed twice is skipped; neither is a failure."""
+    header, packets, _ = ffprobe_counts(clips["half"])
+    damage = f"truncated: {packets} of the {header} frames its header lists are present"
+    skipped = "skipped: the same input is listed more than once"
+    inputs = (clips["half"], clips["v"], clips["v"])
+    p = vidpipe("plan", DEFAULT_GRAPH, *inputs)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{i}: ") for line, i in zip(lines, inputs)), p.stdout
+    assert " frames [" in lines[0] and " tokens" in lines[0] and " frames [" in lines[1], p.stdout  # both planned
+    assert lines[2] == f"{clips['v']}: {skipped}"
+    assert p.stderr.splitlines() == [f"vidpipe: {clips['half']}: partial output from a damaged input: {damage}",
+                                     f"vidpipe: {clips['v']}: {skipped}"]
+    videos = json.loads(vidpipe("plan", DEFAULT_GRAPH, *inputs, "--json").stdout)["videos"]
+    assert [v["status"] for v in videos] == ["partial", "ok", "skipped"]
+    assert videos[0]["damage"] == damage and "error" not in videos[0]
+    assert videos[0]["nframes"] > 0 and max(videos[0]["frame_indices"]) < packets
+    assert videos[2]["reason"] == "the same input is listed more than once" and "nframes" not in videos[2]
+
+
 def test_probe_shows_the_damage_as_run_reports_it(clips, tmp_path):
     header, packets, _ = ffprobe_counts(clips["half"])
     damage = f"truncated: {packets} of the {header} frames its header lists are present"
