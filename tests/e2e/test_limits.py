@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from conftest import DEFAULT_GRAPH, make_video, read_json, vidpipe
@@ -200,6 +201,34 @@ def test_truncated_file_is_partial_and_counted(clips, tmp_path):
     assert s["partial"] == 1 and s["failed"] == 0
     assert s["jobs"][0]["status"] == "partial" and damage in s["jobs"][0]["damage"]
     assert (tmp_path / "strict" / "half" / "metadata.json").exists()
+
+
+def test_opencv_answers_frames_past_the_end_and_marks_the_input_partial(clips, tmp_path):
+    """decode.opencv on a plan made from the header's frame count (500) of a file cut in half:
+    the planned frames past the last one that decodes are answered by it, and the input is
+    partial, unless they are more than max_corrupt_ratio of the plan."""
+    header, _, decodable = ffprobe_counts(clips["half"])
+    graph = raw_graph(tmp_path, "decode.opencv", nframes=8)
+    sets = ("--set", "probe.count_packets=false")
+    p, s = run_json(graph, clips["half"], "-o", tmp_path / "o", *sets, "--set", "decode.max_corrupt_ratio=0.6")
+    job = s["jobs"][0]
+    assert p.returncode == 0 and job["status"] == "partial", p.stdout + p.stderr
+    meta = read_json(tmp_path / "o" / "half" / "metadata.json")
+    indices = meta["frame_indices"]
+    missing = sum(i >= decodable for i in indices)
+    assert 0 < missing < len(indices), (indices, decodable)  # the fixture is what the test means
+    damage = f"{decodable} of {header} frames decodable (OpenCV): {missing} planned frames answered by the last decodable one"
+    assert job["damage"] == damage and meta["damage"] == damage
+    assert p.stderr.splitlines() == [f"vidpipe: {clips['half']}: partial output from a damaged input: {damage}"]
+    frames = np.load(tmp_path / "o" / "half" / "frames.npy")
+    last = len(indices) - missing - 1
+    assert all(np.array_equal(frames[k], frames[last]) for k in range(last + 1, len(indices)))
+    assert not np.array_equal(frames[last], frames[last - 1])
+    # more than max_corrupt_ratio of the plan past the end: an error naming the fix
+    p, s = run_json(graph, clips["half"], "-o", tmp_path / "e", *sets, "--set", "decode.max_corrupt_ratio=0.25")
+    job = s["jobs"][0]
+    assert p.returncode == 1 and job["status"] == "failed" and "max_corrupt_ratio" in p.stderr, p.stderr
+    assert f"only {decodable} decodable frames (OpenCV)" in job["error"]["message"], job["error"]
 
 
 def test_clean_inputs_stay_ok(clips, tmp_path):
