@@ -162,6 +162,14 @@ def test_short_video_error_reproduces_the_reference(short, tmp_path):
     assert p.returncode == 1 and "[2, 3], but got 8" in p.stderr and "at most 2" in p.stderr, p.stderr
 
 
+def test_padding_a_short_video_is_bounded(short):
+    """nframes may be set up to 1e9; padding a 3-frame clip to that many samples is refused at once."""
+    p = vidpipe("plan", short[3], "--set", "sample.nframes=1000000000", timeout=30)
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 1 and len(lines) == 1 and "stage 'sample'" in lines[0], p.stderr
+    assert "more than 500000 samples" in lines[0] and "lower nframes (to at most 3" in lines[0], lines[0]
+
+
 def test_openai_on_clips_of_one_to_three_seconds(tmp_path):
     for seconds in (1, 3):
         video = make_video(tmp_path / f"{seconds}s.mp4", "64x48", FPS, seconds)
