@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import DEFAULT_GRAPH, make_video, read_json, vidpipe
+from conftest import DEFAULT_GRAPH, ffmpeg, make_video, read_json, vidpipe
 from http_servers import RangeHandler, serve
 from test_inputs import raw_graph
 
@@ -103,6 +103,9 @@ class EndlessTS(RangeHandler):
 
 @pytest.mark.parametrize("setting, message", [
     ("probe.max_input_bytes=1000000", "download is larger than max_input_bytes 1000000"),
+    # reached while the packet index is built (stream-info probing reads less): the demuxer sees a
+    # short read, which must not pass for the end of the stream
+    ("probe.max_input_bytes=3000000", "download is larger than max_input_bytes 3000000"),
     ("probe.max_duration=2", "by its packets so far), more than max_duration 2.000 s"),
 ])
 def test_endless_live_stream_is_an_error_of_the_probe(clips, tmp_path, setting, message):
@@ -170,6 +173,49 @@ def test_a_trickling_server_fails_by_the_stall_rule(clips, tmp_path, stage):
     assert f"stage '{stage}'" in p.stderr and "stalled" in p.stderr and "net_timeout 1 s" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
     assert elapsed < 5  # net_timeout (+ the probe, + start-up), far below any deadline
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_server_that_stalls_mid_stream_fails_the_decode_by_the_stall_rule(clips, tmp_path):
+    """An MPEG-TS file whose later downloads stop after three quarters (the decoder's own open and
+    stream-info probing pass; its packet index does not): the stall error, not a short index and
+    frames answered by their neighbours."""
+    ts = clips["dir"] / "v.ts"
+    if not ts.exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=20", "-c:v", "libx264", "-g", "25", ts)
+    stop = threading.Event()
+
+    class StallsAfterThreeQuarters(RangeHandler):
+        """No length, no ranges (as a live source): one download per open, read straight through."""
+
+        def do_GET(self):
+            self.server.hits.append(self.path)
+            data = ts.read_bytes()
+            self.send_response(200)
+            self.end_headers()
+            try:
+                if len(self.server.hits) == 1:  # the probe's download is whole
+                    self.wfile.write(data)
+                    return
+                self.wfile.write(data[:len(data) * 3 // 4])
+                self.wfile.flush()
+                stop.wait(30)
+            except OSError:  # the client hung up
+                pass
+
+    out = tmp_path / "o"
+    try:
+        with serve(clips["dir"], StallsAfterThreeQuarters) as (srv, base):
+            t0 = time.monotonic()
+            p = vidpipe("run", raw_graph(tmp_path), f"{base}/v.ts", "-o", out, "--set", "decode.net_timeout=1",
+                        timeout=30)
+            elapsed = time.monotonic() - t0
+            stop.set()
+    finally:
+        stop.set()
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "stage 'decode'" in p.stderr and "stalled" in p.stderr and "net_timeout 1 s" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and elapsed < 8
     assert not out.exists() or not any(out.iterdir())
 
 
