@@ -14,8 +14,9 @@
 // OpenCV allocates a frame, the probed duration against max_duration, and every grab() counts
 // as a decoded frame (max_decoded_frames) and is timed (deadline).
 // Damage OpenCV lets us see: a stream that ends before the plan does. The planned frames past
-// its end are answered by the last decodable frame and the input is partial (as decode.ffmpeg
-// answers a frame lost at the end), unless they exceed max_corrupt_ratio of the plan (an error).
+// its end are answered by the last planned frame that decoded and the input is partial (as
+// decode.ffmpeg answers a frame lost at the end), unless they exceed max_corrupt_ratio of the plan
+// (an error).
 // OpenCV reports no concealed decode errors, so damaged frames inside the stream go unseen.
 #include <filesystem>
 #include <memory>
@@ -96,7 +97,7 @@ class DecodeOpencv : public Node {
     int64_t next = 0;  // index of the next frame grab() returns
     int64_t returned = 0, missing = 0;
     bool ended = false;  // grab() found the end of the stream before the plan's end
-    FramePtr last;       // the last frame made: answers planned frames past the end
+    FramePtr last;       // the last planned frame made: answers planned frames past the end
     cv::Mat bgr, upright;
     const std::size_t planned = plan->indices.size();
     auto time_of = [&](int64_t target, double otherwise) {
@@ -134,7 +135,7 @@ class DecodeOpencv : public Node {
         av::check_deadline(lim, name);
         if (!cap.grab()) {
           if (next == 0) throw Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint);
-          // As decode.ffmpeg answers a frame lost at the end: by the nearest decodable one, as
+          // As decode.ffmpeg answers a frame lost at the end: by the last planned frame made, as
           // long as the lost ones are not most of the plan.
           if (static_cast<double>(planned - k) > max_missing_ * static_cast<double>(planned))
             throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but " +
@@ -166,7 +167,8 @@ class DecodeOpencv : public Node {
     if (ended)
       job.mark_partial(std::to_string(next) + " of " + std::to_string(info.frame_count) +
                        " frames decodable (OpenCV): " + std::to_string(missing) +
-                       (missing == 1 ? " planned frame" : " planned frames") + " answered by the last decodable one");
+                       (missing == 1 ? " planned frame" : " planned frames") + " past the end answered by frame " +
+                       std::to_string(last->index));
   }
 
  private:

@@ -251,8 +251,8 @@ def test_truncated_file_is_partial_and_counted(clips, tmp_path):
 
 def test_opencv_answers_frames_past_the_end_and_marks_the_input_partial(clips, tmp_path):
     """decode.opencv on a plan made from the header's frame count (500) of a file cut in half:
-    the planned frames past the last one that decodes are answered by it, and the input is
-    partial, unless they are more than max_corrupt_ratio of the plan."""
+    the planned frames past the end are answered by the last planned frame that decodes, and the
+    input is partial, unless they are more than max_corrupt_ratio of the plan."""
     header, _, decodable = ffprobe_counts(clips["half"])
     graph = raw_graph(tmp_path, "decode.opencv", nframes=8)
     sets = ("--set", "probe.count_packets=false")
@@ -263,11 +263,12 @@ def test_opencv_answers_frames_past_the_end_and_marks_the_input_partial(clips, t
     indices = meta["frame_indices"]
     missing = sum(i >= decodable for i in indices)
     assert 0 < missing < len(indices), (indices, decodable)  # the fixture is what the test means
-    damage = f"{decodable} of {header} frames decodable (OpenCV): {missing} planned frames answered by the last decodable one"
+    last = len(indices) - missing - 1
+    damage = (f"{decodable} of {header} frames decodable (OpenCV): {missing} planned frames past the end "
+              f"answered by frame {indices[last]}")
     assert job["damage"] == damage and meta["damage"] == damage
     assert p.stderr.splitlines() == [f"vidpipe: {clips['half']}: partial output from a damaged input: {damage}"]
     frames = np.load(tmp_path / "o" / "half" / "frames.npy")
-    last = len(indices) - missing - 1
     assert all(np.array_equal(frames[k], frames[last]) for k in range(last + 1, len(indices)))
     assert not np.array_equal(frames[last], frames[last - 1])
     # more than max_corrupt_ratio of the plan past the end: an error naming the fix
