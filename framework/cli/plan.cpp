@@ -171,7 +171,8 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   json out = {{"graph", graph_path}, {"model", graph.model}, {"plan_node", plan_id}, {"videos", json::array()}};
   for (const auto& j : report.jobs) {
     json v = {{"input", j.input}, {"status", j.status}};
-    if (j.status == "ok" && j.notes.contains("plan")) {
+    const bool planned = j.status == "ok" || j.status == "partial";  // partial: planned from a damaged input
+    if (planned && j.notes.contains("plan")) {
       for (auto& [k, val] : j.notes["plan"].items()) v[k] = val;
       const json& idx = v["frame_indices"];  // repeats of a padded short video, as metadata.json counts them
       int64_t repeated = 0;
@@ -179,7 +180,14 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
       v["repeated_frames"] = repeated;
       const json sample = j.notes.value("sample", json::object());
       if (repeated && sample.contains("short_video")) v["repeated_frames_why"] = sample["short_video"]["why"];
-    } else if (j.status != "ok") {
+    }
+    if (j.status == "partial") {  // reported as `vidpipe run` reports it
+      v["damage"] = j.damage;
+      std::cerr << "vidpipe: " << j.damage_line() << "\n";
+    } else if (j.status == "skipped") {
+      v["reason"] = j.error;
+      print_error(fmt::format("{}: skipped: {}", display_input(j.input), j.error));
+    } else if (j.status == "failed") {
       v["error"] = j.error;
       v["hint"] = j.hint;
       std::cerr << "vidpipe: " << j.error_line() << "\n";
@@ -193,8 +201,12 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   } else {
     for (const auto& v : out["videos"]) {
       const std::string input = v.at("input").get<std::string>();
-      if (v.at("status") != "ok") {
-        std::cout << printable(fmt::format("{}: FAILED: {}", display_input(input), v.value("error", ""))) << "\n";
+      const std::string status = v.at("status").get<std::string>();
+      if (status != "ok" && status != "partial") {  // failed, skipped, interrupted
+        const std::string why = v.value(status == "failed" ? "error" : "reason", "");
+        std::cout << printable(fmt::format("{}: {}{}", display_input(input), status == "failed" ? "FAILED" : status,
+                                           why.empty() ? "" : ": " + why))
+                  << "\n";
         continue;
       }
       try {  // at(): a planning node may note less than the shipped ones do

@@ -39,17 +39,17 @@ class ProbeJob final : public Job {
   bool cancelled() const override { return false; }
   void mark_partial(const std::string& damage) override {
     std::lock_guard<std::mutex> lock(mu_);
-    damage_ += (damage_.empty() ? "" : "; ") + damage;
+    damage_.add(damage);
   }
   std::string damage() const override {
     std::lock_guard<std::mutex> lock(mu_);
-    return damage_;
+    return damage_.line();
   }
 
  private:
   VideoJob video_;
   mutable std::mutex mu_;
-  std::string damage_;
+  DamageReport damage_;  // reported as `vidpipe run` reports it
   json notes_ = json::object();
   json config_ = json::object();
 };

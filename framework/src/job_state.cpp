@@ -44,20 +44,25 @@ json JobState::timing() const {
   return {{"extraction", extraction}, {"processing", processing}, {"total", (now_ns() - start_ns_) / 1e9}, {"nodes", nodes}};
 }
 
+void DamageReport::add(const std::string& damage) {
+  std::string entry = damage;
+  std::replace(entry.begin(), entry.end(), '\n', ' ');
+  std::replace(entry.begin(), entry.end(), '\r', ' ');
+  // The same damage reported twice (e.g. by two backends) is one.
+  if (!entry.empty() && std::find(entries_.begin(), entries_.end(), entry) == entries_.end())
+    entries_.push_back(std::move(entry));
+}
+
+std::string DamageReport::line() const { return join(entries_, "; "); }
+
 void JobState::mark_partial(const std::string& damage) {
-  std::string line = damage;
-  for (auto& c : line)
-    if (c == '\n' || c == '\r') c = ' ';
   std::lock_guard lock(mu_);
-  if (line.empty() || damage_ == line || damage_.find(line + "; ") == 0 ||
-      damage_.find("; " + line) != std::string::npos)
-    return;  // the same damage reported twice (e.g. by two backends) is one
-  damage_ += (damage_.empty() ? "" : "; ") + line;
+  damage_.add(damage);
 }
 
 std::string JobState::damage() const {
   std::lock_guard lock(mu_);
-  return damage_;
+  return damage_.line();
 }
 
 void JobState::fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint) {
@@ -79,7 +84,7 @@ JobResult JobState::result() const {
   // A job that failed only because the run was being interrupted counts as interrupted.
   r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : damage_.empty() ? "ok" : "partial";
   r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_;
-  if (r.status == "partial") r.damage = damage_;
+  if (r.status == "partial") r.damage = damage_.line();
   return r;
 }
 

@@ -50,7 +50,7 @@ class JobState final : public Job {
   mutable std::mutex mu_;
   json notes_ = json::object();
   std::string error_node_, error_type_, error_, hint_;
-  std::string damage_;  // mark_partial() reports, joined with "; "
+  DamageReport damage_;  // what mark_partial() reported
 };
 
 // Alive while any item of the job is; its destructor is the job's completion event.

@@ -22,6 +22,7 @@
 #include <vidpipe/sdk/error.hpp>
 
 #include "common/limits.hpp"
+#include "common/orientation.hpp"
 #include "common/packet_index.hpp"
 
 extern "C" {
@@ -81,14 +82,6 @@ FormatPtr open_input(const std::string& input, const InputOptions& opt = {});
 
 // Index of the best video stream; throws "no video stream".
 int best_video_stream(AVFormatContext* fmt, const std::string& input);
-
-// How the ffmpeg CLI's autorotate turns a decoded picture upright.
-enum class Orient : uint8_t { None, Clock, CClock, ClockFlip, CClockFlip, HFlip, VFlip, Rot180 };
-struct Orientation {
-  int rotation = 0;  // clockwise degrees: 0, 90, 180, 270
-  Orient op = Orient::None;
-};
-Orientation orientation_of(const AVStream* st);
 
 struct ProbeOptions {
   bool count_packets = true;  // count packets even when the header states nb_frames

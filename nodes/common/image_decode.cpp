@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <jpeglib.h>
+#include <jerror.h>  // after jpeglib.h: the message codes
 #include <png.h>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
@@ -21,6 +22,7 @@ const char* kHint = "check that the file is a complete image";
 struct Messages {
   std::string error;
   std::vector<std::string> warnings;
+  bool damaged = false;       // see DecodedImage::damaged
   bool other_format = false;  // decode with OpenCV instead
 };
 
@@ -84,8 +86,14 @@ void on_jpeg_error(j_common_ptr c) {
   e->m->error = jpeg_text(c);
   std::longjmp(e->jump, 1);
 }
-void on_jpeg_message(j_common_ptr c) {
-  reinterpret_cast<JpegErrors*>(c->err)->m->warnings.push_back("libjpeg: " + jpeg_text(c));
+// libjpeg's emit_message: level < 0 is a warning (trace messages are off). The first is kept, as
+// libjpeg's own handler prints only the first; any but the metadata ones means damaged pixels.
+void on_jpeg_emit(j_common_ptr c, int level) {
+  if (level >= 0) return;
+  Messages& m = *reinterpret_cast<JpegErrors*>(c->err)->m;
+  const int code = c->err->msg_code;
+  if (code != JWRN_ADOBE_XFORM && code != JWRN_JFIF_MAJOR && code != JWRN_BOGUS_ICC) m.damaged = true;
+  if (c->err->num_warnings++ == 0) m.warnings.push_back("libjpeg: " + jpeg_text(c));
 }
 
 bool read_jpeg(FILE* f, uint8_t* pixels, int stride, JDIMENSION width, JDIMENSION height, Messages& m) {
@@ -93,7 +101,7 @@ bool read_jpeg(FILE* f, uint8_t* pixels, int stride, JDIMENSION width, JDIMENSIO
   JpegErrors err{};
   cinfo.err = jpeg_std_error(&err.pub);
   err.pub.error_exit = on_jpeg_error;
-  err.pub.output_message = on_jpeg_message;
+  err.pub.emit_message = on_jpeg_emit;
   err.m = &m;
   volatile bool ok = false;
   if (setjmp(err.jump) == 0) {
@@ -159,7 +167,8 @@ DecodedImage decode_rgb(const std::string& path, int width, int height) {
   const std::string lib = png ? "libpng: " : "libjpeg: ";
   if (!ok) throw Error(path + ": cannot decode the image (" + lib + m.error + ")", kHint);
   out.warnings = std::move(m.warnings);
-  if (!m.error.empty()) out.warnings.push_back(lib + m.error);
+  out.damaged = m.damaged;
+  if (!m.error.empty()) out.warnings.push_back(lib + m.error);  // after the image: its pixels are whole
   return out;
 }
 

@@ -17,7 +17,11 @@ namespace vidpipe::imgseq {
 
 struct DecodedImage {
   FrameBuffer frame;                  // width x height RGB24
-  std::vector<std::string> warnings;  // what the decoder warned about (damaged data), if anything
+  std::vector<std::string> warnings;  // what the decoder warned about, if anything
+  // Pixels the decoder filled in or guessed: libjpeg's warnings about the image data (a truncated
+  // or corrupt JPEG). libpng's warnings concern ancillary chunks (a colour profile, text): the
+  // pixels are whole (damaged image data is an error), so they are not damage.
+  bool damaged = false;
 };
 
 // Decodes `path`, whose header said width x height. Throws vidpipe::Error naming the file and

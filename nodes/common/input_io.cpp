@@ -158,14 +158,15 @@ std::string b64_decode(const std::string& in, std::size_t begin, const std::stri
       continue;
     }
     const int v = b64_value(c);
-    if (v < 0 || pad > 0)
+    if (v < 0 || pad > 0) {
+      char hex[8];  // the offending byte as \xHH when it does not print
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      const std::string shown = std::isprint(c) ? std::string(1, static_cast<char>(c)) : std::string(hex);
       throw Error(name + ": invalid base64: " +
-                      (v < 0 ? "character '" + std::string(std::isprint(c) ? std::string(1, static_cast<char>(c))
-                                                                          : "\\x" + std::to_string(c)) +
-                                   "'"
-                             : std::string("data after '=' padding")) +
+                      (v < 0 ? "character '" + shown + "'" : std::string("data after '=' padding")) +
                       " at position " + std::to_string(i - begin),
                   "encode the video with standard base64 (e.g. `base64 -w0 video.mp4`)");
+    }
     ++digits;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

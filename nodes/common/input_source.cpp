@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -103,6 +105,25 @@ void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& op
   }
 }
 
+// A side of a YUV4MPEG2 header ("W640" -> 640), from untrusted text: the digits of its last
+// token (FFmpeg takes the last one), and their value (0 without digits, INT64_MAX when it does not fit).
+struct Y4mSide {
+  std::string digits;
+  int64_t value = 0;
+};
+Y4mSide y4m_side(const std::string& header, char tag) {
+  Y4mSide s;
+  const std::size_t at = header.rfind(std::string(" ") + tag);
+  if (at == std::string::npos) return s;
+  const std::size_t from = at + 2;
+  s.digits = header.substr(from, header.find_first_not_of("0123456789", from) - from);
+  if (s.digits.empty()) return s;
+  errno = 0;
+  const long long v = std::strtoll(s.digits.c_str(), nullptr, 10);
+  s.value = errno == ERANGE ? INT64_MAX : v;
+  return s;
+}
+
 // Raw YUV4MPEG2 states its size in a text header and FFmpeg allocates frames of that size:
 // refuse absurd sizes here, with a clear message (FFmpeg's own check says "Device or resource
 // busy" for W100000 H100000), before any frame buffer exists.
@@ -113,16 +134,14 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
   if (n <= 0) return;
   const std::string head(line, static_cast<std::size_t>(n));
   const std::string first = head.substr(0, head.find('\n'));
-  long long w = 0, h = 0;
-  for (std::size_t i = 0; i + 1 < first.size(); ++i)
-    if (first[i] == ' ' && (first[i + 1] == 'W' || first[i + 1] == 'H'))
-      (first[i + 1] == 'W' ? w : h) = std::atoll(first.c_str() + i + 2);
-  if (w <= 0 || h <= 0)
+  const Y4mSide w = y4m_side(first, 'W'), h = y4m_side(first, 'H');
+  if (w.value <= 0 || h.value <= 0)
     throw Error(name + ": YUV4MPEG2 header gives no valid frame size", kOpenHint);
-  if (w * h > max_pixels || w > 65535 || h > 65535)
-    throw LimitError(name + ": header claims a frame size of " + size_text(w, h) +
-                    ", more than max_pixels " + std::to_string(max_pixels),
-                "the file is damaged or hostile; raise max_pixels only if this size is intended");
+  // Each side first: their product is then at most 65535², far from overflowing.
+  if (w.value > 65535 || h.value > 65535 || w.value * h.value > max_pixels)
+    throw LimitError(name + ": header claims a frame size of " + w.digits + "x" + h.digits +
+                         ", more than max_pixels " + std::to_string(max_pixels),
+                     "the file is damaged or hostile; raise max_pixels only if this size is intended");
 }
 
 }  // namespace

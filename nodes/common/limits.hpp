@@ -21,7 +21,7 @@ inline constexpr int64_t kDefaultMaxPixels = 8192LL * 8192;
 struct Limits {
   double max_duration = 3600;               // seconds of video (header and packets), 0 = none
   int64_t max_pixels = kDefaultMaxPixels;   // per frame
-  int64_t max_frames = 500000;              // frames decoded per input (decode only)
+  int64_t max_frames = 500000;              // frames decoded per input (decode only); see kMaxPaddedSamples
   Clock::time_point deadline{};             // wall-clock end for this input; epoch = none
   double deadline_s = 0;                    // the same, as configured (for messages)
 };

@@ -86,6 +86,11 @@ UniformSample sample_uniform(const FrameRange& range, double video_fps, const NF
     if (p.nframes) {
       const int64_t n = round_by_factor(*p.nframes, f);
       if (n >= f && n > N) {
+        if (n > kMaxPaddedSamples)
+          throw Error(fmt::format("nframes {} asks for more than {} samples of a video (or time range) of {} frame(s): "
+                                  "short_video=pad repeats frames up to {} samples",
+                                  n, kMaxPaddedSamples, N, kMaxPaddedSamples),
+                      fmt::format("lower nframes (to at most {} to take each frame once)", N));
         s.indices = linspace_indices(range.start, range.end, n);
         s.why = fmt::format("nframes {} is more than the {} frame(s) of the video (or its time range): "
                             "the {} samples are spread over them, repeating frames", n, N, n);

@@ -39,7 +39,11 @@ int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParam
 //   fps mode, fewer frames than frame_factor: every frame, then the last one repeated up to
 //     frame_factor, as the Qwen processor pads a clip to whole temporal patches;
 //   nframes mode, more frames asked than the range holds: linspace_indices spreads them over
-//     the range, repeating frames (what LLaVA's np.linspace sampling does on short clips).
+//     the range, repeating frames (what LLaVA's np.linspace sampling does on short clips), up to
+//     kMaxPaddedSamples samples (more throws vidpipe::Error).
+// short_video pad repeats frames up to this many samples, the decoders' max_decoded_frames default
+// (limits.hpp): a larger nframes on a short video is refused rather than made into that many indices.
+inline constexpr int64_t kMaxPaddedSamples = 500000;
 struct UniformSample {
   std::vector<int64_t> indices;
   int64_t repeated_frames = 0;  // indices equal to the one before (only when padding)

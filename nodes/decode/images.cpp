@@ -4,7 +4,9 @@
 // checked (size equal to the first image, within max_pixels) before it is decoded; EXIF
 // orientation is ignored, as FFmpeg's image decoders ignore it. The other decoders' limits hold
 // too (common/limits.hpp): each image counts as a decoded frame, under the deadline, and the
-// sequence's duration (images / images_fps) is checked against max_duration.
+// sequence's duration (images / images_fps) is checked against max_duration. A damaged image that
+// still decodes (a truncated JPEG: its missing rows come out grey; image_decode.hpp says which
+// warnings are damage) makes the job partial (Job::mark_partial); all warnings are in the decode note.
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
@@ -47,8 +49,9 @@ class DecodeImages : public Node {
     av::Limits lim = limits_;
     av::start_deadline(lim);
     av::check_duration(info.duration, lim.max_duration, "images / images_fps", name);
-    int64_t returned = 0, decoded = 0;
+    int64_t returned = 0, decoded = 0, damaged = 0;
     json warnings = json::array();  // damaged images that still decode (e.g. a truncated JPEG)
+    std::string first_damage;       // the first damaged image's first warning
     for (std::size_t k = 0; k < plan->indices.size();) {
       if (job.cancelled()) return;
       av::check_deadline(lim, name);
@@ -65,6 +68,8 @@ class DecodeImages : public Node {
                     "all images of a frame sequence must have the same size");
       imgseq::DecodedImage image = imgseq::decode_rgb(file, h.width, h.height);
       for (const std::string& w : image.warnings) warnings.push_back(file + ": " + w);
+      if (image.damaged && first_damage.empty()) first_damage = file + ": " + image.warnings.front();
+      damaged += image.damaged;
       FrameBuffer& fb = image.frame;
       fb.frame->index = index;
       fb.frame->timestamp = index < static_cast<int64_t>(info.frame_times.size()) ? info.frame_times[index]
@@ -77,6 +82,10 @@ class DecodeImages : public Node {
     json note = {{"backend", "images"}, {"returned_frames", returned}, {"images", files.size()}};
     if (!warnings.empty()) note["warnings"] = warnings;
     job.note("decode", note);
+    if (damaged > 0)  // the decoder filled in what was missing or corrupt (grey rows of a cut JPEG)
+      job.mark_partial(std::to_string(damaged) + (damaged == 1 ? " planned image is" : " planned images are") +
+                       " damaged, decoded with what the decoder could recover (first warning: " +
+                       first_damage + ")");
   }
 
  private:

@@ -13,6 +13,11 @@
 // The decoders' limits (common/limits.hpp) hold here too: the frame size is checked before
 // OpenCV allocates a frame, the probed duration against max_duration, and every grab() counts
 // as a decoded frame (max_decoded_frames) and is timed (deadline).
+// Damage OpenCV lets us see: a stream that ends before the plan does. The planned frames past
+// its end are answered by the last planned frame that decoded and the input is partial (as
+// decode.ffmpeg answers a frame lost at the end), unless they exceed max_corrupt_ratio of the plan
+// (an error).
+// OpenCV reports no concealed decode errors, so damaged frames inside the stream go unseen.
 #include <filesystem>
 #include <memory>
 
@@ -40,13 +45,17 @@ class DecodeOpencv : public Node {
         .choice("color_matrix", "auto", {"auto", "bt601", "bt709"},
                 "YUV->RGB matrix; OpenCV always uses bt601 (other values are recorded as not honoured)")
         .flag("autorotate", true, "turn frames upright by the probe's rotation (applied by vidpipe)")
-        .integer("threads", 0, 0, 64, "accepted for compatibility; OpenCV 4.6 picks its own thread count");
+        .integer("threads", 0, 0, 64, "accepted for compatibility; OpenCV 4.6 picks its own thread count")
+        .number("max_corrupt_ratio", 0.5, 0, 1,
+                "fail when more than this share of the planned frames lie past the frames that decode "
+                "(fewer answer the nearest decodable frame and make the input partial)");
     return av::declare_decode_limits(s);
   }
 
   explicit DecodeOpencv(const Params& p)
       : color_matrix_(p.get<std::string>("color_matrix")),
         autorotate_(p.get<bool>("autorotate")),
+        max_missing_(p.get<double>("max_corrupt_ratio")),
         limits_(av::decode_limits(p)) {
     imgseq::quiet_opencv();
   }
@@ -86,22 +95,15 @@ class DecodeOpencv : public Node {
 
     const int rotation = autorotate_ ? info.rotation : 0;
     int64_t next = 0;  // index of the next frame grab() returns
-    int64_t returned = 0;
+    int64_t returned = 0, missing = 0;
+    bool ended = false;  // grab() found the end of the stream before the plan's end
+    FramePtr last;       // the last planned frame made: answers planned frames past the end
     cv::Mat bgr, upright;
-    for (std::size_t k = 0; k < plan->indices.size();) {
-      const int64_t target = plan->indices[k];
-      if (target < next) throw Error(name + ": frame indices must be ascending");
-      while (next <= target) {
-        if (job.cancelled()) return;
-        av::check_deadline(lim, name);
-        if (!cap.grab())
-          throw next == 0 ? Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint)
-                          : Error(name + ": the video has only " + std::to_string(next) +
-                                      " decodable frames (OpenCV) but frame " + std::to_string(target) +
-                                      " was requested",
-                                  "the container's frame count is wrong; sample fewer frames");
-        av::check_decoded_frames(++next, lim, name);
-      }
+    const std::size_t planned = plan->indices.size();
+    auto time_of = [&](int64_t target, double otherwise) {
+      return target < static_cast<int64_t>(info.frame_times.size()) ? info.frame_times[target] : otherwise;
+    };
+    auto convert = [&](int64_t target) -> FramePtr {  // the frame grab() just passed, upright RGB24
       if (!cap.retrieve(bgr) || bgr.empty() || bgr.type() != CV_8UC3)
         throw Error(name + ": OpenCV could not convert frame " + std::to_string(target), "try decode.ffmpeg");
       const cv::Mat* src = &bgr;
@@ -115,28 +117,65 @@ class DecodeOpencv : public Node {
       cv::Mat rgb(src->rows, src->cols, CV_8UC3, fb.pixels, static_cast<std::size_t>(fb.frame->stride));
       cv::cvtColor(*src, rgb, cv::COLOR_BGR2RGB);
       fb.frame->index = target;
-      fb.frame->timestamp = target < static_cast<int64_t>(info.frame_times.size())
-                                ? info.frame_times[target]
-                                : cap.get(cv::CAP_PROP_POS_MSEC) / 1000.0;
+      fb.frame->timestamp = time_of(target, cap.get(cv::CAP_PROP_POS_MSEC) / 1000.0);
       fb.frame->plan = plan;
-      FramePtr frame = fb.frame;
-      for (; k < plan->indices.size() && plan->indices[k] == target; ++k, ++returned)
+      return fb.frame;
+    };
+    auto answer_missing = [&](int64_t target) -> FramePtr {  // the last frame, named `target`
+      auto copy = std::make_shared<Frame>(*last);
+      copy->index = target;
+      copy->timestamp = time_of(target, last->timestamp);
+      return copy;
+    };
+    for (std::size_t k = 0; k < planned;) {
+      const int64_t target = plan->indices[k];
+      if (target < next) throw Error(name + ": frame indices must be ascending");
+      while (!ended && next <= target) {
+        if (job.cancelled()) return;
+        av::check_deadline(lim, name);
+        if (!cap.grab()) {
+          if (next == 0) throw Error(name + ": has no video frames (none decodes with OpenCV)", av::kHint);
+          // As decode.ffmpeg answers a frame lost at the end: by the last planned frame made, as
+          // long as the lost ones are not most of the plan.
+          if (static_cast<double>(planned - k) > max_missing_ * static_cast<double>(planned))
+            throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but " +
+                            std::to_string(planned - k) + " of the " + std::to_string(planned) +
+                            " planned frames are from frame " + std::to_string(target) + " on",
+                        "the container's frame count is wrong: use decode.ffmpeg (it re-plans), sample fewer "
+                        "frames, or raise max_corrupt_ratio");
+          ended = true;
+          break;
+        }
+        av::check_decoded_frames(++next, lim, name);
+      }
+      const FramePtr frame = ended ? answer_missing(target) : (last = convert(target));
+      for (; k < planned && plan->indices[k] == target; ++k, ++returned) {
+        missing += ended;
         if (!out.emit(frame)) return;
+      }
     }
-    job.note("decode", {{"backend", "opencv"},
-                        {"color_matrix", "bt601"},
-                        {"color_matrix_option", color_matrix_},
-                        {"color_matrix_honoured", color_matrix_ != "bt709"},
-                        {"autorotate", autorotate_},
-                        {"rotation", info.rotation},
-                        {"decoded_frames", next},
-                        {"returned_frames", returned}});
+    json note = {{"backend", "opencv"},
+                 {"color_matrix", "bt601"},
+                 {"color_matrix_option", color_matrix_},
+                 {"color_matrix_honoured", color_matrix_ != "bt709"},
+                 {"autorotate", autorotate_},
+                 {"rotation", info.rotation},
+                 {"decoded_frames", next},
+                 {"returned_frames", returned}};
+    if (ended) note["missing_frames"] = missing;
+    job.note("decode", note);
+    if (ended)
+      job.mark_partial(std::to_string(next) + " of " + std::to_string(info.frame_count) +
+                       " frames decodable (OpenCV): " + std::to_string(missing) +
+                       (missing == 1 ? " planned frame" : " planned frames") + " past the end answered by frame " +
+                       std::to_string(last->index));
   }
 
  private:
   std::string color_matrix_;
   bool autorotate_;
-  av::Limits limits_;  // the deadline is started per call
+  double max_missing_;  // max_corrupt_ratio
+  av::Limits limits_;   // the deadline is started per call
 };
 
 void register_decode_opencv(Registry& r) { r.add<DecodeOpencv>(); }

@@ -273,6 +273,12 @@ def test_invalid_base64(bad, tmp_path):
     assert r.returncode == 1 and (not out.exists() or not any(out.iterdir()))
 
 
+@pytest.mark.parametrize("char, shown", [("\x1b", "\\x1b"), ("\u00e9", "\\xc3")])
+def test_invalid_base64_names_a_byte_that_does_not_print_in_hex(char, shown):
+    p = vidpipe("probe", f"data:video/mp4;base64,AAAA{char}AAA")
+    assert p.returncode == 1 and f"invalid base64: character '{shown}' at position 4" in p.stderr, p.stderr
+
+
 def test_empty_stdin():
     p = subprocess.run([str(VIDPIPE), "probe", "-"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert p.returncode == 1 and "stdin" in p.stderr

@@ -12,9 +12,10 @@ import subprocess
 import threading
 import time
 
+import numpy as np
 import pytest
 
-from conftest import DEFAULT_GRAPH, make_video, read_json, vidpipe
+from conftest import DEFAULT_GRAPH, ffmpeg, make_video, read_json, vidpipe
 from http_servers import RangeHandler, serve
 from test_inputs import raw_graph
 
@@ -102,6 +103,9 @@ class EndlessTS(RangeHandler):
 
 @pytest.mark.parametrize("setting, message", [
     ("probe.max_input_bytes=1000000", "download is larger than max_input_bytes 1000000"),
+    # reached while the packet index is built (stream-info probing reads less): the demuxer sees a
+    # short read, which must not pass for the end of the stream
+    ("probe.max_input_bytes=3000000", "download is larger than max_input_bytes 3000000"),
     ("probe.max_duration=2", "by its packets so far), more than max_duration 2.000 s"),
 ])
 def test_endless_live_stream_is_an_error_of_the_probe(clips, tmp_path, setting, message):
@@ -172,6 +176,49 @@ def test_a_trickling_server_fails_by_the_stall_rule(clips, tmp_path, stage):
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_a_server_that_stalls_mid_stream_fails_the_decode_by_the_stall_rule(clips, tmp_path):
+    """An MPEG-TS file whose later downloads stop after three quarters (the decoder's own open and
+    stream-info probing pass; its packet index does not): the stall error, not a short index and
+    frames answered by their neighbours."""
+    ts = clips["dir"] / "v.ts"
+    if not ts.exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=20", "-c:v", "libx264", "-g", "25", ts)
+    stop = threading.Event()
+
+    class StallsAfterThreeQuarters(RangeHandler):
+        """No length, no ranges (as a live source): one download per open, read straight through."""
+
+        def do_GET(self):
+            self.server.hits.append(self.path)
+            data = ts.read_bytes()
+            self.send_response(200)
+            self.end_headers()
+            try:
+                if len(self.server.hits) == 1:  # the probe's download is whole
+                    self.wfile.write(data)
+                    return
+                self.wfile.write(data[:len(data) * 3 // 4])
+                self.wfile.flush()
+                stop.wait(30)
+            except OSError:  # the client hung up
+                pass
+
+    out = tmp_path / "o"
+    try:
+        with serve(clips["dir"], StallsAfterThreeQuarters) as (srv, base):
+            t0 = time.monotonic()
+            p = vidpipe("run", raw_graph(tmp_path), f"{base}/v.ts", "-o", out, "--set", "decode.net_timeout=1",
+                        timeout=30)
+            elapsed = time.monotonic() - t0
+            stop.set()
+    finally:
+        stop.set()
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "stage 'decode'" in p.stderr and "stalled" in p.stderr and "net_timeout 1 s" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and elapsed < 8
+    assert not out.exists() or not any(out.iterdir())
+
+
 # --- damaged inputs: status partial ------------------------------------------------------------------
 
 def test_truncated_file_is_partial_and_counted(clips, tmp_path):
@@ -202,7 +249,68 @@ def test_truncated_file_is_partial_and_counted(clips, tmp_path):
     assert (tmp_path / "strict" / "half" / "metadata.json").exists()
 
 
+def test_opencv_answers_frames_past_the_end_and_marks_the_input_partial(clips, tmp_path):
+    """decode.opencv on a plan made from the header's frame count (500) of a file cut in half:
+    the planned frames past the end are answered by the last planned frame that decodes, and the
+    input is partial, unless they are more than max_corrupt_ratio of the plan."""
+    header, _, decodable = ffprobe_counts(clips["half"])
+    graph = raw_graph(tmp_path, "decode.opencv", nframes=8)
+    sets = ("--set", "probe.count_packets=false")
+    p, s = run_json(graph, clips["half"], "-o", tmp_path / "o", *sets, "--set", "decode.max_corrupt_ratio=0.6")
+    job = s["jobs"][0]
+    assert p.returncode == 0 and job["status"] == "partial", p.stdout + p.stderr
+    meta = read_json(tmp_path / "o" / "half" / "metadata.json")
+    indices = meta["frame_indices"]
+    missing = sum(i >= decodable for i in indices)
+    assert 0 < missing < len(indices), (indices, decodable)  # the fixture is what the test means
+    last = len(indices) - missing - 1
+    damage = (f"{decodable} of {header} frames decodable (OpenCV): {missing} planned frames past the end "
+              f"answered by frame {indices[last]}")
+    assert job["damage"] == damage and meta["damage"] == damage
+    assert p.stderr.splitlines() == [f"vidpipe: {clips['half']}: partial output from a damaged input: {damage}"]
+    frames = np.load(tmp_path / "o" / "half" / "frames.npy")
+    assert all(np.array_equal(frames[k], frames[last]) for k in range(last + 1, len(indices)))
+    assert not np.array_equal(frames[last], frames[last - 1])
+    # more than max_corrupt_ratio of the plan past the end: an error naming the fix
+    p, s = run_json(graph, clips["half"], "-o", tmp_path / "e", *sets, "--set", "decode.max_corrupt_ratio=0.25")
+    job = s["jobs"][0]
+    assert p.returncode == 1 and job["status"] == "failed" and "max_corrupt_ratio" in p.stderr, p.stderr
+    assert f"only {decodable} decodable frames (OpenCV)" in job["error"]["message"], job["error"]
+
+
 def test_clean_inputs_stay_ok(clips, tmp_path):
     p = vidpipe("run", DEFAULT_GRAPH, clips["full"], clips["v"], "--strict", "-o", tmp_path / "o")
     assert p.returncode == 0 and "2 inputs, 2 ok, 0 partial, 0 failed" in p.stdout, p.stdout + p.stderr
     assert p.stderr == ""
+
+
+def test_plan_of_a_truncated_file_is_partial_and_a_repeated_input_skipped(clips):
+    """`vidpipe plan` reports inputs as `vidpipe run` does: a truncated file is planned (status
+    partial, with its damage line), an input listed twice is skipped; neither is a failure."""
+    header, packets, _ = ffprobe_counts(clips["half"])
+    damage = f"truncated: {packets} of the {header} frames its header lists are present"
+    skipped = "skipped: the same input is listed more than once"
+    inputs = (clips["half"], clips["v"], clips["v"])
+    p = vidpipe("plan", DEFAULT_GRAPH, *inputs)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{i}: ") for line, i in zip(lines, inputs)), p.stdout
+    assert " frames [" in lines[0] and " tokens" in lines[0] and " frames [" in lines[1], p.stdout  # both planned
+    assert lines[2] == f"{clips['v']}: {skipped}"
+    assert p.stderr.splitlines() == [f"vidpipe: {clips['half']}: partial output from a damaged input: {damage}",
+                                     f"vidpipe: {clips['v']}: {skipped}"]
+    videos = json.loads(vidpipe("plan", DEFAULT_GRAPH, *inputs, "--json").stdout)["videos"]
+    assert [v["status"] for v in videos] == ["partial", "ok", "skipped"]
+    assert videos[0]["damage"] == damage and "error" not in videos[0]
+    assert videos[0]["nframes"] > 0 and max(videos[0]["frame_indices"]) < packets
+    assert videos[2]["reason"] == "the same input is listed more than once" and "nframes" not in videos[2]
+
+
+def test_probe_shows_the_damage_as_run_reports_it(clips, tmp_path):
+    header, packets, _ = ffprobe_counts(clips["half"])
+    damage = f"truncated: {packets} of the {header} frames its header lists are present"
+    p = vidpipe("probe", clips["half"])
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    assert f"damage               {damage}\n" in p.stdout, p.stdout
+    assert json.loads(vidpipe("probe", clips["half"], "--json").stdout)["damage"] == damage
+    assert "damage" not in json.loads(vidpipe("probe", clips["full"], "--json").stdout)

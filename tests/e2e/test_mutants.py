@@ -110,3 +110,22 @@ def test_mutants_fail_cleanly_or_give_complete_outputs(corpus, tmp_path, graph):
     # Most damage is survivable (measured: about 3 in 4 mutants give an output); a regression that
     # refuses everything must not pass as "clean failures".
     assert counts["ok"] + counts["partial"] >= len(jobs) // 2, counts
+
+
+# --- a hostile YUV4MPEG2 text header ---------------------------------------------------------------
+
+@pytest.mark.parametrize("sides, words", [
+    ("W9223372036854775807 H9223372036854775807", "frame size of 9223372036854775807x9223372036854775807"),
+    ("W99999999999999999999999 H16", "frame size of 99999999999999999999999x16"),  # beyond int64
+    ("W4294967296 H4294967296", "frame size of 4294967296x4294967296"),  # the product wraps to 0
+    ("W64 H64 W100000", "frame size of 100000x64"),  # FFmpeg takes the last W
+    ("Wabc H16", "YUV4MPEG2 header gives no valid frame size"),
+])
+def test_y4m_header_sizes_are_refused_in_one_line(tmp_path, sides, words):
+    """The sides are untrusted text: refused before FFmpeg allocates a frame, without arithmetic
+    that overflows (the sanitizer build runs this too)."""
+    path = tmp_path / "hostile.y4m"
+    path.write_bytes(f"YUV4MPEG2 {sides} F30:1 Ip A1:1 C420jpeg\nFRAME\n".encode() + bytes(1024))
+    p = subprocess.run([str(VIDPIPE), "probe", str(path)], capture_output=True, text=True, timeout=60)
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 1 and len(lines) == 1 and str(path) in lines[0] and words in lines[0], p.stderr

@@ -162,6 +162,14 @@ def test_short_video_error_reproduces_the_reference(short, tmp_path):
     assert p.returncode == 1 and "[2, 3], but got 8" in p.stderr and "at most 2" in p.stderr, p.stderr
 
 
+def test_padding_a_short_video_is_bounded(short):
+    """nframes may be set up to 1e9; padding a 3-frame clip to that many samples is refused at once."""
+    p = vidpipe("plan", short[3], "--set", "sample.nframes=1000000000", timeout=30)
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 1 and len(lines) == 1 and "stage 'sample'" in lines[0], p.stderr
+    assert "more than 500000 samples" in lines[0] and "lower nframes (to at most 3" in lines[0], lines[0]
+
+
 def test_openai_on_clips_of_one_to_three_seconds(tmp_path):
     for seconds in (1, 3):
         video = make_video(tmp_path / f"{seconds}s.mp4", "64x48", FPS, seconds)
@@ -222,7 +230,7 @@ def png_chunk(kind, body):
 
 def test_library_logs_stay_off_stderr(tmp_path):
     """FFmpeg (also through OpenCV's fallback), libpng and libjpeg print nothing: stderr holds one
-    vidpipe line per failed input and nothing for inputs that succeed with damaged images."""
+    vidpipe line per failed input, and one per input that is partial (damaged images that decode)."""
     # an MJPEG AVI whose frames claim 65535x65535 (the container says 64x64)
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x64:rate=25", "-frames:v", 3, "-c:v", "mjpeg", tmp_path / "small.avi")
     sof = b"\xff\xc0\x00\x11\x08\x00\x40\x00\x40"
@@ -252,14 +260,47 @@ def test_library_logs_stay_off_stderr(tmp_path):
         out = tmp_path / f"out{code}"
         p = vidpipe("run", *inputs, "-o", out)
         lines = p.stderr.splitlines()
-        assert p.returncode == code and len(lines) == code * len(inputs), p.stderr
+        assert p.returncode == code and len(lines) == len(inputs), p.stderr
         assert all(line.startswith("vidpipe: ") for line in lines), p.stderr
         if code:  # FFmpeg's reason is quoted in vidpipe's line instead
             assert "(FFmpeg: Picture size 65535x65535 is invalid)" in p.stderr, p.stderr
+        else:
+            assert all("partial output from a damaged input" in line for line in lines), p.stderr
     # the decoders' warnings on the damaged JPEGs are kept in the metadata
     warnings = [w for d in out.iterdir() for w in read_json(d / "metadata.json")["notes"]["decode"].get("warnings", [])]
     assert any("Premature end of JPEG file" in w for w in warnings), warnings
     assert any("Corrupt JPEG data" in w for w in warnings), warnings
+
+
+def test_a_truncated_jpeg_in_a_frame_folder_is_partial(tmp_path):
+    """libjpeg fills the rows a cut JPEG lacks (grey): the output is written, the input is partial
+    with one damage line. A PNG whose text chunk has a bad CRC (libpng warns; the pixels are whole)
+    stays ok."""
+    d = tmp_path / "seq"
+    d.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5", "-frames:v", 4, d / "%d.jpg")
+    whole = (d / "3.jpg").read_bytes()
+    (d / "3.jpg").write_bytes(whole[:len(whole) * 2 // 3])
+    p = vidpipe("run", d, "-o", tmp_path / "o")
+    assert p.returncode == 0 and "1 inputs, 0 ok, 1 partial, 0 failed" in p.stdout, p.stdout + p.stderr
+    damage = f"1 planned image is damaged, decoded with what the decoder could recover (first warning: " \
+             f"{d / '3.jpg'}: libjpeg: Premature end of JPEG file)"
+    assert p.stderr.splitlines() == [f"vidpipe: {d}: partial output from a damaged input: {damage}"]
+    meta = read_json(tmp_path / "o" / "seq" / "metadata.json")
+    assert meta["status"] == "partial" and meta["damage"] == damage
+    assert meta["frame_indices"] == [0, 1, 2, 3]  # the damaged image is among the frames written
+
+    png = tmp_path / "png"
+    png.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5", "-frames:v", 2, png / "%d.png")
+    data = (png / "1.png").read_bytes()
+    text = png_chunk(b"tEXt", b"Comment\0hello")
+    text = text[:-4] + bytes(4)  # a wrong CRC: libpng warns and skips the chunk
+    (png / "1.png").write_bytes(data[:33] + text + data[33:])  # after the signature and IHDR
+    p = vidpipe("run", png, "-o", tmp_path / "p")
+    assert p.returncode == 0 and "1 ok, 0 partial" in p.stdout and p.stderr == "", p.stdout + p.stderr
+    meta = read_json(tmp_path / "p" / "png" / "metadata.json")
+    assert meta["status"] == "ok" and any("CRC" in w for w in meta["notes"]["decode"]["warnings"]), meta["notes"]
 
 
 @pytest.mark.parametrize("ext,pix_fmt", [("png", "rgb24"), ("png", "gray"), ("png", "pal8"), ("png", "rgba"),

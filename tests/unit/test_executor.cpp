@@ -175,7 +175,8 @@ class TestExpand final : public Node {
     if (input == damage_input_) {
       job.mark_partial("2 frames\ndo not decode");  // one line, whatever the node wrote
       job.mark_partial("2 frames\ndo not decode");  // the same report twice is one
-      job.mark_partial("truncated");
+      job.mark_partial("truncated at 5 s");
+      job.mark_partial("truncated");  // another report, though the start of the one before
     }
   }
 
@@ -670,8 +671,9 @@ TEST_CASE("partial: a job reported damaged is published, counted and described, 
   CHECK(report.jobs[0].damage.empty());
   const JobResult& d = report.jobs[1];
   CHECK(d.status == "partial");
-  CHECK(d.damage == "2 frames do not decode; truncated");
-  CHECK(d.damage_line() == "damaged_frames=3: partial output from a damaged input: 2 frames do not decode; truncated");
+  CHECK(d.damage == "2 frames do not decode; truncated at 5 s; truncated");
+  CHECK(d.damage_line() ==
+        "damaged_frames=3: partial output from a damaged input: 2 frames do not decode; truncated at 5 s; truncated");
   CHECK(d.output_dir == (fs::path(opt.output_dir) / d.name).string());
   CHECK(fs::exists(fs::path(d.output_dir) / "clip.txt"));
   CHECK(report.jobs[2].status == "failed");

@@ -143,6 +143,12 @@ TEST_CASE("nframes lands in [frame_factor, N]; short videos are padded unless sh
   CHECK_THROWS_WITH_AS(pick(1, strict), doctest::Contains("nframes should in interval [2, 1], but got 0"),
                        vidpipe::Error);
   CHECK(repeated_frames({0, 0, 1, 1, 1, 2}) == 3);
+  // Padding is bounded (nframes goes up to 1e9): beyond kMaxPaddedSamples an error, not that many indices.
+  CHECK(pick(3, nframes(kMaxPaddedSamples)).indices.size() == kMaxPaddedSamples);
+  CHECK_THROWS_WITH_AS(pick(3, nframes(2 * kMaxPaddedSamples)),
+                       doctest::Contains("nframes 1000000 asks for more than 500000 samples of a video (or time "
+                                         "range) of 3 frame(s)"),
+                       vidpipe::Error);
 }
 
 TEST_CASE("time range") {

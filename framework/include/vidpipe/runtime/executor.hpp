@@ -40,6 +40,19 @@ struct JobResult {
   std::string damage_line() const;  // "input: partial output from a damaged input: damage"
 };
 
+// What a job reported through Job::mark_partial(), as the one line JobResult::damage holds: each
+// report once (compared whole, after line breaks became spaces), in order, joined with "; ".
+// Not synchronised: its owner locks.
+class DamageReport {
+ public:
+  void add(const std::string& damage);
+  std::string line() const;
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<std::string> entries_;
+};
+
 // An input as shown in messages: long inputs (base64) are cut to their start.
 std::string display_input(const std::string& input);
 
