@@ -60,3 +60,23 @@ def videos(tmp_path_factory):
         "small": make_video(d / "small.mp4", "320x240", 30, 3),
         "dir": d,
     }
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory):
+    """Small clips for the input tests: B-frames, a tiny one, faststart, the CLI's own RGB frames as
+    PNG files, and ±90° rotation metadata."""
+    d = tmp_path_factory.mktemp("inputs")
+    v = make_video(d / "v.mp4", "320x240", 30, 3, extra=("-g", "30", "-bf", "2"))
+    tiny = make_video(d / "tiny.mp4", "160x120", 30, 1, extra=("-g", "30", "-crf", "35"))
+    faststart = d / "fs.mp4"
+    ffmpeg("-i", v, "-c", "copy", "-movflags", "+faststart", faststart)
+    frames = d / "frames"
+    frames.mkdir()
+    # The reference frames: the ffmpeg CLI's own RGB conversion, lossless PNG.
+    ffmpeg("-i", v, "-pix_fmt", "rgb24", frames / "frame_%d.png")  # frame_1 .. frame_90 (natural order)
+    rot = {}
+    for deg in (90, 270):
+        rot[deg] = d / f"rot{deg}.mp4"
+        ffmpeg("-i", v, "-c", "copy", "-metadata:s:v:0", f"rotate={deg}", rot[deg])
+    return {"dir": d, "v": v, "tiny": tiny, "fs": faststart, "frames": frames, "rot": rot}

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import DEFAULT_GRAPH, ffmpeg, make_video, read_json, vidpipe
 from http_servers import RangeHandler, serve
-from test_inputs import raw_graph
+from input_helpers import raw_graph
 
 
 @pytest.fixture(scope="module")
