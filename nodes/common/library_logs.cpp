@@ -31,6 +31,7 @@ bool ffmpeg_prints() {
   const char* env = std::getenv("VIDPIPE_FFMPEG_LOG");
   return env && std::string(env) != "0";
 }
+bool g_prints = false;  // ffmpeg_prints(), read once when the callback is installed
 
 bool watch(void* counter, bool on) {
   for (auto& slot : g_watched) {
@@ -72,7 +73,7 @@ void keep_errors(void* avcl, int level, const char* fmt, va_list vl) {
   if (level == kClearLevel) g_last_error[0] = '\0';
   if (level < AV_LOG_PANIC) return;
   count_damage(avcl, level, fmt);
-  if (ffmpeg_prints()) {
+  if (g_prints) {
     av_log_default_callback(avcl, level, fmt, vl);
     return;
   }
@@ -97,6 +98,7 @@ void route_ffmpeg_logs() {
   static std::once_flag once;
   std::call_once(once, [] {
     static RestoreDefault restore;
+    g_prints = ffmpeg_prints();
     av_log_set_callback(keep_errors);
   });
 }
