@@ -101,7 +101,7 @@ struct ReadOptions {
   bool autorotate = true;
   // Upright output size for the fused convert+resize pass (rgb_converter.hpp); 0 = decoded size.
   int out_width = 0, out_height = 0;
-  int threads = 0;  // decoder threads, 0 = auto
+  int threads = 0;  // decoder threads, 0 = auto (what results may depend on it: frame_read.cpp)
   int64_t max_pixels = kDefaultMaxPixels;
   // "exact": frame i is the i-th presented frame (seek to the keyframe at or before each target
   // and decode forward). "approximate": each target is answered with the keyframe at or before
@@ -132,6 +132,10 @@ struct ReadStats {
   std::string strategy;         // "seek", "sequential", "keyframes" (approximate)
   std::string color_matrix;     // matrix applied to the last frame: bt601, bt709, bt2020 ...
   std::vector<int64_t> approximate_from;  // approximate mode: requested index per frame
+  // Damage showed under frame threads (frame_read.cpp): the read went on with one thread from
+  // this frame (a keyframe, or 0: from the start), and why. -1: it did not.
+  int64_t restart_from = -1;
+  std::string restart_reason;
 };
 
 // Sequential decoder for one input. Not thread-safe; one reader per call.
@@ -162,7 +166,8 @@ class FrameReader {
   // Calls `on_frame` for each of `indices` (ascending, presentation order, duplicates allowed),
   // decoding only what they need (see ReadOptions::seek_mode). Stops after the last wanted
   // frame or when on_frame returns false. Throws vidpipe::Error if a wanted index is beyond
-  // frame_count(), or on a limit / on_decode_error=fail.
+  // frame_count(), or on a limit / on_decode_error=fail. Frames, counts and errors are those of
+  // a single-threaded decode whatever opt.threads, as far as FFmpeg shows damage (frame_read.cpp).
   ReadStats read(const std::vector<int64_t>& indices, const ReadOptions& opt,
                  const std::function<bool(FramePtr)>& on_frame);
 

@@ -2,6 +2,7 @@
 #include "common/packet_decoder.hpp"
 
 #include "common/input_source.hpp"
+#include "common/library_logs.hpp"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -11,6 +12,13 @@ extern "C" {
 namespace vidpipe::av {
 
 Decoder::Decoder() : pkt(av_packet_alloc()), frame(av_frame_alloc()) {}
+
+Decoder::~Decoder() {
+  ctx.reset();  // joins the frame threads, the last that may log for `logged`
+  if (watched) unwatch_decoder_damage(&logged);
+}
+
+bool Decoder::frame_threaded() const { return ctx && (ctx->active_thread_type & FF_THREAD_FRAME); }
 
 void Decoder::open(AVFormatContext* f, int s, const ReadOptions& o, const std::string& in, int threads) {
   fmt = f, si = s, opt = &o, input = &in;
@@ -27,6 +35,11 @@ void Decoder::open(AVFormatContext* f, int s, const ReadOptions& o, const std::s
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
   check_frame_size(st->codecpar->width, st->codecpar->height, o.max_pixels, in);
   ctx->max_pixels = o.max_pixels;
+  strict = o.on_decode_error == "fail";
+  if (threads != 1) {
+    watched = watch_decoder_damage(&logged);
+    if (watched) ctx->opaque = &logged;
+  }
   if ((r = avcodec_open2(ctx.get(), dec, nullptr)) < 0)
     throw Error(in + ": cannot open the " + dec->name + " decoder (" + error_text(r) + ")",
                 kHint);
@@ -50,7 +63,7 @@ bool Decoder::read_packet() {
 }
 
 int Decoder::next() {
-  int errors = 0;
+  int stuck = 0;  // bounds the loops on errors and on EAGAIN
   for (;;) {
     int r = avcodec_receive_frame(ctx.get(), frame.get());
     if (r == 0) return 1;
@@ -64,10 +77,11 @@ int Decoder::next() {
     }
     if (r != AVERROR(EAGAIN)) {  // a broken picture
       ++stats->corrupt_frames;
-      if (opt->on_decode_error == "fail")
+      ++errors;
+      if (strict)
         throw Error(*input + ": decoding failed (" + error_text(r) + ")",
                     "set on_decode_error: skip to keep the frames that decode");
-      if (++errors > 1000) return 0;
+      if (++stuck > 1000) return 0;
       continue;
     }
     if (opt->cancelled && opt->cancelled()) return -1;
@@ -90,7 +104,7 @@ int Decoder::next() {
     }
     r = avcodec_send_packet(ctx.get(), pkt.get());
     if (r == AVERROR(EAGAIN)) {  // cannot happen after receive said EAGAIN; stay bounded
-      if (++errors > 1000) return 0;
+      if (++stuck > 1000) return 0;
       continue;
     }
     ++stats->packets_sent;
@@ -98,7 +112,8 @@ int Decoder::next() {
     pending = false;
     if (r < 0 && r != AVERROR_EOF) {
       ++stats->corrupt_packets;
-      if (opt->on_decode_error == "fail")
+      ++errors;
+      if (strict)
         throw Error(*input + ": a packet does not decode (" + error_text(r) + ")",
                     "set on_decode_error: skip to keep the frames that decode");
     }

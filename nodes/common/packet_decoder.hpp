@@ -1,8 +1,18 @@
 // One FFmpeg decoder on one opened input, for FrameReader (ffmpeg_reader.cpp): packets in,
 // frames out, with seeking and a per-packet choice of what to decode. Every loop consumes a
 // packet or ends, so it is bounded by the file.
+//
+// Damage under frame threading: FFmpeg's frame threads mark a picture's rows done before its
+// error concealment has run, so later pictures may read rows concealed or not, and the damage
+// flag a frame comes out with may be copied before it is set. Decoded frames and counts then
+// vary from run to run (the ffmpeg CLI shows the same). What is in order is what the decoder
+// logs: a frame thread logs a picture's errors before any picture decoded after it comes out.
+// So a frame-threaded Decoder watches its log lines (library_logs.hpp), and `troubled()` says
+// whether anything it has let out may already depend on damage; FrameReader::read then
+// decodes again with one thread (frame_read.cpp).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,6 +32,10 @@ struct Decoder {
   bool eof_sent = false;    // decoder being drained for good
   bool draining = false;    // decoder being drained to resume afterwards (approximate mode)
   std::string read_error;
+  bool strict = false;      // throw on a decode error (on_decode_error=fail), else count it
+  int64_t errors = 0;       // decode errors returned by FFmpeg
+  std::atomic<int> logged{0};  // damage the decoder logged (its AVCodecContext's opaque)
+  bool watched = false;
   const ReadOptions* opt = nullptr;
   const std::string* input = nullptr;
   ReadStats* stats = nullptr;
@@ -30,8 +44,14 @@ struct Decoder {
   std::function<int(AVPacket*)> choose;
 
   Decoder();
+  ~Decoder();
   // Opens the decoder of stream `s` of `f` (checking the frame size against o.max_pixels).
   void open(AVFormatContext* f, int s, const ReadOptions& o, const std::string& in, int threads);
+  // Frame threads decode several pictures at once (and slice threads do not concern damage).
+  bool frame_threaded() const;
+  // Frame-threaded only: damage may have reached what came out (a decode error or a logged
+  // one), or cannot be watched for. Frames that came out before it became true are exact.
+  bool troubled() const { return frame_threaded() && (!watched || errors > 0 || logged.load() > 0); }
   // The next packet of the stream into `pkt`; false at the end (read_error says why, if not
   // the end of the input). Throws on a limit (deadline, byte cap, stalled server).
   bool read_packet();

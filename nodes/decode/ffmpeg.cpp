@@ -161,6 +161,8 @@ class DecodeFfmpeg : public Node {
                  {"decoded_per_returned",
                   stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
     if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
+    if (stats.restart_from >= 0)  // damage under frame threads (common/frame_read.cpp)
+      note["restarted_single_threaded"] = {{"from_frame", stats.restart_from}, {"reason", stats.restart_reason}};
     job.note("decode", note);
     const std::string damage = damage_text(stats);
     if (!damage.empty()) {
