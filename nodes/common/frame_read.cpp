@@ -77,7 +77,9 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
   if (used_) reopen();  // a previous read() left the input somewhere: start afresh
   used_ = true;
 
-  AVStream* st = fmt_->streams[stream_];
+  // reopen() replaces fmt_ (and its streams): keep values, never the AVStream pointer.
+  const AVStream* st = fmt_->streams[stream_];
+  const AVRational time_base = st->time_base;
   const bool usable = ix.usable && !ix.keyframes.empty();
   const bool approximate = opt.seek_mode == "approximate" && usable;
   const bool fail = opt.on_decode_error == "fail";
@@ -104,6 +106,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
   const int64_t start = usable ? ix.start
                         : st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
   const AVRational rate = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
+  st = nullptr;
   const Orient op = opt.autorotate ? orient_.op : Orient::None;
   RgbConverter rgb(opt.color_matrix);
   FrameBuffer scratch;  // the converter's output before it is turned upright
@@ -153,7 +156,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
       fb.frame->timestamp = ix.seconds_at(index);
     } else {
       const int64_t ts = f->best_effort_timestamp;
-      fb.frame->timestamp = ts != AV_NOPTS_VALUE ? static_cast<double>(ts - start) * av_q2d(st->time_base)
+      fb.frame->timestamp = ts != AV_NOPTS_VALUE ? static_cast<double>(ts - start) * av_q2d(time_base)
                             : rate.num > 0       ? index / av_q2d(rate)
                                                  : 0.0;
     }
