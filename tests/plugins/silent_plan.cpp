@@ -8,6 +8,7 @@ class SilentPlan final : public vidpipe::Node {
  public:
   static vidpipe::NodeSpec spec() {
     return vidpipe::NodeSpec("testing.plan", "Forwards the sampler's plan, notes nothing (test plugin)")
+        .with_role(vidpipe::Role::Planner)
         .input("plan", vidpipe::DataType::Plan)
         .output("plan", vidpipe::DataType::Plan);
   }
