@@ -214,6 +214,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     } else if (j.status == "failed") {
       v["error"] = j.error;
       v["hint"] = j.hint;
+      v["error_kind"] = to_string(j.error_kind);
       std::cerr << "vidpipe: " << j.error_line() << "\n";
     }
     v["ms"] = j.timing.value("total", 0.0) * 1000.0;

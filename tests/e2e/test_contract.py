@@ -64,3 +64,10 @@ def test_error_kinds_in_the_summary(tmp_path):
     p, s = run_json("qwen2_5_vl", video, "--set", "decode.max_input_pixels=1000")
     assert p.returncode == 1 and s["jobs"][0]["error"]["kind"] == "resource"
     assert "max_input_pixels" in s["jobs"][0]["error"]["message"]
+
+
+def test_plan_reports_the_error_kind(tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video\n")
+    v = json.loads(vidpipe("plan", text, "--json", check=1).stdout)["videos"][0]
+    assert v["status"] == "failed" and v["error_kind"] == "input"
