@@ -11,6 +11,7 @@ class EveryNth final : public Node {
  public:
   static NodeSpec spec() {
     return NodeSpec("example.every_nth", "Plans every n-th frame of the video (at most max_frames)")
+        .with_role(Role::Sampler)
         .parallel()
         .input("info", DataType::Info)
         .output("plan", DataType::Plan)

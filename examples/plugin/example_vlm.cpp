@@ -12,10 +12,12 @@ class ExampleTokens final : public Node {
  public:
   static NodeSpec spec() {
     return NodeSpec("example_vlm.tokens", "Visual tokens of example_vlm: one per patch_size² patch per frame")
+        .with_role(Role::Tokenizer)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the clip with tokens filled in")
-        .integer("patch_size", 16, 1, 1024, "ViT patch side");
+        .integer("patch_size", 16, 1, 1024, "ViT patch side")
+        .model_settable({"patch_size"});  // only marked parameters take the profile's values
   }
   explicit ExampleTokens(const Params& p) : patch_(p.get<int64_t>("patch_size")) {}
 

@@ -44,7 +44,7 @@ std::string graph_or_input(const std::string& arg, bool input_too) {
   if (shipped.empty()) return input_too ? "" : arg;
   if (here)
     throw Error(fmt::format("'{}' names both the shipped graph {} and a file here", arg, shipped),
-                fmt::format("write ./{} for the file, or {} for the graph", arg, shipped));
+                fmt::format("write ./{} for the file, or {} for the graph", arg, shipped), ErrorKind::Configuration);
   return shipped;
 }
 
@@ -76,8 +76,9 @@ std::string param_line(const ParamSpec& p) {
     for (std::size_t i = 0; i < p.choices.size(); ++i) range += (i ? "|" : "") + p.choices[i];
     range += "}";
   }
-  return fmt::format("  {:<20} {:<11} default {:<12}{}  {}", p.name, to_string(p.type),
-                     p.default_value.is_null() ? "unset" : p.default_value.dump(), range, p.doc);
+  return fmt::format("  {:<20} {:<11} default {:<12}{}  {}{}", p.name, to_string(p.type),
+                     p.default_value.is_null() ? "unset" : p.default_value.dump(), range, p.doc,
+                     p.model_settable ? " (a model profile may set it)" : "");
 }
 
 json spec_json(const NodeEntry& e) {
@@ -90,11 +91,15 @@ json spec_json(const NodeEntry& e) {
     if (p.min) j["min"] = *p.min;
     if (p.max) j["max"] = *p.max;
     if (!p.choices.empty()) j["choices"] = p.choices;
+    j["model_settable"] = p.model_settable;
     params.push_back(j);
   }
-  return {{"type", s.type}, {"doc", s.doc}, {"shape", to_string(s.shape)},
+  json renamed = json::array();
+  for (const auto& r : s.renamed) renamed.push_back({{"old", r.old_name}, {"new", r.new_name}, {"why", r.why}});
+  return {{"type", s.type}, {"doc", s.doc}, {"shape", to_string(s.shape)}, {"role", to_string(s.role)},
           {"concurrency", s.concurrency == 0 ? json("parallel") : json(s.concurrency)},
-          {"inputs", ports_in}, {"outputs", ports_out}, {"params", params}, {"plugin", e.plugin}, {"path", e.path}};
+          {"inputs", ports_in}, {"outputs", ports_out}, {"params", params}, {"renamed", renamed},
+          {"plugin", e.plugin}, {"path", e.path}};
 }
 
 }  // namespace
@@ -163,9 +168,9 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   try {
     Executor ex(graph);
     report = ex.run(run);
-  } catch (const Error& e) {
+  } catch (const Error& e) {  // the graph or the -o folder refused, or a resource failed
     print_error(e);
-    return kUsage;
+    return e.kind() == ErrorKind::Configuration ? kUsage : kFailed;
   }
 
   // Interrupted: the inputs the built-in source never reached are listed too, so a batch can
@@ -251,9 +256,10 @@ int cmd_plugins(const CommonOptions& common, bool as_json) {
     std::cout << fmt::format("{} {} (ABI {}.{}) {}\n", p.name, p.version, p.abi_major, p.abi_minor, p.path);
     for (const auto& t : p.node_types) {
       const auto& s = reg.find_node(t)->spec;
-      std::cout << fmt::format("  {:<24} {:<7} {}\n", t, to_string(s.shape), s.doc);
+      std::cout << fmt::format("  {:<24} {:<9} {:<6} {}\n", t, to_string(s.role), to_string(s.shape), s.doc);
     }
-    for (const auto& m : p.profiles) std::cout << fmt::format("  {:<24} {:<7} {}\n", m, "model", reg.find_profile(m)->profile.doc);
+    for (const auto& m : p.profiles)
+      std::cout << fmt::format("  {:<24} {:<16} {}\n", m, "model profile", reg.find_profile(m)->profile.doc);
   }
   return kOk;
 }
@@ -272,13 +278,16 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
       return kOk;
     }
     const NodeSpec& s = e->spec;
-    std::cout << fmt::format("{}: {}\n  shape {}, concurrency {}, plugin {} ({})\n", s.type, s.doc, to_string(s.shape),
+    std::cout << fmt::format("{}: {}\n  role {}, shape {}, concurrency {}, plugin {} ({})\n", s.type, s.doc,
+                             to_string(s.role), to_string(s.shape),
                              s.concurrency == 0 ? "parallel" : s.concurrency == 1 ? "serial" : std::to_string(s.concurrency),
                              e->plugin, e->path);
     for (const auto& p : s.inputs) std::cout << fmt::format("input  {:<14} {:<6} {}\n", p.name, to_string(p.type), p.doc);
     for (const auto& p : s.outputs) std::cout << fmt::format("output {:<14} {:<6} {}\n", p.name, to_string(p.type), p.doc);
     if (!s.params.empty()) std::cout << "params\n";
     for (const auto& p : s.params) std::cout << param_line(p) << "\n";
+    for (const auto& r : s.renamed)
+      std::cout << fmt::format("  {:<20} renamed to {}{}\n", r.old_name, r.new_name, r.why.empty() ? "" : " (" + r.why + ")");
     return kOk;
   }
   if (const ProfileEntry* m = reg.find_profile(type)) {

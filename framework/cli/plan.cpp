@@ -2,18 +2,21 @@
 //
 // The planning graph is derived from the run graph (default qwen2_5_vl.yaml) rather than kept
 // as a second YAML file, so the two cannot drift apart: whatever the run graph probes and
-// samples with (node types, YAML params, --set on those nodes) is what plan uses. The graph is
-// cut at the decoder: its input (the sampler's plan) feeds the model's planning node
-// (`<plugin of the model profile>.plan`, e.g. qwen2_5_vl.plan), which gets the YAML params of
-// the graph's process.smart_resize node, and `--set <resize id>.k=v` is redirected to it. So
+// samples with (node types, YAML params, --set on those nodes) is what plan uses. The cut is
+// made by the nodes' declared roles (sdk/node.hpp), never by type names: a graph with a planner
+// node is cut after it; otherwise it is cut at its first decoder, whose input (the sampler's
+// plan) feeds the model's planner (the node with role planner of the model profile's plugin,
+// e.g. qwen2_5_vl.plan). The planner gets the YAML params it shares with the graph's first
+// processor (e.g. process.smart_resize), and `--set <processor id>.k=v` is redirected to it. So
 // `vidpipe plan X --set resize.max_pixels=...` prints what `vidpipe run X --set
-// resize.max_pixels=...` produces. A graph that already has a `*.plan` node is cut after it.
-// --set on nodes after the cut (decode, write ...) is ignored with a note.
+// resize.max_pixels=...` produces. --set on other nodes after the cut (decode, write ...) is
+// ignored with a note.
 #include "plan.hpp"
 
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -31,33 +34,47 @@ namespace {
 
 std::string node_of(const std::string& in) { return in.substr(0, in.find('.')); }
 
-// Cuts `spec` down to probe -> sample -> plan. Returns the plan node's id; fills `resize_id`.
-std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string& model, std::string& resize_id) {
+std::optional<Role> role_of(const NodeRegistry& reg, const NodeDecl& n) {
+  const NodeEntry* e = reg.find_node(n.type);
+  return e ? std::optional<Role>(e->spec.role) : std::nullopt;
+}
+
+// The planner node type of the model profile's plugin, "" when it has none.
+std::string model_planner(const NodeRegistry& reg, const std::string& model) {
+  const ProfileEntry* prof = reg.find_profile(model);
+  if (!prof) return "";
+  for (const auto& info : reg.plugins())
+    if (info.name == prof->plugin)
+      for (const auto& type : info.node_types)
+        if (reg.find_node(type)->spec.role == Role::Planner) return type;
+  return "";
+}
+
+// Cuts `spec` down to probe -> sample -> plan. Returns the plan node's id; fills `processor_id`
+// with the node whose --set the planner takes.
+std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string& model, std::string& processor_id) {
   std::map<std::string, const NodeDecl*> by_id;
   for (const auto& n : spec.nodes) by_id[n.id] = &n;
   const NodeDecl* plan = nullptr;
   const NodeDecl* decode = nullptr;
-  const NodeDecl* resize = nullptr;
+  const NodeDecl* processor = nullptr;
   for (const auto& n : spec.nodes) {
-    if (n.type.ends_with(".plan") && !plan) plan = &n;
-    if (n.type.rfind("decode.", 0) == 0 && !decode) decode = &n;
-    if (n.type == "process.smart_resize" && !resize) resize = &n;
+    const std::optional<Role> role = role_of(reg, n);
+    if (role == Role::Planner && !plan) plan = &n;
+    if (role == Role::Decoder && !decode) decode = &n;
+    if (role == Role::Processor && !processor) processor = &n;
   }
-  if (resize) resize_id = resize->id;
+  if (processor) processor_id = processor->id;
   NodeDecl added;
   std::string tail_in;
   if (!plan) {
-    if (!decode) throw Error("the graph " + spec.file + " has no decode.* node to cut at and no *.plan node");
-    const ProfileEntry* prof = reg.find_profile(model);
-    std::vector<std::string> candidates;
-    if (prof) candidates.push_back(prof->plugin + ".plan");
-    candidates.push_back(model + ".plan");
-    std::string type;
-    for (const auto& c : candidates)
-      if (reg.find_node(c)) { type = c; break; }
+    if (!decode)
+      throw Error("the graph " + spec.file + " has no decoder node to cut at and no planner node", "",
+                  ErrorKind::Configuration);
+    const std::string type = model_planner(reg, model);
     if (type.empty())
-      throw Error("model '" + model + "' has no planning node (looked for " + candidates.front() + ")",
-                  "pick a model with --model (vidpipe plugins lists the *.plan nodes)");
+      throw Error("model '" + model + "' has no planning node (its plugin registers no node with role planner)",
+                  "pick a model with --model (vidpipe plugins lists the *.plan nodes)", ErrorKind::Configuration);
     added.id = by_id.count("plan") ? "tokens_plan" : "plan";
     added.type = type;
     added.in = decode->in;
@@ -65,8 +82,8 @@ std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string
     added.type_loc = decode->type_loc;
     added.in_loc = decode->in_loc;
     const NodeSpec& ps = reg.find_node(type)->spec;
-    if (resize)
-      for (const auto& p : resize->params)
+    if (processor)
+      for (const auto& p : processor->params)
         if (ps.find_param(p.name)) added.params.push_back(p);
     tail_in = decode->in;
   } else {
@@ -141,17 +158,24 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     GraphSpec spec = parse_graph_file(graph_path);
     load_plugins(reg, common, spec.plugin_dirs);
     const std::string model = opt.model.empty() ? spec.model : opt.model;
-    std::string resize_id;
-    plan_id = truncate(spec, reg, model, resize_id);
+    std::string processor_id;
+    plan_id = truncate(spec, reg, model, processor_id);
     std::set<std::string> ids;
-    for (const auto& n : spec.nodes) ids.insert(n.id);
+    const NodeDecl* planner = nullptr;
+    for (const auto& n : spec.nodes) {
+      ids.insert(n.id);
+      if (n.id == plan_id) planner = &n;
+    }
+    const NodeEntry* planner_entry = reg.find_node(planner->type);
     Overrides ov;
     if (!opt.model.empty()) ov.model = opt.model;
     ov.inputs = inputs;
     for (const auto& s : opt.sets) {
       const std::string id = s.substr(0, s.find('.'));
+      const std::string key = s.size() > id.size() ? s.substr(id.size() + 1, s.find('=') - id.size() - 1) : "";
       if (id == "settings" || ids.count(id)) ov.sets.push_back(s);
-      else if (!resize_id.empty() && id == resize_id) ov.sets.push_back(plan_id + s.substr(id.size()));
+      else if (id == processor_id && planner_entry && planner_entry->spec.find_param(key))
+        ov.sets.push_back(plan_id + s.substr(id.size()));
       else std::cerr << "vidpipe plan: note: --set " << printable(s) << " is ignored (node '" << printable(id) << "' runs after planning)\n";
     }
     graph = resolve_graph(spec, reg, ov);
@@ -190,6 +214,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     } else if (j.status == "failed") {
       v["error"] = j.error;
       v["hint"] = j.hint;
+      v["error_kind"] = to_string(j.error_kind);
       std::cerr << "vidpipe: " << j.error_line() << "\n";
     }
     v["ms"] = j.timing.value("total", 0.0) * 1000.0;

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "vidpipe/runtime/executor.hpp"
+#include "vidpipe/runtime/params_check.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/text.hpp"
 
@@ -127,15 +128,18 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
     const auto eq = s.find('=');
     std::string name = eq == std::string::npos ? s : s.substr(0, eq);
     if (name.rfind("probe.", 0) == 0) name = name.substr(6);
-    if (eq == std::string::npos || !entry->spec.find_param(name)) {
-      std::cerr << "vidpipe: bad --set '" << printable(s) << "': probe.ffmpeg parameters are";
-      for (const ParamSpec& p : entry->spec.params) std::cerr << " " << p.name;
-      std::cerr << "\n";
+    if (eq == std::string::npos) {
+      print_error(with_fix("bad --set '" + s + "'", "write --set param=value, e.g. --set images_fps=5"));
       return kUsage;
     }
     const std::string raw = s.substr(eq + 1);
     json v = json::parse(raw, nullptr, false);
-    values[name] = v.is_discarded() ? json(raw) : v;
+    if (v.is_discarded()) v = raw;
+    if (auto problem = check_param(entry->spec, name, v)) {  // the rules of a graph's parameters
+      print_error(with_fix("--set " + s + ": " + problem->message("probe", entry->spec.type), problem->hint));
+      return kUsage;
+    }
+    values[name] = std::move(v);
     for (auto& o : origins)
       if (o.first == name) o.second = Origin::CommandLine;
   }

@@ -12,6 +12,7 @@ class SourceInputs final : public Node {
   static NodeSpec spec() {
     return NodeSpec("source.inputs", "Emits one job per input of the run (the command line's INPUT arguments)")
         .with_shape(Shape::Source)
+        .with_role(Role::Source)
         .output("job", DataType::Job, "one job per input")
         .list("inputs", ParamType::StringList, json::array(), "paths, URLs, '-' or base64 inputs; set by `vidpipe run`");
   }

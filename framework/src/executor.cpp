@@ -119,10 +119,8 @@ struct Executor::Impl {
     bool ok = true;
     try {
       body();
-    } catch (const Error& e) {
-      job.fail(ids[i], types[i], e.what(), e.hint()), ok = false;
     } catch (const std::exception& e) {
-      job.fail(ids[i], types[i], e.what(), ""), ok = false;
+      job.fail(ids[i], types[i], e), ok = false;
     } catch (...) {
       job.fail(ids[i], types[i], "unknown exception", "report this as a bug in the node's plugin"), ok = false;
     }
@@ -262,10 +260,8 @@ struct Executor::Impl {
     int64_t t0 = now_ns();
     try {
       instances[i]->process(in.data, em, job);
-    } catch (const Error& e) {
-      job.fail(ids[i], types[i], e.what(), e.hint());
     } catch (const std::exception& e) {
-      job.fail(ids[i], types[i], e.what(), "");
+      job.fail(ids[i], types[i], e);
     } catch (...) {
       job.fail(ids[i], types[i], "unknown exception", "report this as a bug in the node's plugin");
     }

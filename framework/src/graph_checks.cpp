@@ -3,8 +3,8 @@
 //   - every node accepts its parameters: its constructor runs once here, as the executor's will;
 //   - no two nodes write the same output file (a parameter named `file` is a node's output file
 //     name inside each input's folder, README "Writing a plugin");
-//   - the model profile fits the graph: each of its keys is a parameter some node type declares,
-//     and the graph's model nodes (`<family>.tokens`, `<family>.plan`) come from its plugin.
+//   - the model profile fits the graph: each of its keys is a parameter some node type declares
+//     model-settable, and the graph's model nodes (roles planner and tokenizer) come from its plugin.
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -52,15 +52,19 @@ void check_output_files(const ResolvedGraph& g, const GraphSpec& spec, std::vect
 
 void check_profile_keys(const ProfileEntry& profile, const Loc& loc, const NodeRegistry& registry,
                         std::vector<Diagnostic>& diags) {
-  std::vector<std::string> declared;
+  std::vector<std::string> declared, settable;
   for (const auto& [type, e] : registry.nodes())
-    for (const auto& p : e.spec.params) declared.push_back(p.name);
+    for (const auto& p : e.spec.params) (p.model_settable ? settable : declared).push_back(p.name);
   for (const auto& [key, value] : profile.profile.params.items()) {
-    if (std::find(declared.begin(), declared.end(), key) != declared.end()) continue;
+    if (std::find(settable.begin(), settable.end(), key) != settable.end()) continue;
+    const bool other = std::find(declared.begin(), declared.end(), key) != declared.end();
     diags.push_back({loc,
-                     fmt::format("model profile '{}' ({}) sets '{}', which no node type declares{}", profile.profile.name,
-                                 profile.path, key, did_you_mean(key, declared)),
-                     "correct the key in the plugin's profile, or load the plugin whose nodes take it"});
+                     other ? fmt::format("model profile '{}' ({}) sets '{}', which no node type lets a profile set "
+                                         "(a safety limit or a per-run choice)", profile.profile.name, profile.path, key)
+                           : fmt::format("model profile '{}' ({}) sets '{}', which no node type declares{}",
+                                         profile.profile.name, profile.path, key, did_you_mean(key, settable)),
+                     other ? "remove the key from the plugin's profile; set it in the graph or with --set"
+                           : "correct the key in the plugin's profile, or load the plugin whose nodes take it"});
   }
 }
 
@@ -70,7 +74,7 @@ void check_model_nodes(const ResolvedGraph& g, const GraphSpec& spec, const Prof
                        const NodeRegistry& registry, std::vector<Diagnostic>& diags) {
   for (const auto& n : g.nodes) {
     const std::string& type = n.entry->spec.type;
-    if (!type.ends_with(".tokens") && !type.ends_with(".plan")) continue;
+    if (n.entry->spec.role != Role::Tokenizer && n.entry->spec.role != Role::Planner) continue;
     if (n.entry->plugin == profile.plugin) continue;
     std::vector<std::string> own_profiles;
     for (const auto& info : registry.plugins())

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/params_check.hpp"
 #include "vidpipe/runtime/text.hpp"
 
 namespace vidpipe::runtime {
@@ -19,62 +20,6 @@ void check_resolved_graph(const ResolvedGraph& g, const GraphSpec& spec, const N
                           std::vector<Diagnostic>& diags);  // graph_checks.cpp
 
 namespace {
-
-std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-// Checks `v` against the parameter's type, range and choices; converts ints to floats where a
-// float is expected. Returns an error message, or "" when the value is fine.
-std::string check_value(const ParamSpec& p, json& v) {
-  if (v.is_null()) return "";
-  auto in_range = [&](double x) -> std::string {
-    if ((p.min && x < *p.min) || (p.max && x > *p.max))
-      return fmt::format("parameter '{}' = {} is out of range [{}, {}]", p.name, show(v),
-                         p.min ? fmt::format("{}", *p.min) : "-inf", p.max ? fmt::format("{}", *p.max) : "inf");
-    return "";
-  };
-  auto scalar = [&](json& x, ParamType t) -> std::string {
-    switch (t) {
-      case ParamType::Bool:
-        return x.is_boolean() ? "" : "must be true or false";
-      case ParamType::Int:
-        if (!x.is_number_integer()) return "must be an integer";
-        return in_range(x.get<double>());
-      case ParamType::Float:
-        if (!x.is_number()) return "must be a number";
-        x = x.get<double>();
-        if (!std::isfinite(x.get<double>())) return "must be finite";
-        return in_range(x.get<double>());
-      case ParamType::String:
-        return x.is_string() ? "" : "must be a string";
-      case ParamType::Enum:
-        if (!x.is_string() || std::find(p.choices.begin(), p.choices.end(), x.get<std::string>()) == p.choices.end())
-          return "must be one of: " + join(p.choices, ", ") +
-                 (x.is_string() ? did_you_mean(x.get<std::string>(), p.choices) : "");
-        return "";
-      default:
-        return "";
-    }
-  };
-  std::string err;
-  switch (p.type) {
-    case ParamType::IntList:
-    case ParamType::FloatList:
-    case ParamType::StringList: {
-      if (v.is_string() || v.is_number()) v = json::array({v});  // a lone value is a list of one
-      if (!v.is_array()) return fmt::format("parameter '{}' must be a list", p.name);
-      ParamType et = p.type == ParamType::IntList ? ParamType::Int
-                     : p.type == ParamType::FloatList ? ParamType::Float : ParamType::String;
-      for (auto& e : v)
-        if (!(err = scalar(e, et)).empty()) break;
-      break;
-    }
-    default:
-      err = scalar(v, p.type);
-  }
-  if (err.empty()) return "";
-  if (err.rfind("parameter", 0) == 0) return err;
-  return fmt::format("parameter '{}' ({}) {}, got '{}'", p.name, to_string(p.type), err, show(v));
-}
 
 struct Layered {
   json values = json::object();
@@ -125,18 +70,8 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
 
   auto set_param = [&](std::size_t i, const NodeEntry& e, const std::string& name, json value, Origin origin,
                        const Loc& loc) {
-    const ParamSpec* p = e.spec.find_param(name);
-    if (!p) {
-      std::vector<std::string> names;
-      for (const auto& q : e.spec.params) names.push_back(q.name);
-      error(loc, fmt::format("node '{}' ({}): unknown parameter '{}'{}", spec.nodes[i].id, e.spec.type, name,
-                             did_you_mean(name, names)),
-            names.empty() ? "this node takes no parameters" : "parameters: " + join(names, ", "));
-      return;
-    }
-    std::string err = check_value(*p, value);
-    if (!err.empty()) {
-      error(loc, fmt::format("node '{}': {}", spec.nodes[i].id, err), p->doc);
+    if (auto problem = check_param(e.spec, name, value)) {
+      error(loc, problem->message(spec.nodes[i].id, e.spec.type), problem->hint);
       return;
     }
     layers[i].values[name] = std::move(value);
@@ -159,7 +94,7 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
     }
     if (profile)
       for (const auto& [name, value] : profile->profile.params.items())
-        if (e->spec.find_param(name)) set_param(i, *e, name, value, Origin::Profile, ov.model ? cli : spec.model_loc);
+        if (profile_sets(e->spec, name)) set_param(i, *e, name, value, Origin::Profile, ov.model ? cli : spec.model_loc);
     for (const auto& p : d.params) set_param(i, *e, p.name, p.value, Origin::Graph, p.loc);
     if (e->spec.shape == Shape::Source && e->spec.find_param("inputs") && !ov.inputs.empty())
       set_param(i, *e, "inputs", ov.inputs, Origin::CommandLine, cli);

@@ -32,7 +32,7 @@ static std::string join_diagnostics(const std::vector<Diagnostic>& d) {
 }
 
 GraphError::GraphError(std::vector<Diagnostic> diags)
-    : Error(join_diagnostics(diags)), diags_(std::move(diags)) {}
+    : Error(join_diagnostics(diags), "", ErrorKind::Configuration), diags_(std::move(diags)) {}
 
 namespace {
 

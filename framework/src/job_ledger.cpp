@@ -21,7 +21,7 @@ void JobLedger::open(const RunOptions& options) {
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) throw Error(fmt::format("cannot create the output folder {}: {}", options.output_dir, ec.message()),
-                      "choose a writable -o folder");
+                      "choose a writable -o folder", ErrorKind::Configuration);
   folder_ = std::make_unique<OutputFolder>(options.output_dir, options.existing);
   for (const auto& line : folder_->clean_stale())
     if (options.notice) options.notice(line);
@@ -64,6 +64,7 @@ std::shared_ptr<JobTicket> JobLedger::start(const VideoJob& proposed, std::share
     if (claim.status == OutputFolder::Claim::Refused) {
       not_run.status = "failed", not_run.error_node = "output", not_run.error_type = "runtime";
       not_run.error = claim.reason, not_run.hint = claim.hint;
+      not_run.error_kind = ErrorKind::Configuration;  // an existing output: the fix is a flag
     }
   } else {
     v.name = taken(names.front()) ? names.back() : names.front();
@@ -101,6 +102,7 @@ void JobLedger::finish(JobState& s) noexcept {
         std::string error = folder_->publish(s.output, r.status, hint, note);
         if (!error.empty()) {
           r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.error = error, r.hint = hint;
+          r.error_kind = ErrorKind::Resource;  // the -o folder's disk or permissions
         } else {
           r.output_dir = s.output.final_dir;
           if (!note.empty() && options_.notice) options_.notice(note);
@@ -112,6 +114,7 @@ void JobLedger::finish(JobState& s) noexcept {
   } catch (const std::exception& e) {
     r.status = "failed", r.error_node = "output", r.error_type = "runtime", r.output_dir.clear();
     r.error = std::string("cannot publish the outputs: ") + e.what(), r.hint = "check the -o folder";
+    r.error_kind = ErrorKind::Resource;
   }
   try {
     std::lock_guard lock(mu_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -65,12 +66,19 @@ std::string JobState::damage() const {
   return damage_.line();
 }
 
-void JobState::fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint) {
+void JobState::fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint,
+                    ErrorKind kind) {
   std::lock_guard lock(mu_);
   if (failed_.load()) return;
-  error_node_ = node, error_type_ = type, error_ = message, hint_ = hint;
+  error_node_ = node, error_type_ = type, error_ = message, hint_ = hint, error_kind_ = kind;
   failed_after_cancel_ = cancel_.load();
   failed_.store(true);
+}
+
+void JobState::fail(const std::string& node, const std::string& type, const std::exception& e) {
+  if (const auto* error = dynamic_cast<const Error*>(&e)) return fail(node, type, e.what(), error->hint(), error->kind());
+  if (dynamic_cast<const std::bad_alloc*>(&e)) return fail(node, type, e.what(), "", ErrorKind::Resource);
+  fail(node, type, e.what(), "", ErrorKind::Internal);
 }
 
 JobResult JobState::result() const {
@@ -83,7 +91,7 @@ JobResult JobState::result() const {
   std::lock_guard lock(mu_);
   // A job that failed only because the run was being interrupted counts as interrupted.
   r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : damage_.empty() ? "ok" : "partial";
-  r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_;
+  r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_, r.error_kind = error_kind_;
   if (r.status == "partial") r.damage = damage_.line();
   return r;
 }

@@ -32,7 +32,11 @@ class JobState final : public Job {
 
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // First failure wins; later ones (knock-on effects) are ignored.
-  void fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint);
+  void fail(const std::string& node, const std::string& type, const std::string& message, const std::string& hint,
+            ErrorKind kind = ErrorKind::Internal);
+  // Records what a node call threw: a vidpipe::Error with its hint and kind, anything else as
+  // internal (out of memory as resource).
+  void fail(const std::string& node, const std::string& type, const std::exception& e);
   void add_busy(int node, int64_t ns) { busy_ns_[node].fetch_add(ns, std::memory_order_relaxed); }
   JobResult result() const;
 
@@ -50,6 +54,7 @@ class JobState final : public Job {
   mutable std::mutex mu_;
   json notes_ = json::object();
   std::string error_node_, error_type_, error_, hint_;
+  ErrorKind error_kind_ = ErrorKind::Internal;
   DamageReport damage_;  // what mark_partial() reported
 };
 

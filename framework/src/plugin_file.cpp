@@ -22,11 +22,11 @@ void check_owner_and_mode(const std::string& path, const struct stat& st, const 
   if (st.st_uid != ::geteuid() && st.st_uid != 0)
     throw Error(fmt::format("{}: refusing plugin {}: it belongs to another user (uid {}), who could change the code it runs",
                             path, what, st.st_uid),
-                "chown it to yourself (or root), or remove it from the plugin path");
+                "chown it to yourself (or root), or remove it from the plugin path", ErrorKind::Configuration);
   if (st.st_mode & (S_IWGRP | S_IWOTH))
     throw Error(fmt::format("{}: refusing plugin {}: it is writable by {}, who could change the code it runs", path, what,
                             st.st_mode & S_IWOTH ? "every user" : "its group"),
-                "chmod go-w " + path);
+                "chmod go-w " + path, ErrorKind::Configuration);
 }
 
 void check_owner_and_mode(const std::string& path, const std::string& what) {

@@ -43,7 +43,7 @@ class NodeRegistry::Scope final : public Registry {
     if (auto* prev = owner_.find_node(spec.type))
       throw Error(fmt::format("node type '{}' is registered twice: by {} and by {}", spec.type,
                               prev->path, path_),
-                  "remove one of the two plugins from the plugin path");
+                  "remove one of the two plugins from the plugin path", ErrorKind::Configuration);
     std::string type = spec.type;
     added_nodes.push_back(type);
     owner_.nodes_.emplace(type, NodeEntry{lib_, std::move(spec), std::move(make), plugin_, path_});
@@ -53,7 +53,7 @@ class NodeRegistry::Scope final : public Registry {
     if (auto* prev = owner_.find_profile(profile.name))
       throw Error(fmt::format("model profile '{}' is registered twice: by {} and by {}", profile.name,
                               prev->path, path_),
-                  "remove one of the two plugins from the plugin path");
+                  "remove one of the two plugins from the plugin path", ErrorKind::Configuration);
     std::string name = profile.name;
     added_profiles.push_back(name);
     owner_.profiles_.emplace(name, ProfileEntry{lib_, std::move(profile), plugin_, path_});
@@ -65,7 +65,7 @@ class NodeRegistry::Scope final : public Registry {
   void check_spec(const NodeSpec& s) const {
     auto bad = [&](const std::string& why) {
       throw Error(fmt::format("{}: node '{}' has an invalid contract: {}", path_, s.type, why),
-                  "fix the node's spec() in the plugin");
+                  "fix the node's spec() in the plugin", ErrorKind::Configuration);
     };
     auto dot = s.type.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == s.type.size()) bad("type must be 'family.name'");
@@ -97,14 +97,14 @@ void NodeRegistry::register_from(const std::string& plugin, const std::string& p
     nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
     std::string msg = e.what();
     if (msg.find(path) == std::string::npos) msg = fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, msg);
-    throw Error(msg, e.hint());
+    throw Error(msg, e.hint(), ErrorKind::Configuration);
   } catch (const std::exception& e) {
     nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
-    throw Error(fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, e.what()));
+    throw Error(fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, e.what()), "", ErrorKind::Configuration);
   } catch (...) {
     nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
     throw Error(fmt::format("{}: plugin '{}' failed while registering (non-standard exception)", path, plugin),
-                "report this to the plugin's author");
+                "report this to the plugin's author", ErrorKind::Configuration);
   }
   auto& info = plugins_.emplace_back();
   info.name = plugin;
@@ -128,11 +128,11 @@ const PluginInfo& NodeRegistry::load(const std::string& path_in) {
 
   std::error_code exists_ec;
   if (!fs::exists(path, exists_ec))
-    throw Error(fmt::format("{}: cannot load plugin: no such file", path), "check the plugin path");
+    throw Error(fmt::format("{}: cannot load plugin: no such file", path), "check the plugin path", ErrorKind::Configuration);
   PluginFile file(path);
   if (!file.not_a_plugin().empty())
     throw Error(fmt::format("{}: {}", path, file.not_a_plugin()),
-                "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path");
+                "plugins define VIDPIPE_PLUGIN(name, version, register_fn); remove other libraries from the plugin path", ErrorKind::Configuration);
   return load_checked(path, file);
 }
 
@@ -151,28 +151,28 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
     const bool missing_library = why.find("cannot open shared object file") != std::string::npos;
     throw Error(fmt::format("{}: cannot load plugin: {}", path, why),
                 missing_library ? "install the library it needs (ldd lists them)"
-                                : "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)");
+                                : "check the file is a vidpipe plugin built for this system (ldd shows missing libraries)", ErrorKind::Configuration);
   }
 
   using EntryFn = const vidpipe_plugin_descriptor*();
   const vidpipe_plugin_descriptor* d = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
   if (!d || d->struct_size < offsetof(vidpipe_plugin_descriptor, reserved))
-    throw Error(fmt::format("{}: the plugin's descriptor is missing or truncated", path), "rebuild the plugin against this SDK");
+    throw Error(fmt::format("{}: the plugin's descriptor is missing or truncated", path), "rebuild the plugin against this SDK", ErrorKind::Configuration);
   if (d->abi_major != VIDPIPE_ABI_MAJOR || d->abi_minor > VIDPIPE_ABI_MINOR)
     throw Error(fmt::format("{}: plugin '{}' was built for vidpipe ABI {}.{}, this runtime has ABI {}.{}", path,
                             d->name ? d->name : "?", d->abi_major, d->abi_minor, VIDPIPE_ABI_MAJOR, VIDPIPE_ABI_MINOR),
-                "rebuild the plugin against this vidpipe SDK");
+                "rebuild the plugin against this vidpipe SDK", ErrorKind::Configuration);
   if (d->cxx11_abi != VIDPIPE_CXX11_ABI)
     throw Error(fmt::format("{}: plugin was built with _GLIBCXX_USE_CXX11_ABI={}, the runtime with {}", path,
                             d->cxx11_abi, VIDPIPE_CXX11_ABI),
-                "build host and plugins with the same compiler settings");
+                "build host and plugins with the same compiler settings", ErrorKind::Configuration);
   if (!d->name || !d->register_nodes)
-    throw Error(fmt::format("{}: the plugin descriptor has no name or no register function", path));
+    throw Error(fmt::format("{}: the plugin descriptor has no name or no register function", path), "", ErrorKind::Configuration);
 
   for (const auto& p : plugins_)
     if (p.name == d->name)
       throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", d->name, p.path, path),
-                  "remove one copy from the plugin path");
+                  "remove one copy from the plugin path", ErrorKind::Configuration);
 
   register_from(d->name, path, lib, d->register_nodes);
   PluginInfo& info = plugins_.back();

@@ -49,7 +49,8 @@ json summary_json(const RunReport& r, bool with_profile) {
   for (const auto& j : r.jobs) {
     json o = {{"input", display_input(j.input)}, {"name", j.name}, {"status", j.status}, {"output_dir", j.output_dir}};
     if (j.status == "failed")
-      o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"message", j.error}, {"hint", j.hint}};
+      o["error"] = {{"node", j.error_node}, {"type", j.error_type}, {"kind", to_string(j.error_kind)},
+                    {"message", j.error}, {"hint", j.hint}};
     if (j.status == "skipped") o["reason"] = j.error;
     if (j.status == "partial") o["damage"] = j.damage;
     o["notes"] = j.notes;

@@ -73,9 +73,9 @@ bool natural_less(const std::string& a, const std::string& b) {
 }
 
 LimitError too_many(const std::string& input, int64_t max_images) {
-  return LimitError(short_name(input) + ": frame sequence holds more than max_images (" +
+  return LimitError(short_name(input) + ": frame sequence holds more than max_input_images (" +
                         std::to_string(max_images) + ") images",
-                    "sample the folder first or raise the probe's max_images");
+                    "sample the folder first or raise the probe's max_input_images");
 }
 
 std::vector<std::string> parse_list(const std::string& input) {
@@ -265,9 +265,9 @@ ImageHeader read_header(const std::string& path, int64_t max_pixels) {
   if (r.width <= 0 || r.height <= 0)
     throw bad_header(path, "image header gives no valid size (" + size_text(r.width, r.height) + ")");
   if (static_cast<int64_t>(r.width) * r.height > max_pixels)
-    throw LimitError(path + ": image size " + size_text(r.width, r.height) + " exceeds max_pixels " +
+    throw LimitError(path + ": image size " + size_text(r.width, r.height) + " exceeds max_input_pixels " +
                          std::to_string(max_pixels) + " (checked before decoding)",
-                     "raise max_pixels if this size is intended");
+                     "raise max_input_pixels if this size is intended");
   return r;
 }
 

@@ -140,8 +140,8 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
   // Each side first: their product is then at most 65535², far from overflowing.
   if (w.value > 65535 || h.value > 65535 || w.value * h.value > max_pixels)
     throw LimitError(name + ": header claims a frame size of " + w.digits + "x" + h.digits +
-                         ", more than max_pixels " + std::to_string(max_pixels),
-                     "the file is damaged or hostile; raise max_pixels only if this size is intended");
+                         ", more than max_input_pixels " + std::to_string(max_pixels),
+                     "the file is damaged or hostile; raise max_input_pixels only if this size is intended");
 }
 
 }  // namespace

@@ -16,15 +16,16 @@ NodeSpec& declare_decode_limits(NodeSpec& s) {
   const Limits d;
   return s.integer("max_decoded_frames", d.max_frames, 1, 1e12, "most frames decoded per input (a safety limit)")
       .number("max_duration", d.max_duration, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
-      .integer("max_pixels", d.max_pixels, 1, 1LL << 40, "most pixels per frame")
-      .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)");
+      .integer("max_input_pixels", d.max_pixels, 1, 1LL << 40, "most pixels per frame (a safety limit)")
+      .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)")
+      .rename("max_pixels", "max_input_pixels", kRenamedMaxPixels);
 }
 
 Limits decode_limits(const Params& p) {
   Limits lim;
   lim.max_frames = p.get<int64_t>("max_decoded_frames");
   lim.max_duration = p.get<double>("max_duration");
-  lim.max_pixels = p.get<int64_t>("max_pixels");
+  lim.max_pixels = p.get<int64_t>("max_input_pixels");
   lim.deadline_s = p.get<double>("deadline");
   return lim;
 }
@@ -44,8 +45,8 @@ void check_deadline(const Limits& lim, const std::string& input) {
 void check_frame_size(int64_t width, int64_t height, int64_t max_pixels, const std::string& input) {
   if (width * height > max_pixels)
     throw LimitError(input + ": frame size " + size_text(width, height) +
-                         " exceeds max_pixels " + std::to_string(max_pixels),
-                     "raise max_pixels if this size is intended");
+                         " exceeds max_input_pixels " + std::to_string(max_pixels),
+                     "raise max_input_pixels if this size is intended");
 }
 
 void check_decoded_frames(int64_t decoded, const Limits& lim, const std::string& input) {

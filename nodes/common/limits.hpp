@@ -26,7 +26,10 @@ struct Limits {
   double deadline_s = 0;                    // the same, as configured (for messages)
 };
 
-// The decoders' limit parameters: max_decoded_frames, max_duration, max_pixels, deadline.
+// The decoders' limit parameters: max_decoded_frames, max_duration, max_input_pixels, deadline.
+// Safety caps on inputs are named max_input_*, never like a model's parameter (a profile's
+// max_pixels is a resize budget): the old name is refused with this reason.
+inline constexpr const char* kRenamedMaxPixels = "the per-frame safety limit; max_pixels is the resize budget";
 NodeSpec& declare_decode_limits(NodeSpec& s);
 // Limits from those parameters; the deadline is not started (see start_deadline).
 Limits decode_limits(const Params& p);

@@ -12,7 +12,10 @@ void declare_sizing_params(NodeSpec& spec, const SizingParams& d) {
       .integer("resized_height", nullptr, 1, 1e6, "explicit height (needs resized_width too)")
       .integer("resized_width", nullptr, 1, 1e6, "explicit width (needs resized_height too)")
       .integer("image_min_pixels", i64(d.image_min_pixels), 1, 1e12, "min area for explicit sizes")
-      .integer("image_max_pixels", i64(d.image_max_pixels), 1, 1e12, "max area for explicit sizes");
+      .integer("image_max_pixels", i64(d.image_max_pixels), 1, 1e12, "max area for explicit sizes")
+      // The model's rules; resized_height/width are a per-video choice, never a profile's.
+      .model_settable({"factor", "min_pixels", "max_pixels", "total_pixels", "video_max_pixels", "image_min_pixels",
+                       "image_max_pixels"});
 }
 
 SizingParams read_sizing_params(const Params& p) {

@@ -14,7 +14,7 @@
 // mid-stream (truncated file, damaged packet) is the same for every backend and is handled by
 // the decoder itself (damage report / re-planning); it is passed on unchanged.
 //
-// A limit error (vidpipe::LimitError: max_decoded_frames, max_pixels, max_duration, deadline,
+// A limit error (vidpipe::LimitError: max_decoded_frames, max_input_pixels, max_duration, deadline,
 // the input's byte cap or stall rule) is never a reason to fall back: every backend enforces
 // the same limits (common/limits.hpp), and another one would only spend the time again.
 #include <map>
@@ -140,15 +140,19 @@ void register_decode_auto(Registry& r, const std::map<std::string, Backend>& bac
              "Decodes the planned frames with the first backend that works (default ffmpeg, then opencv); "
              "frame sequences with decode.images");
   s.with_shape(Shape::Expand)
+      .with_role(Role::Decoder)
       .parallel()
       .input("plan", DataType::Plan, "which frames to decode")
       .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
       .list("backends", ParamType::StringList, json::array({"ffmpeg", "opencv"}),
             "backends to try in order (ffmpeg, opencv); falls back only before the first frame is sent, "
             "never on a limit error");
-  for (const char* name : kBackendNames)
+  for (const char* name : kBackendNames) {
     for (const ParamSpec& ps : backends.at(name).spec.params)
       if (!s.find_param(ps.name)) s.params.push_back(ps);
+    for (const RenamedParam& r : backends.at(name).spec.renamed)
+      if (!s.find_renamed(r.old_name)) s.renamed.push_back(r);
+  }
   auto table = std::make_shared<const std::map<std::string, Backend>>(backends);
   r.add_node(std::move(s), [table](const Params& p) -> std::unique_ptr<Node> {
     return std::make_unique<DecodeAuto>(p, *table);

@@ -62,6 +62,7 @@ class DecodeFfmpeg : public Node {
   static NodeSpec spec() {
     NodeSpec s = NodeSpec("decode.ffmpeg", "Decodes the planned frames of a video to RGB24 with FFmpeg")
         .with_shape(Shape::Expand)
+        .with_role(Role::Decoder)
         .parallel()
         .input("plan", DataType::Plan, "which frames to decode")
         .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
@@ -86,7 +87,7 @@ class DecodeFfmpeg : public Node {
                 "damage; fail: the first decode error fails the job")
         .number("max_corrupt_ratio", 0.5, 0, 1,
                 "skip mode: fail when damaged frames/packets exceed this share of those decoded");
-    return av::declare_input_params(av::declare_decode_limits(s));
+    return av::declare_input_params(av::declare_decode_limits(s.model_settable({"color_matrix"})));
   }
 
   explicit DecodeFfmpeg(const Params& p) {

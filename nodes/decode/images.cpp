@@ -23,10 +23,11 @@ class DecodeImages : public Node {
   static NodeSpec spec() {
     NodeSpec s = NodeSpec("decode.images", "Decodes the planned images of a frame sequence to RGB24")
         .with_shape(Shape::Expand)
+        .with_role(Role::Decoder)
         .parallel()
         .input("plan", DataType::Plan, "which frames (images) to decode")
         .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order");
-    return av::declare_decode_limits(s);  // max_pixels: checked on each image's header
+    return av::declare_decode_limits(s);  // max_input_pixels: checked on each image's header
   }
 
   explicit DecodeImages(const Params& p) : limits_(av::decode_limits(p)) {}

@@ -39,6 +39,7 @@ class DecodeOpencv : public Node {
   static NodeSpec spec() {
     NodeSpec s = NodeSpec("decode.opencv", "Decodes the planned frames of a local video to RGB24 with OpenCV")
         .with_shape(Shape::Expand)
+        .with_role(Role::Decoder)
         .parallel()
         .input("plan", DataType::Plan, "which frames to decode")
         .output("frames", DataType::Frame, "one RGB24 frame per planned index, in order")
@@ -49,7 +50,7 @@ class DecodeOpencv : public Node {
         .number("max_corrupt_ratio", 0.5, 0, 1,
                 "fail when more than this share of the planned frames lie past the frames that decode "
                 "(fewer answer the nearest decodable frame and make the input partial)");
-    return av::declare_decode_limits(s);
+    return av::declare_decode_limits(s.model_settable({"color_matrix"}));
   }
 
   explicit DecodeOpencv(const Params& p)

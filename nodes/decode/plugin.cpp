@@ -1,4 +1,6 @@
-// The vidpipe.decode plugin: nodes that turn a sampling plan into RGB frames.
+// The vidpipe.decode plugin: nodes that turn a sampling plan into RGB frames. The backends are
+// listed in CMakeLists.txt (register_decode_nodes is generated from that list); decode.auto
+// is built from the contracts they register.
 #include <map>
 
 #include <vidpipe/sdk/plugin.hpp>
@@ -6,9 +8,7 @@
 #include "backend.hpp"
 
 namespace vidpipe::nodes::decode {
-void register_decode_ffmpeg(Registry& r);
-void register_decode_opencv(Registry& r);
-void register_decode_images(Registry& r);
+void register_decode_nodes(Registry& r);
 
 namespace {
 // Passes registrations through and remembers each backend's contract and factory, so that
@@ -33,9 +33,7 @@ class Recorder final : public Registry {
 static void register_nodes(vidpipe::Registry& r) {
   using namespace vidpipe::nodes::decode;
   Recorder rec(r);
-  register_decode_ffmpeg(rec);
-  register_decode_opencv(rec);
-  register_decode_images(rec);
+  register_decode_nodes(rec);
   register_decode_auto(r, rec.seen);
 }
 

@@ -33,6 +33,7 @@ class FormatHf final : public Node {
  public:
   static NodeSpec spec() {
     return NodeSpec("format.hf", "Writes HF pixel_values_videos (patchified, normalised) and video_grid_thw")
+        .with_role(Role::Formatter)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the files listed in its artifacts")
@@ -44,7 +45,8 @@ class FormatHf final : public Node {
         .integer("merge_size", 2, 1, 64, "spatial merge m")
         .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (CLIP; Qwen3: 0.5)")
         .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (CLIP; Qwen3: 0.5)")
-        .number("rescale_factor", 1.0 / 255.0, 0, 1, "multiplies the 0..255 values before mean/std");
+        .number("rescale_factor", 1.0 / 255.0, 0, 1, "multiplies the 0..255 values before mean/std")
+        .model_settable({"patch_size", "merge_size", "temporal_patch_size", "norm_mean", "norm_std"});
   }
   explicit FormatHf(const Params& p)
       : file_(p.get<std::string>("file")), container_(p.get<std::string>("container")),

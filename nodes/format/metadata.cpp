@@ -13,6 +13,7 @@ class FormatMetadata final : public Node {
  public:
   static NodeSpec spec() {
     return NodeSpec("format.metadata", "Writes metadata.json: plan, sizes, tokens, backend, timing, effective config")
+        .with_role(Role::Formatter)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")

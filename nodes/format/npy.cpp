@@ -20,6 +20,7 @@ class FormatNpy final : public Node {
  public:
   static NodeSpec spec() {
     return NodeSpec("format.npy", "Writes the clip's frames as a .npy array (T×C×H×W by default)")
+        .with_role(Role::Formatter)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
@@ -32,7 +33,8 @@ class FormatNpy final : public Node {
                 "none: 0..255; rescale: v/255; mean_std: (v/255 - mean)/std (needs a float dtype)")
         .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
         .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (mean_std)")
-        .integer("pad_to_multiple", 1, 1, 64, "repeat the last frame until T is a multiple of this (2 = temporal patch)");
+        .integer("pad_to_multiple", 1, 1, 64, "repeat the last frame until T is a multiple of this (2 = temporal patch)")
+        .model_settable({"norm_mean", "norm_std"});
   }
   explicit FormatNpy(const Params& p)
       : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),

@@ -9,6 +9,7 @@ class GatherClip final : public Node {
   static NodeSpec spec() {
     return NodeSpec("gather.clip", "Collects the frames of one video into a clip, in presentation order")
         .with_shape(Shape::Gather)
+        .with_role(Role::Gatherer)
         .parallel()
         .input("frames", DataType::Frame, "frames of one decoder call, any order")
         .output("clip", DataType::Clip, "the ordered frames with their plan");

@@ -1,6 +1,6 @@
 // probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels. A damaged
 // container (truncated, demuxing stopped by an error) makes the job partial (Job::mark_partial);
-// limits (max_pixels, max_duration, deadline, the input's byte cap and stall rule) are errors.
+// limits (max_input_pixels, max_duration, deadline, the input's byte cap and stall rule) are errors.
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
@@ -33,30 +33,33 @@ class ProbeFfmpeg : public Node {
   static NodeSpec spec() {
     NodeSpec s = NodeSpec("probe.ffmpeg", "Reads a video's size, rate, rotation and frame count with FFmpeg")
         .with_shape(Shape::Map)
+        .with_role(Role::Prober)
         .parallel()
         .input("job", DataType::Job, "the video to probe")
         .output("info", DataType::Info, "what the container and stream say, frames counted")
         .flag("count_packets", true,
               "count the video packets by demuxing even when the header states a frame count "
               "(header counts are often wrong)")
-        .integer("max_pixels", av::kDefaultMaxPixels, 1, 1LL << 40,
+        .integer("max_input_pixels", av::kDefaultMaxPixels, 1, 1LL << 40,
                  "reject videos whose frame has more pixels than this (decompression bombs)")
         .number("max_duration", 3600, 0, 1e9,
                 "reject videos longer than this, seconds, by header and by packets (0 = no limit)")
         .number("deadline", 60, 0, 1e9, "seconds allowed to probe one input (0 = no limit)")
         // Frame sequences (a folder, a glob, a JSON list of images): see image_sequence.hpp.
         .number("images_fps", 2.0, 1e-3, 1000, "frame rate of a frame-sequence input (folder, pattern, image list)")
-        .integer("max_images", 10000, 1, 10000000, "reject frame sequences with more images than this");
+        .integer("max_input_images", 10000, 1, 10000000, "reject frame sequences with more images than this")
+        .rename("max_pixels", "max_input_pixels", av::kRenamedMaxPixels)
+        .rename("max_images", "max_input_images", "the frame-sequence safety limit; max_images is a model's");
     return av::declare_input_params(s);
   }
 
   explicit ProbeFfmpeg(const Params& p) {
     opt_.count_packets = p.get<bool>("count_packets");
-    opt_.max_pixels = p.get<int64_t>("max_pixels");
+    opt_.max_pixels = p.get<int64_t>("max_input_pixels");
     opt_.max_duration = p.get<double>("max_duration");
     opt_.deadline_s = p.get<double>("deadline");
     opt_.input = av::input_options(p);
-    seq_ = {p.get<double>("images_fps"), p.get<int64_t>("max_images"), opt_.max_pixels};
+    seq_ = {p.get<double>("images_fps"), p.get<int64_t>("max_input_images"), opt_.max_pixels};
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {

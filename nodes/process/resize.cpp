@@ -15,6 +15,7 @@ class Resize : public Node {
   static NodeSpec spec() {
     return NodeSpec("process.resize", "Resize frames to a fixed size (or the plan's size), aspect ratio not kept")
         .with_shape(Shape::Map)
+        .with_role(Role::Processor)
         .parallel()
         .input("frames", DataType::Frame, "decoded frame")
         .output("frames", DataType::Frame, "resized frame")
@@ -22,7 +23,8 @@ class Resize : public Node {
         .integer("width", nullptr, 1, 65536, "output width (overrides image_size)")
         .integer("height", nullptr, 1, 65536, "output height (overrides image_size)")
         .choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
-        .flag("use_plan_size", true, "use plan.extra.resize {height, width} when a planning node set it");
+        .flag("use_plan_size", true, "use plan.extra.resize {height, width} when a planning node set it")
+        .model_settable({"image_size"});
   }
 
   explicit Resize(const Params& p) : kernels_(ref::parse_resize_mode(p.get<std::string>("mode"))) {

@@ -18,6 +18,7 @@ class SmartResize : public Node {
   static NodeSpec spec() {
     NodeSpec s("process.smart_resize", "Resize frames to Qwen's smart_resize size (antialiased bicubic, torch-exact)");
     s.with_shape(Shape::Map)
+        .with_role(Role::Processor)
         .parallel()
         .input("frames", DataType::Frame, "decoded frame with its plan")
         .output("frames", DataType::Frame, "resized frame");

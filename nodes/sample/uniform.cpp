@@ -26,6 +26,7 @@ class UniformSampler : public Node {
     return NodeSpec("sample.uniform",
                     "Evenly spaced frames, fps or nframes mode, as qwen-vl-utils samples them")
         .with_shape(Shape::Map)
+        .with_role(Role::Sampler)
         .parallel()
         .input("info", DataType::Info, "probed video")
         .output("plan", DataType::Plan, "frame indices, timestamps and sample_fps")
@@ -41,7 +42,8 @@ class UniformSampler : public Node {
                 "a video (or time range) too short for the rule, where qwen-vl-utils raises: pad = "
                 "repeat frames (fewer than frame_factor: the last one, as the model's temporal "
                 "padding; fewer than nframes: spread over the frames), recorded as repeated_frames; "
-                "error = the reference's error");
+                "error = the reference's error")
+        .model_settable({"fps", "nframes", "min_frames", "max_frames", "frame_factor"});
   }
 
   explicit UniformSampler(const Params& p) {

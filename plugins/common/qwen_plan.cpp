@@ -160,6 +160,7 @@ class QwenPlan final : public Node {
 void register_plan_node(Registry& r, const PlanModel& m) {
   NodeSpec spec(m.type, "Token, size and memory plan from metadata alone; budget check against max_context_tokens");
   spec.with_shape(Shape::Map)
+      .with_role(Role::Planner)
       .parallel()
       .input("plan", DataType::Plan, "sampler's plan")
       .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled if fitted)");
@@ -179,7 +180,8 @@ void register_plan_node(Registry& r, const PlanModel& m) {
       .integer("max_context_tokens", nullptr, 1, 1e9, "token budget of the model's context (unset: no check)")
       .integer("reserve_tokens", 0, 0, 1e9, "tokens kept for the text prompt and the answer")
       .choice("on_overflow", "error", {"error", "fit"},
-              "error: fail with the numbers; fit: lower max_pixels, then frames, until it fits");
+              "error: fail with the numbers; fit: lower max_pixels, then frames, until it fits")
+      .model_settable({"patch_size", "merge_size", "temporal_patch_size", "frame_factor", "hidden_size"});
   r.add_node(spec, [m](const Params& p) -> std::unique_ptr<Node> { return std::make_unique<QwenPlan>(p, m); });
 }
 

@@ -59,7 +59,8 @@ void add_geometry_params(NodeSpec& s) {
               "video feature pooling: bilinear (ceil(side/stride)), average/max (floor), none")
       .integer("pool_stride", 2, 1, 64, "mm_spatial_pool_stride")
       .choice("newline", "one_token", {"one_token", "frame", "grid", "none"},
-              "image_newline tokens: one per video, one per frame, one per pooled row, none");
+              "image_newline tokens: one per video, one per frame, one per pooled row, none")
+      .model_settable({"image_size", "patch_size", "pool_mode", "pool_stride", "newline"});
 }
 
 Geometry read_geometry(const Params& p) {
@@ -109,6 +110,7 @@ class LlavaPlan final : public Node {
   static NodeSpec spec() {
     NodeSpec s("llava.plan", "Frames, fixed size, tokens and memory of a LLaVA video from metadata alone; budget check");
     s.with_shape(Shape::Map)
+        .with_role(Role::Planner)
         .parallel()
         .input("plan", DataType::Plan, "sampler's plan")
         .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled when needed)");
@@ -118,7 +120,8 @@ class LlavaPlan final : public Node {
         .integer("hidden_size", 3584, 1, 1e6, "LLM hidden size (bytes of a visual token embedding)")
         .integer("max_context_tokens", nullptr, 1, 1e9, "token budget of the model's context (unset: no check)")
         .integer("reserve_tokens", 0, 0, 1e9, "tokens kept for the text prompt and the answer")
-        .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: lower the frame count");
+        .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: lower the frame count")
+        .model_settable({"index_rounding", "hidden_size"});
     return s;
   }
 
@@ -204,6 +207,7 @@ class LlavaTokens final : public Node {
   static NodeSpec spec() {
     NodeSpec s("llava.tokens", "Visual tokens of a LLaVA-OneVision / LLaVA-Video clip (pooled per frame + newlines)");
     s.with_shape(Shape::Map)
+        .with_role(Role::Tokenizer)
         .parallel()
         .input("clip", DataType::Clip, "frames resized to image_size x image_size")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")

@@ -82,7 +82,8 @@ void add_rule_params(NodeSpec& s) {
       .integer("tile_size", 512, 1, 65536, "tile side")
       .integer("low_size", 512, 1, 65536, "low detail: the model sees this square")
       .integer("max_side", 2048, 1, 65536, "high: first fit within this square")
-      .integer("short_side", 768, 1, 65536, "high: then shortest side scaled down to this");
+      .integer("short_side", 768, 1, 65536, "high: then shortest side scaled down to this")
+      .model_settable({"detail", "base_tokens", "tile_tokens", "tile_size", "low_size", "max_side", "short_side"});
 }
 
 CostRule read_rule(const Params& p) {
@@ -110,6 +111,7 @@ class OpenAIPlan final : public Node {
   static NodeSpec spec() {
     NodeSpec s("openai.plan", "Image size, tokens per frame and total for a chat-completions request, from metadata alone");
     s.with_shape(Shape::Map)
+        .with_role(Role::Planner)
         .parallel()
         .input("plan", DataType::Plan, "sampler's plan")
         .output("plan", DataType::Plan, "the plan with extra.resize (the size sent) and extra.tokens_plan");
@@ -117,7 +119,8 @@ class OpenAIPlan final : public Node {
     s.integer("max_images", 500, 1, 1e6, "most images one request takes")
         .integer("max_context_tokens", nullptr, 1, 1e9, "token budget (unset: no check)")
         .integer("reserve_tokens", 0, 0, 1e9, "tokens kept for the text prompt and the answer")
-        .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: fewer frames");
+        .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: fewer frames")
+        .model_settable({"max_images"});
     return s;
   }
   explicit OpenAIPlan(const Params& p)
@@ -208,7 +211,7 @@ class OpenAITokens final : public Node {
  public:
   static NodeSpec spec() {
     NodeSpec s("openai.tokens", "Image token cost per frame and total under OpenAI's detail rule");
-    s.with_shape(Shape::Map).parallel().input("clip", DataType::Clip).output("clip", DataType::Clip);
+    s.with_shape(Shape::Map).with_role(Role::Tokenizer).parallel().input("clip", DataType::Clip).output("clip", DataType::Clip);
     add_rule_params(s);
     return s;
   }
@@ -283,6 +286,7 @@ class OpenAIMessages final : public Node {
   static NodeSpec spec() {
     return NodeSpec("openai.messages", "Writes messages.json: a chat-completions user message with the frames as base64 JPEG")
         .with_shape(Shape::Map)
+        .with_role(Role::Formatter)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the files listed in its artifacts")
@@ -295,7 +299,8 @@ class OpenAIMessages final : public Node {
         .integer("jpeg_quality", 90, 1, 100, "first JPEG quality tried")
         .integer("min_jpeg_quality", 20, 1, 100, "lowest quality tried before failing")
         .integer("quality_step", 5, 1, 100, "quality decrement while over max_image_bytes")
-        .flag("write_images", false, "also write frame_NNNN.jpg files");
+        .flag("write_images", false, "also write frame_NNNN.jpg files")
+        .model_settable({"detail", "max_image_bytes"});
   }
   explicit OpenAIMessages(const Params& p)
       : file_(p.get<std::string>("file")), detail_(p.get<std::string>("detail")),

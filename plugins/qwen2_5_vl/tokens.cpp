@@ -13,13 +13,15 @@ class Qwen25Tokens : public Node {
   static NodeSpec spec() {
     return NodeSpec("qwen2_5_vl.tokens", "grid_thw, token count and M-RoPE timing of a Qwen2.5-VL clip")
         .with_shape(Shape::Map)
+        .with_role(vidpipe::Role::Tokenizer)
         .parallel()
         .input("clip", DataType::Clip, "resized frames of one video")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")
         .integer("patch_size", 14, 1, 1024, "ViT patch side")
         .integer("merge_size", 2, 1, 64, "spatial merge (tokens = patches / merge^2)")
         .integer("temporal_patch_size", 2, 1, 64, "frames per temporal patch")
-        .number("tokens_per_second", 2.0, 0, 1e6, "vision_config.tokens_per_second (M-RoPE)");
+        .number("tokens_per_second", 2.0, 0, 1e6, "vision_config.tokens_per_second (M-RoPE)")
+        .model_settable({"patch_size", "merge_size", "temporal_patch_size", "tokens_per_second"});
   }
 
   explicit Qwen25Tokens(const Params& p)

@@ -25,12 +25,14 @@ class Qwen3Tokens : public Node {
   static NodeSpec spec() {
     return NodeSpec("qwen3_vl.tokens", "grid_thw, tokens and per-temporal-group timestamps of a Qwen3-VL clip")
         .with_shape(Shape::Map)
+        .with_role(Role::Tokenizer)
         .parallel()
         .input("clip", DataType::Clip, "resized frames of one video")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")
         .integer("patch_size", 16, 1, 1024, "ViT patch side")
         .integer("merge_size", 2, 1, 64, "spatial merge")
-        .integer("temporal_patch_size", 2, 1, 64, "frames per temporal patch");
+        .integer("temporal_patch_size", 2, 1, 64, "frames per temporal patch")
+        .model_settable({"patch_size", "merge_size", "temporal_patch_size"});
   }
   explicit Qwen3Tokens(const Params& p)
       : p_(p.get<int64_t>("patch_size")), m_(p.get<int64_t>("merge_size")), tp_(p.get<int64_t>("temporal_patch_size")) {}

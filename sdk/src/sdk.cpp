@@ -21,6 +21,16 @@ void Node::collect(const Data&, std::vector<Data>, Emitter&, Job&) {
   throw Error("this node does not implement collect()", "only Gather nodes are called with collect()");
 }
 
+const char* to_string(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Configuration: return "configuration";
+    case ErrorKind::Input: return "input";
+    case ErrorKind::Resource: return "resource";
+    case ErrorKind::Internal: return "internal";
+  }
+  return "?";
+}
+
 int channels(PixelFormat f) { return f == PixelFormat::GRAY8 ? 1 : 3; }
 
 const char* to_string(PixelFormat f) {
@@ -99,6 +109,17 @@ const char* to_string(Origin o) {
   return "?";
 }
 
+static const char* kRoleNames[] = {"source",    "prober",   "sampler",   "planner",  "decoder",
+                                   "processor", "gatherer", "tokenizer", "formatter"};
+
+const char* to_string(Role r) { return kRoleNames[static_cast<int>(r)]; }
+
+std::optional<Role> parse_role(const std::string& name) {
+  for (int i = 0; i < 9; ++i)
+    if (name == kRoleNames[i]) return static_cast<Role>(i);
+  return std::nullopt;
+}
+
 // ---- NodeSpec builders ----
 NodeSpec& NodeSpec::flag(std::string name, bool def, std::string d) {
   params.push_back({std::move(name), ParamType::Bool, json(def), {}, {}, {}, std::move(d)});
@@ -123,6 +144,24 @@ NodeSpec& NodeSpec::choice(std::string name, std::string def, std::vector<std::s
 NodeSpec& NodeSpec::list(std::string name, ParamType t, json def, std::string d) {
   params.push_back({std::move(name), t, std::move(def), {}, {}, {}, std::move(d)});
   return *this;
+}
+NodeSpec& NodeSpec::model_settable(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    auto it = std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return p.name == name; });
+    if (it == params.end())
+      throw Error(type + ": model_settable names '" + name + "', which is not declared", "declare it first",
+                  ErrorKind::Configuration);
+    it->model_settable = true;
+  }
+  return *this;
+}
+NodeSpec& NodeSpec::rename(std::string old_name, std::string new_name, std::string why) {
+  renamed.push_back({std::move(old_name), std::move(new_name), std::move(why)});
+  return *this;
+}
+const RenamedParam* NodeSpec::find_renamed(const std::string& old_name) const {
+  auto it = std::find_if(renamed.begin(), renamed.end(), [&](const RenamedParam& r) { return r.old_name == old_name; });
+  return it == renamed.end() ? nullptr : &*it;
 }
 const ParamSpec* NodeSpec::find_param(const std::string& name) const {
   auto it = std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return p.name == name; });

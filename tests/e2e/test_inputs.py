@@ -241,15 +241,15 @@ def test_wrong_extension_works_by_content(media, tmp_path):
 
 
 def test_sequence_limits(media, tmp_path):
-    p = vidpipe("probe", media["frames"], "--set", "max_images=10")
-    assert p.returncode == 1 and "max_images" in p.stderr
+    p = vidpipe("probe", media["frames"], "--set", "max_input_images=10")
+    assert p.returncode == 1 and "max_input_images" in p.stderr
     d = tmp_path / "bomb"
     d.mkdir()
     # a PNG header claiming 65535x65535 (nothing else): refused from the header, before decoding
     png = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + (65535).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
     (d / "0001.png").write_bytes(png + b"\0" * 64)
     p = vidpipe("probe", d)
-    assert p.returncode == 1 and "65535x65535" in p.stderr and "max_pixels" in p.stderr
+    assert p.returncode == 1 and "65535x65535" in p.stderr and "max_input_pixels" in p.stderr
     p = vidpipe("probe", f"{tmp_path}/nothing_*.png")
     assert p.returncode == 1 and "matches no image" in p.stderr
 

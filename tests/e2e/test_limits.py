@@ -64,7 +64,7 @@ def test_auto_does_not_fall_back_to_opencv_on_a_limit(clips, tmp_path):
 
 @pytest.mark.parametrize("setting, message", [
     ("max_decoded_frames=10", "more than max_decoded_frames (10) frames decoded"),
-    ("max_pixels=76799", "frame size 320x240 exceeds max_pixels 76799"),
+    ("max_input_pixels=76799", "frame size 320x240 exceeds max_input_pixels 76799"),
     ("max_duration=2", "more than max_duration 2.000 s"),
     ("deadline=0.000001", "deadline of 1e-06 s exceeded"),
 ])

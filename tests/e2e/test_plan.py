@@ -79,14 +79,15 @@ def test_budget_fit_lowers_pixels_then_frames_and_run_follows(videos, tmp_path):
 
 
 def test_a_planning_node_that_notes_nothing(videos, tmp_path):
-    """A third-party *.plan node need not note a plan: `vidpipe plan` says so in a line instead of
-    reading missing keys (undefined behaviour on const JSON: a crash or garbage)."""
+    """A third-party planner need not note a plan: `vidpipe plan` says so in a line instead of
+    reading missing keys (undefined behaviour on const JSON: a crash or garbage). The graph is cut
+    after it by its role (its type is not named *.plan)."""
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     shutil.copy(BUILD / "tests" / "plugins" / "vptest_silent_plan.so", plugins)
     g = tmp_path / "silent.yaml"
     g.write_text(DEFAULT_GRAPH.read_text().replace("    in: sample.plan\n", "    in: plan.plan\n").replace(
-        "  decode:\n", "  plan:\n    type: testing.plan\n    in: sample.plan\n  decode:\n") + "plugins: [plugins]\n")
+        "  decode:\n", "  plan:\n    type: testing.silent\n    in: sample.plan\n  decode:\n") + "plugins: [plugins]\n")
     p = vidpipe("plan", g, videos["small"], check=0)
     assert p.stdout == f"{videos['small']}: planned, but the planning node noted no complete plan (see --json)\n"
     j = json.loads(vidpipe("plan", g, videos["small"], "--json", check=0).stdout)["videos"][0]

@@ -1,5 +1,6 @@
-// A third-party-style planning node (`testing.plan`) that passes the plan on and notes nothing,
-// as a model plugin's *.plan node may: `vidpipe plan` must report that, not read missing keys.
+// A third-party-style planning node (`testing.silent`, role planner) that passes the plan on and
+// notes nothing, as a model plugin's planner may: `vidpipe plan` must report that, not read
+// missing keys. Its type name is no `*.plan`: `vidpipe plan` finds planners by their role.
 #include <vidpipe/sdk/plugin.hpp>
 
 namespace {
@@ -7,7 +8,8 @@ namespace {
 class SilentPlan final : public vidpipe::Node {
  public:
   static vidpipe::NodeSpec spec() {
-    return vidpipe::NodeSpec("testing.plan", "Forwards the sampler's plan, notes nothing (test plugin)")
+    return vidpipe::NodeSpec("testing.silent", "Forwards the sampler's plan, notes nothing (test plugin)")
+        .with_role(vidpipe::Role::Planner)
         .input("plan", vidpipe::DataType::Plan)
         .output("plan", vidpipe::DataType::Plan);
   }

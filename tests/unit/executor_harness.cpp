@@ -57,17 +57,19 @@ void sleep_random_us(int max_us) {
   std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, max_us)(rng)));
 }
 
-// How a node fails on purpose: vidpipe::Error (with a hint), std::runtime_error or `throw 42`.
+// How a node fails on purpose: vidpipe::Error (with a hint), a LimitError, std::runtime_error or
+// `throw 42`.
 [[noreturn]] void fail(const std::string& kind, const std::string& what) {
   if (kind == "std") throw std::runtime_error(what);
   if (kind == "int") throw 42;
+  if (kind == "limit") throw LimitError(what, "raise the limit");
   throw Error(what, "the test asked for it");
 }
 
 NodeSpec& failure_params(NodeSpec& s) {
   return s.text("fail_input", "", "the job input that fails here")
       .integer("fail_at", -1, -1, 1e9, "frame index that fails (-1: none, or the whole call)")
-      .choice("throw_kind", "error", {"error", "std", "int"}, "what to throw");
+      .choice("throw_kind", "error", {"error", "std", "int", "limit"}, "what to throw");
 }
 
 // Emits the jobs named in `inputs`; throws after `fail_after` of them (a failure outside jobs).

@@ -37,12 +37,17 @@ void register_test_nodes(Registry& r) {
              .choice("mode", "uniform", {"uniform", "random"}, "how to pick")
              .text("label", "", "free text")
              .flag("exact", false, "a flag")
-             .list("indices", ParamType::IntList, json::array(), "explicit indices"));
+             .list("indices", ParamType::IntList, json::array(), "explicit indices")
+             .model_settable({"fps"}));
   add(r, NodeSpec("decode.fake", "plan → frames (serial)")
              .with_shape(Shape::Expand)
+             .with_role(Role::Decoder)
              .serial()
              .input("plan", DataType::Plan)
-             .output("frames", DataType::Frame));
+             .output("frames", DataType::Frame)
+             .integer("max_input_pixels", 1000000, 1, 1e12, "a safety cap")
+             .integer("max_decoded", 500, 1, 1e12, "a safety cap a profile cannot set")
+             .rename("max_pixels", "max_input_pixels", "the safety cap"));
   add(r, NodeSpec("resize.fake", "frame → frame")
              .parallel()
              .input("frames", DataType::Frame)
@@ -50,7 +55,8 @@ void register_test_nodes(Registry& r) {
              .integer("factor", 28, 1, 1000, "")
              .integer("min_pixels", 10, 1, 1e9, "")
              .integer("max_pixels", 100, 1, 1e9, "")
-             .integer("quality", 90, 0, 100, ""));
+             .integer("quality", 90, 0, 100, "")
+             .model_settable({"factor", "min_pixels", "max_pixels"}));
   add(r, NodeSpec("frames.fake", "job → frames, one per job (a map, not an expander)")
              .parallel()
              .input("job", DataType::Job)

@@ -15,6 +15,7 @@
 
 #include "executor_harness.hpp"
 #include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/report.hpp"
 #include "vidpipe/sdk.hpp"
 
 using namespace harness;
@@ -120,6 +121,7 @@ TEST_CASE("a failing job does not stop the others: map throws at frame 5 of job 
     CHECK(j.error_type == "test.jitter");
     CHECK(j.error == "map broke at frame 5");
     CHECK(j.hint == "the test asked for it");
+    CHECK(j.error_kind == ErrorKind::Input);  // a vidpipe::Error's default
     CHECK(j.error_line().find("job3_frames=20") != std::string::npos);
     CHECK(j.error_line().find("map broke at frame 5") != std::string::npos);
   }
@@ -144,6 +146,7 @@ TEST_CASE("a failing job does not stop the others: expander throws mid-stream") 
   CHECK(j.error_type == "test.expand");
   CHECK(j.error == "expand broke at frame 7");
   CHECK(j.hint.empty());  // a std::exception has no hint
+  CHECK(j.error_kind == ErrorKind::Internal);  // nor a kind: not a vidpipe::Error, so a bug
   std::lock_guard lock(g_obs.mu);
   CHECK(g_obs.received.count("job2_frames=30") == 0);
   CHECK(g_obs.received.size() == 5);
@@ -176,6 +179,7 @@ TEST_CASE("no exception escapes run(): non-std exceptions are 'unknown exception
     CHECK(report.jobs[1].status == "failed");
     CHECK(report.jobs[1].error_node == "map");
     CHECK(report.jobs[1].error == "unknown exception");
+    CHECK(report.jobs[1].error_kind == ErrorKind::Internal);
   }
   SUBCASE("throw 42 in an expander") {
     auto in = inputs(4, 10);
@@ -194,6 +198,17 @@ TEST_CASE("no exception escapes run(): non-std exceptions are 'unknown exception
     REQUIRE(report.jobs.size() == 3);
     CHECK(report.jobs[2].error_node == "gather");
     CHECK(report.jobs[2].error == "unknown exception");
+  }
+  SUBCASE("a limit error is a resource error, and the summary says so") {
+    auto in = inputs(3, 5);
+    auto g = make_graph({.map = "fail_input: job1_frames=5, fail_at: 2, throw_kind: limit"}, in);
+    auto report = run(g);
+    REQUIRE(report.jobs.size() == 3);
+    CHECK(report.jobs[1].error_kind == ErrorKind::Resource);
+    const json summary = summary_json(report, false);
+    CHECK(summary["jobs"][1]["error"]["kind"] == "resource");
+    CHECK(summary["jobs"][1]["error"]["hint"] == "raise the limit");
+    CHECK_FALSE(summary["jobs"][0].contains("error"));
   }
   SUBCASE("std::exception in the last node") {
     auto in = inputs(3, 5);

@@ -129,7 +129,7 @@ TEST_CASE("limits: max_duration, max_frames, max_pixels, deadline are clear, fin
     decode(v, {0}, px);
     FAIL("no error");
   } catch (const LimitError& e) {
-    CHECK(std::string(e.what()).find("exceeds max_pixels 100") != std::string::npos);
+    CHECK(std::string(e.what()).find("exceeds max_input_pixels 100") != std::string::npos);
   }
   av::ReadOptions d;
   d.limits.deadline = av::Clock::now() - std::chrono::seconds(1);

@@ -97,8 +97,8 @@ void register_checked_nodes(Registry& r) {
              .input("clip", DataType::Clip)
              .output("clip", DataType::Clip)
              .text("file", "out.bin", "output file name"));
-  add(r, NodeSpec("other.tokens", "clip → clip").input("clip", DataType::Clip).output("clip", DataType::Clip));
-  add(r, NodeSpec("other.plan", "plan → plan").input("plan", DataType::Plan).output("plan", DataType::Plan));
+  add(r, NodeSpec("other.tokens", "clip → clip").with_role(Role::Tokenizer).input("clip", DataType::Clip).output("clip", DataType::Clip));
+  add(r, NodeSpec("other.plan", "plan → plan").with_role(Role::Planner).input("plan", DataType::Plan).output("plan", DataType::Plan));
   ModelProfile other;
   other.name = "other_model";
   other.params = {{"factor", 16}};
@@ -107,6 +107,10 @@ void register_checked_nodes(Registry& r) {
   typo.name = "typo_model";
   typo.params = {{"factor", 16}, {"fsp", 3}};
   r.add_profile(typo);
+  ModelProfile cap;
+  cap.name = "cap_model";
+  cap.params = {{"factor", 16}, {"max_decoded", 3}};
+  r.add_profile(cap);
 }
 
 const NodeRegistry& checks_registry() {
@@ -172,12 +176,18 @@ TEST_CASE("a model profile key that no node type declares is an error at `model:
   CHECK_DIAG(d, "command line", "sets 'fsp'");
 }
 
+TEST_CASE("a model profile key that only a safety cap declares is an error: profiles set model parameters") {
+  auto d = check_errors(replace(kGood, "model: fake_model", "model: cap_model"));
+  CHECK_DIAG(d, "g.yaml:3:8", "model profile 'cap_model' (<builtin>) sets 'max_decoded', which no node type lets a profile set");
+  CHECK_MESSAGE(d.size() == 1, dump(d));
+}
+
 TEST_CASE("a model node from another model's plugin than the profile is an error at its type") {
   const std::string g = with_nodes("  tokens: {type: other.tokens, in: gather.clip}\n", "tokens.clip");
   auto d = check_errors(g);  // model: fake_model (plugin testing)
   CHECK_DIAG(d, "g.yaml:13:18",
              "node 'tokens' (other.tokens) belongs to model plugin 'other', but the model profile is 'fake_model' (plugin 'testing')");
-  CHECK_MESSAGE(d[0].hint == "use a graph written for 'fake_model', or a profile of plugin 'other': other_model, typo_model",
+  CHECK_MESSAGE(d[0].hint == "use a graph written for 'fake_model', or a profile of plugin 'other': other_model, typo_model, cap_model",
                 dump(d));
   // The same graph with a profile of the node's plugin, from the graph or --model.
   resolve_graph(parse_graph_text(replace(g, "model: fake_model", "model: other_model"), "g.yaml"), checks_registry(), {});

@@ -260,6 +260,41 @@ TEST_CASE("--set: bad forms, unknown node, unknown parameter, bad value, setting
   CHECK_MESSAGE(d.size() == 3, dump(d));
 }
 
+TEST_CASE("a profile reaches only model-settable parameters: its max_pixels never sets a safety cap") {
+  // fake_model sets max_pixels 5000: resize.fake's budget, not decode.fake's cap (max_input_pixels).
+  auto g = resolve(kGood);
+  for (const auto& n : g.nodes) {
+    if (n.id == "resize") CHECK(n.params.origin("max_pixels") == Origin::Graph);
+    if (n.id == "decode") {
+      CHECK(n.params.get<int64_t>("max_input_pixels") == 1000000);
+      CHECK(n.params.origin("max_input_pixels") == Origin::Default);
+    }
+  }
+  auto budget = resolve(replace(kGood, "params: {min_pixels: 60, max_pixels: 6000}", "params: {min_pixels: 60}"));
+  for (const auto& n : budget.nodes)
+    if (n.id == "resize") CHECK(n.params.origin("max_pixels") == Origin::Profile);
+}
+
+TEST_CASE("a renamed parameter is an error that names the new one, from the graph and --set") {
+  auto d = errors(replace(kGood, "decode: {type: decode.fake, in: sample.plan}",
+                          "decode: {type: decode.fake, in: sample.plan, params: {max_pixels: 9}}"));
+  CHECK_DIAG(d, "g.yaml:7:57", "node 'decode' (decode.fake): parameter 'max_pixels' is now 'max_input_pixels' (the safety cap)");
+  CHECK(d[0].hint == "write max_input_pixels instead");
+  Overrides ov;
+  ov.sets = {"decode.max_pixels=9"};
+  d = errors(kGood, ov);
+  CHECK_DIAG(d, "command line", "parameter 'max_pixels' is now 'max_input_pixels'");
+}
+
+TEST_CASE("graph errors are configuration errors") {
+  try {
+    resolve(replace(kGood, "type: resize.fake", "type: resize.fakee"));
+    FAIL("accepted");
+  } catch (const GraphError& e) {
+    CHECK(e.kind() == ErrorKind::Configuration);
+  }
+}
+
 TEST_CASE("layers: node default < model profile < graph YAML < --set") {
   Overrides ov;
   ov.sets = {"resize.max_pixels=7000", "settings.max_frames_in_flight=4", "sample.mode=random"};

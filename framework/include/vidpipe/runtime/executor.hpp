@@ -32,6 +32,7 @@ struct JobResult {
   // "interrupted" (or, listed by the CLI, "not started")
   std::string status;
   std::string error_node, error_type, error, hint;
+  ErrorKind error_kind = ErrorKind::Internal;  // failed: whose fix it is (sdk/error.hpp)
   std::string damage;      // partial: what Job::mark_partial() reported, one line
   std::string output_dir;  // final folder ("" without -o or on failure)
   json notes = json::object();

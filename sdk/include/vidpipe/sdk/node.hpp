@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,19 +34,42 @@ namespace vidpipe {
 enum class Shape : uint8_t { Source, Map, Expand, Gather };
 VIDPIPE_API const char* to_string(Shape s);
 
+// What a node is for in a pipeline (since ABI 3.0). Tools rely on it, never on type names:
+// `vidpipe plan` runs a graph up to its planners and stops before the first decoder.
+enum class Role : uint8_t {
+  Source,     // starts jobs (source.inputs)
+  Prober,     // learns a video's facts without decoding pixels (Job -> Info)
+  Sampler,    // picks the frames (Info -> Plan)
+  Planner,    // a model's planning: sizes, tokens and memory before decoding (Plan -> Plan)
+  Decoder,    // turns a plan into frames (Plan -> Frame)
+  Processor,  // transforms items (resize, convert ...); the default
+  Gatherer,   // collects a decoder's items into one (Frame -> Clip)
+  Tokenizer,  // a model's token accounting (Clip -> Clip)
+  Formatter,  // writes outputs: files, metadata, messages
+};
+VIDPIPE_API const char* to_string(Role r);
+VIDPIPE_API std::optional<Role> parse_role(const std::string& name);
+
 struct PortSpec {
   std::string name;
   DataType type = DataType::None;
   std::string doc;
 };
 
+// A parameter that was renamed: the old name is refused with a message that names the new one.
+struct RenamedParam {
+  std::string old_name, new_name, why;
+};
+
 struct VIDPIPE_API NodeSpec {
   std::string type;  // "family.name", the YAML type
   std::string doc;   // one line
   Shape shape = Shape::Map;
+  Role role = Role::Processor;
   int concurrency = 1;
   std::vector<PortSpec> inputs, outputs;
   std::vector<ParamSpec> params;
+  std::vector<RenamedParam> renamed;
 
   NodeSpec() = default;
   NodeSpec(std::string type_name, std::string one_line_doc)
@@ -53,6 +77,7 @@ struct VIDPIPE_API NodeSpec {
 
   // Builder helpers, so a contract reads as a short declaration.
   NodeSpec& with_shape(Shape s) { shape = s; return *this; }
+  NodeSpec& with_role(Role r) { role = r; return *this; }
   NodeSpec& serial() { concurrency = 1; return *this; }
   NodeSpec& parallel(int n = 0) { concurrency = n; return *this; }
   NodeSpec& input(std::string name, DataType t, std::string d = "") {
@@ -69,8 +94,13 @@ struct VIDPIPE_API NodeSpec {
   NodeSpec& text(std::string name, json def, std::string d);
   NodeSpec& choice(std::string name, std::string def, std::vector<std::string> choices, std::string d);
   NodeSpec& list(std::string name, ParamType t, json def, std::string d);
+  // Marks declared parameters as ones a model profile may set (ParamSpec::model_settable).
+  NodeSpec& model_settable(const std::vector<std::string>& names);
+  // `old_name` is no longer a parameter: setting it is an error naming `new_name` (and why).
+  NodeSpec& rename(std::string old_name, std::string new_name, std::string why = "");
 
   const ParamSpec* find_param(const std::string& name) const;
+  const RenamedParam* find_renamed(const std::string& old_name) const;
   const PortSpec* find_output(const std::string& name) const;
 };
 

@@ -24,6 +24,10 @@ struct ParamSpec {
   std::optional<double> min, max;   // inclusive range for Int/Float (and list elements)
   std::vector<std::string> choices; // for Enum
   std::string doc;
+  // A model profile may set it (ABI 3.0). Only such parameters take profile values, so a
+  // profile's number meant for one rule (a resize budget) never reaches another of the same
+  // name (a safety cap). Mark model constants and reference defaults; never a safety limit.
+  bool model_settable = false;
 };
 
 // Where an effective value came from, lowest layer first.

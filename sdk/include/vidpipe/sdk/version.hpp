@@ -5,7 +5,9 @@
 
 // 2.0: make_frame pads rows (data.hpp: a plugin that assumed packed rows would write wrong
 // pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
-#define VIDPIPE_ABI_MAJOR 2
+// 3.0: Error carries a kind; NodeSpec declares a role and renamed parameters; ParamSpec says
+// whether a model profile may set it.
+#define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
 
