@@ -222,3 +222,27 @@ def test_frame_i_is_the_decoders_i_th_output(broken, tmp_path, name, nframes):
         assert meta["status"] == "ok", meta.get("damage")
         assert "decoder output" in meta["video"]["extra"]["frame_order"]
         assert meta["notes"]["decode"]["strategy"] == "output order" and meta["notes"]["decode"]["seeks"] == 0
+
+
+# --- the probe's packet index travels to the decoder ------------------------------------------------
+
+def test_the_decoder_reuses_the_probes_packet_index(files, tmp_path):
+    """Over http, each full read of the input is one GET from byte 0: the probe demuxes it once and
+    the decoder reads it once more to decode (without the index hand-over it demuxed it again and
+    reopened it: 4 GETs)."""
+    from http_servers import RangeHandler, serve
+
+    class Counting(RangeHandler):
+        def send_head(self):
+            rng = self.headers.get("Range") or "bytes=0-"
+            self.server.starts.append(int(rng[6:].partition("-")[0]))
+            return super().send_head()
+
+    with serve(files["full"].parent, Counting) as (srv, base):
+        srv.starts = []
+        vidpipe("run", DEFAULT_GRAPH, f"{base}/full.mp4", "-o", tmp_path, "--set", "sample.fps=30",
+                "--set", "sample.max_frames=90", check=0)
+    meta = read_json(tmp_path / "full" / "metadata.json")
+    assert meta["total_frames"] == 90 and meta["num_frames"] == 90 and meta["status"] == "ok"
+    assert meta["notes"]["decode"]["strategy"] == "sequential"
+    assert srv.starts.count(0) == 2, srv.starts
