@@ -96,7 +96,8 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
         }
       }
     }
-    if (header_check > 0) index_facts["end_check_frames"] = header_check + index_facts.value("end_check_frames", 0);
+    if (header_check > 0)  // frames decoded to try the header's count count too
+      index_facts["end_check_frames"] = header_check + index_facts.value("end_check_frames", 0);
     if (ix->usable) {
       info.keyframes = ix->keyframes;
       info.frame_times.reserve(ix->pts.size());
@@ -112,7 +113,8 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     if (ix->discarded_packets) index_facts["discarded_packets"] = ix->discarded_packets;
     if (!ix->read_error.empty()) index_facts["read_error"] = ix->read_error;
     if (ix->output_order)
-      index_facts["frame_order"] = "decoder output: the pts follow decode order although the codec reorders frames";
+      index_facts["frame_order"] =
+          "decoder output: the pts follow decode order although the codec reorders frames";
     info.index = std::move(ix);
   }
   if (info.frame_count <= 0) throw Error(input + ": has no video frames (its video stream holds no packets)", kHint);
