@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/ffmpeg_reader.hpp"
+#include "common/tail_check.hpp"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -30,7 +31,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   check_deadline(lim, input);
   const int si = best_video_stream(fmt.get(), input);
   AVStream* st = fmt->streams[si];
-  const AVCodecParameters* par = st->codecpar;
+  const AVCodecParameters* par = st->codecpar;  // both again if the input is reopened
 
   VideoInfo info;
   info.input = input;
@@ -56,28 +57,65 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   check_duration(info.duration, opt.max_duration, "by its header", input);
   const double header_duration = info.duration;
 
+  // What decoding the tail needs (tail_check.hpp): the probe's limits, FFmpeg's threads.
+  ReadOptions tail;
+  tail.max_pixels = opt.max_pixels;
+  tail.limits = lim;
+  tail.input = io;
   json index_facts = json::object();
-  if (st->nb_frames > 0 && !opt.count_packets) {
+  int64_t header_check = -1;  // frames decoded to confirm a header count
+  if (st->nb_frames > 0 && !opt.count_packets &&
+      header_count_holds(fmt.get(), si, st->nb_frames, info.fps, tail, input, &header_check)) {
     info.frame_count = st->nb_frames;
     info.frame_count_source = "header";
+    index_facts["end_check"] = "the header's count: its last frame decodes";
+    index_facts["end_check_frames"] = header_check;
   } else {
-    // Demux only (no decoding): header counts lie, packets rarely do.
-    const PacketIndex ix = build_index(fmt.get(), si, lim, input);
-    info.frame_count = ix.size();
-    info.frame_count_source = "packets";
-    if (ix.usable) {
-      info.keyframes = ix.keyframes;
-      info.frame_times.reserve(ix.pts.size());
-      for (int64_t i = 0; i < ix.size(); ++i) info.frame_times.push_back(ix.seconds_at(i));
-      if (ix.end_time > 0) info.duration = ix.end_time;
+    if (header_check >= 0) {  // the header's count does not hold: count the packets
+      fmt = open_input(input, io);
+      index_facts["end_check_header"] = "the header's " + std::to_string(st->nb_frames) +
+                                        " frames do not end where its last frame decodes";
+      st = fmt->streams[si];
+      par = st->codecpar;
     }
-    index_facts = {{"keyframe_count", ix.keyframes.size()},
-                   {"packets", ix.packets},
-                   {"packet_duration", ix.end_time},
-                   {"index_usable", ix.usable}};
-    if (!ix.problem.empty()) index_facts["index_problem"] = ix.problem;
-    if (ix.corrupt_packets) index_facts["corrupt_packets"] = ix.corrupt_packets;
-    if (!ix.read_error.empty()) index_facts["read_error"] = ix.read_error;
+    // Demux only (no decoding): header counts lie, packets rarely do.
+    auto ix = std::make_shared<PacketIndex>(build_index(fmt.get(), si, lim, input));
+    info.frame_count = ix->size();
+    info.frame_count_source = "packets";
+    if (const std::string why = distrust(*ix, st); !why.empty()) {
+      index_facts["end_check"] = why;
+      if (ix->seekable()) {  // the last GOP says how many frames decode
+        const TailCheck t = decode_tail(fmt.get(), *ix, tail, input);
+        index_facts["end_check"] = t.how + ": " + why;
+        index_facts["end_check_frames"] = t.decoded;
+        if (t.frames >= 0 && t.frames < ix->size()) {
+          cut_index(*ix, t.frames);
+          info.frame_count = t.frames;
+          info.frame_count_source = "decoded";
+          index_facts["decodable_frames"] = t.frames;
+        }
+      }
+    }
+    if (header_check > 0)  // frames decoded to try the header's count count too
+      index_facts["end_check_frames"] = header_check + index_facts.value("end_check_frames", 0);
+    if (ix->usable) {
+      info.keyframes = ix->keyframes;
+      info.frame_times.reserve(ix->pts.size());
+      for (int64_t i = 0; i < ix->size(); ++i) info.frame_times.push_back(ix->seconds_at(i));
+      if (ix->end_time > 0) info.duration = ix->end_time;
+    }
+    index_facts["keyframe_count"] = ix->keyframes.size();
+    index_facts["packets"] = ix->packets;
+    index_facts["packet_duration"] = ix->end_time;
+    index_facts["index_usable"] = ix->usable;
+    if (!ix->problem.empty()) index_facts["index_problem"] = ix->problem;
+    if (ix->corrupt_packets) index_facts["corrupt_packets"] = ix->corrupt_packets;
+    if (ix->discarded_packets) index_facts["discarded_packets"] = ix->discarded_packets;
+    if (!ix->read_error.empty()) index_facts["read_error"] = ix->read_error;
+    if (ix->output_order)
+      index_facts["frame_order"] =
+          "decoder output: the pts follow decode order although the codec reorders frames";
+    info.index = std::move(ix);
   }
   if (info.frame_count <= 0) throw Error(input + ": has no video frames (its video stream holds no packets)", kHint);
   if (info.duration <= 0 && info.fps > 0) info.duration = info.frame_count / info.fps;
@@ -100,9 +138,9 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
       {"r_frame_rate", st->r_frame_rate.den > 0 ? av_q2d(st->r_frame_rate) : 0.0},
   };
   for (auto& [k, v] : index_facts.items()) info.extra[k] = v;
-  if (st->nb_frames > 0 && info.frame_count_source == "packets" && st->nb_frames != info.frame_count)
-    info.extra["frame_count_mismatch"] = "header says " + std::to_string(st->nb_frames) +
-                                         " frames, packets say " +
+  if (st->nb_frames > 0 && info.frame_count_source != "header" && st->nb_frames != info.frame_count)
+    info.extra["frame_count_mismatch"] = "header says " + std::to_string(st->nb_frames) + " frames, " +
+                                         (info.frame_count_source == "decoded" ? "decoding says " : "packets say ") +
                                          std::to_string(info.frame_count);
   // VFR: frame intervals differ by more than 1 % (only known with the packet index).
   bool vfr = false;

@@ -102,8 +102,8 @@ int best_video_stream(AVFormatContext* fmt, const std::string& input) {
 // ---------------------------------------------------------------------------------------------
 // Decoding (the Decoder: packet_decoder.cpp)
 
-FrameReader::FrameReader(std::string input, InputOptions io)
-    : input_(std::move(input)), io_(std::move(io)) {
+FrameReader::FrameReader(std::string input, InputOptions io, std::shared_ptr<const PacketIndex> index)
+    : input_(std::move(input)), io_(std::move(io)), index_(std::move(index)) {
   reopen();
   orient_ = orientation_of(fmt_->streams[stream_]);
 }
@@ -119,72 +119,12 @@ int FrameReader::width() const { return fmt_->streams[stream_]->codecpar->width;
 int FrameReader::height() const { return fmt_->streams[stream_]->codecpar->height; }
 
 const PacketIndex& FrameReader::index(const ReadOptions& opt) {
+  if (index_ && index_->stream != stream_) index_.reset();  // not this input's (cannot happen)
   if (!index_) {
-    Limits lim = opt.limits;
-    index_ = std::make_unique<PacketIndex>(build_index(fmt_.get(), stream_, lim, input_));
+    index_ = std::make_shared<const PacketIndex>(build_index(fmt_.get(), stream_, opt.limits, input_));
     reopen();
   }
   return *index_;
-}
-
-int64_t FrameReader::frame_count(const ReadOptions& opt, ReadStats* out_stats) {
-  const PacketIndex& ix = index(opt);
-  auto report = [&] {
-    if (out_stats) out_stats->tail_decoded = tail_decoded_, out_stats->end_check = end_check_;
-    return true_count_;
-  };
-  if (true_count_ >= 0) return report();
-  true_count_ = ix.size();
-  if (!ix.usable || ix.keyframes.empty()) {
-    end_check_ = "skipped: no usable packet index (" + ix.problem + ")";
-    return report();
-  }
-  if (opt.seek_mode == "approximate") {
-    end_check_ = "skipped: approximate mode decodes keyframes only";
-    return report();
-  }
-  // Not skipped when header and packet counts agree: a real file with 456 packets (and a
-  // header saying 456) has 455 decodable frames, and only decoding the tail finds that out
-  // before a plan over 456 frames is emitted. The cost is one GOP.
-  end_check_ = "decoded";
-  // Decode the last GOP (from the last keyframe to the end): trailing packets that do not
-  // decode (truncated files, a last packet cut short) make the true count smaller.
-  ReadOptions o = opt;
-  o.on_decode_error = "skip";
-  o.cancelled = nullptr;
-  // Which frames come out of a damaged tail can depend on frame threads (packet_decoder.hpp):
-  // where damage shows, the tail is decoded again with one thread.
-  ReadStats stats;
-  for (int threads : {opt.threads, 1}) {
-    stats = ReadStats();
-    Decoder d;
-    d.stats = &stats;
-    d.open(fmt_.get(), stream_, o, input_, threads);
-    bool damage = false;
-    const std::size_t nk = ix.keyframes.size();
-    for (std::size_t a = 0; a < std::min<std::size_t>(nk, 4); ++a) {
-      const int64_t k = ix.keyframes[nk - 1 - a];
-      if (!d.seek(ix.key_dts[nk - 1 - a])) break;
-      int64_t best = -1;
-      while (d.next() == 1) {
-        check_decoded_frames(++stats.decoded_frames, opt.limits, input_);
-        damage = damage || damaged(d.frame.get());
-        const int64_t i = ix.find(frame_pts(d.frame.get()));
-        best = std::max(best, i);
-        av_frame_unref(d.frame.get());
-      }
-      if (best >= k) {
-        true_count_ = best + 1;
-        break;
-      }
-    }
-    if (!d.troubled() && !(d.frame_threaded() && damage)) break;
-    true_count_ = ix.size();
-    end_check_ = "decoded (again with one thread: the tail is damaged)";
-  }
-  tail_decoded_ = stats.decoded_frames;
-  reopen();
-  return report();
 }
 
 }  // namespace vidpipe::av

@@ -1,7 +1,8 @@
 // FFmpeg demuxing and decoding shared by the probe.ffmpeg and decode.ffmpeg nodes.
 //
 // Two jobs: `probe` learns a video's facts without decoding pixels (frame count by demuxing,
-// because header counts lie), and `FrameReader` decodes from the start and hands out the
+// because header counts lie; one GOP is decoded when the count is in doubt: tail_check.hpp), and
+// `FrameReader` decodes from the start and hands out the
 // frames at wanted presentation indices as packed RGB24, converted exactly as
 // `ffmpeg -i V -pix_fmt rgb24` converts them (same swscale flags and colour details), and
 // rotated the way the CLI's autorotate rotates them.
@@ -84,16 +85,18 @@ FormatPtr open_input(const std::string& input, const InputOptions& opt = {});
 int best_video_stream(AVFormatContext* fmt, const std::string& input);
 
 struct ProbeOptions {
-  bool count_packets = true;  // count packets even when the header states nb_frames
+  bool count_packets = true;  // count packets even when the header states nb_frames (false: a
+                              // header count is taken when the end of the stream confirms it)
   int64_t max_pixels = kDefaultMaxPixels;
   double max_duration = 3600;  // seconds, 0 = no limit
   double deadline_s = 0;       // seconds for the whole probe, 0 = no limit
   InputOptions input;          // how the input may be read (its deadline is set from deadline_s)
 };
 
-// (ffmpeg_probe.cpp) Also fills VideoInfo::keyframes/frame_times when counting packets; extra
-// records the header count and whether it disagrees with the packets, and read_error when
-// demuxing stopped early (a damaged input). Limits throw LimitError (limits.hpp).
+// (ffmpeg_probe.cpp) frame_count is the number of frames that decode. Counting packets also fills
+// VideoInfo::index (cut to the frames that decode) and keyframes/frame_times; extra records the
+// header count and whether it disagrees, read_error when demuxing stopped early (a damaged
+// input), and end_check when the tail was decoded to count. Limits throw LimitError (limits.hpp).
 VideoInfo probe(const std::string& input, const ProbeOptions& opt = {});
 
 struct ReadOptions {
@@ -127,9 +130,7 @@ struct ReadStats {
   int64_t corrupt_frames = 0;   // frames the decoder flagged as damaged (concealed)
   int64_t missing_frames = 0;   // wanted frames that never came out (answered by a neighbour)
   int64_t unmapped_frames = 0;  // decoded frames whose pts is not in the packet index
-  int64_t tail_decoded = 0;     // frames decoded by the end-of-stream check
-  std::string end_check;        // "decoded", or why it was skipped
-  std::string strategy;         // "seek", "sequential", "keyframes" (approximate)
+  std::string strategy;         // "seek", "sequential", "keyframes" (approximate), "output order"
   std::string color_matrix;     // matrix applied to the last frame: bt601, bt709, bt2020 ...
   std::vector<int64_t> approximate_from;  // approximate mode: requested index per frame
   // Damage showed under frame threads (frame_read.cpp): the read went on with one thread from
@@ -141,8 +142,10 @@ struct ReadStats {
 // Sequential decoder for one input. Not thread-safe; one reader per call.
 class FrameReader {
  public:
-  // Opens `input` with `io` (kept for every reopen: whitelists, size cap, deadline).
-  explicit FrameReader(std::string input, InputOptions io = {});
+  // Opens `input` with `io` (kept for every reopen: whitelists, size cap, deadline). `index`:
+  // the prober's packet index of this input, or null.
+  explicit FrameReader(std::string input, InputOptions io = {},
+                       std::shared_ptr<const PacketIndex> index = nullptr);
   ~FrameReader();
   FrameReader(const FrameReader&) = delete;
   FrameReader& operator=(const FrameReader&) = delete;
@@ -152,21 +155,16 @@ class FrameReader {
   int height() const;
   int rotation() const { return orient_.rotation; }
 
-  // The packet index (built on first use by demuxing the whole stream once).
+  // The packet index: the prober's (VideoInfo::index, given to the constructor), else built on
+  // first use by demuxing the whole stream once. Its frames are those that decode, as far as the
+  // prober checked (tail_check.hpp).
   const PacketIndex& index(const ReadOptions& opt);
-  // The number of frames that really decode: the packet count, less the trailing frames that
-  // do not decode (the last GOP is decoded to check; its cost is in stats.tail_decoded). For a
-  // stream without a usable index, the packet count. Cached.
-  // The check is skipped (the packet count is taken) in approximate mode (only keyframes are
-  // decoded) and when the header's frame count equals the packet count, demuxing reached the
-  // end cleanly and the index is usable: a truncated file disagrees with its header, and a
-  // target that still does not decode is answered by its neighbour and reported as damage.
-  int64_t frame_count(const ReadOptions& opt, ReadStats* stats = nullptr);
 
   // Calls `on_frame` for each of `indices` (ascending, presentation order, duplicates allowed),
   // decoding only what they need (see ReadOptions::seek_mode). Stops after the last wanted
-  // frame or when on_frame returns false. Throws vidpipe::Error if a wanted index is beyond
-  // frame_count(), or on a limit / on_decode_error=fail. Frames, counts and errors are those of
+  // frame or when on_frame returns false. A wanted frame that does not decode is answered by its
+  // nearest decodable neighbour and counted in missing_frames. Throws vidpipe::Error if a wanted
+  // index is beyond the index's frames, or on a limit / on_decode_error=fail. Frames, counts and errors are those of
   // a single-threaded decode whatever opt.threads, as far as FFmpeg shows damage (frame_read.cpp).
   ReadStats read(const std::vector<int64_t>& indices, const ReadOptions& opt,
                  const std::function<bool(FramePtr)>& on_frame);
@@ -178,10 +176,7 @@ class FrameReader {
   FormatPtr fmt_;
   int stream_ = -1;
   Orientation orient_;
-  std::unique_ptr<PacketIndex> index_;
-  int64_t true_count_ = -1;
-  int64_t tail_decoded_ = 0;
-  std::string end_check_;
+  std::shared_ptr<const PacketIndex> index_;
   bool used_ = false;  // a second read() reopens the input
 };
 

@@ -36,7 +36,7 @@ namespace {
 struct Position {
   std::size_t next = 0;   // the first target not answered yet
   int64_t last_out = -1;  // presentation index of the last frame out of the decoder
-  int64_t counter = 0;    // decoder output ordinal (sequential mode without an index)
+  int64_t counter = 0;    // decoder output ordinal (when frames are not found by pts)
   bool can_seek = false;
   FramePtr last_frame;    // the last frame that answered a target
   ReadStats stats;
@@ -66,21 +66,23 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     throw Error("on_decode_error must be skip or fail, not '" + opt.on_decode_error + "'");
 
   const PacketIndex& ix = index(opt);
-  const int64_t count = frame_count(opt, &stats0);
-  if (wanted.back() >= count)
-    throw Error(input_ + ": the video has only " + std::to_string(count) +
+  if (wanted.back() >= ix.size())  // the plan was made for another count: not this prober's
+    throw Error(input_ + ": the video has only " + std::to_string(ix.size()) +
                     " decodable frames but frame " + std::to_string(wanted.back()) +
                     " was requested" + (ix.read_error.empty() ? "" : " (reading stopped: " +
                                                                          ix.read_error + ")"),
-                "the container's frame count is wrong; probe with count_packets or sample fewer "
-                "frames");
+                "plan with probe.ffmpeg, which counts the frames that decode");
   if (used_) reopen();  // a previous read() left the input somewhere: start afresh
   used_ = true;
 
   // reopen() replaces fmt_ (and its streams): keep values, never the AVStream pointer.
   const AVStream* st = fmt_->streams[stream_];
   const AVRational time_base = st->time_base;
-  const bool usable = ix.usable && !ix.keyframes.empty();
+  // Decoded frames are found by pts and reached by seeking, unless the pts do not give
+  // presentation order (PacketIndex::output_order): then frame i is the decoder's i-th output,
+  // read from the start (no seeking, every frame decoded), and only its time comes from the index.
+  const bool usable = ix.seekable();
+  const bool timed = ix.usable;
   const bool approximate = opt.seek_mode == "approximate" && usable;
   const bool fail = opt.on_decode_error == "fail";
   const AVCodecDescriptor* desc = avcodec_descriptor_get(st->codecpar->codec_id);
@@ -152,7 +154,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
       orient_rgb(op, *scratch.frame, fb);
     }
     fb.frame->index = index;
-    if (usable) {
+    if (timed && index < ix.size()) {
       fb.frame->timestamp = ix.seconds_at(index);
     } else {
       const int64_t ts = f->best_effort_timestamp;
@@ -173,7 +175,7 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     if (f->index != targets[k] && !approximate) {  // a neighbour answers a missing frame
       auto copy = std::make_shared<Frame>(*f);
       copy->index = targets[k];
-      if (usable) copy->timestamp = ix.seconds_at(targets[k]);
+      if (timed && targets[k] < ix.size()) copy->timestamp = ix.seconds_at(targets[k]);
       out = copy;
     }
     if (!on_frame(out)) stopped = true;
@@ -299,7 +301,10 @@ ReadStats FrameReader::read(const std::vector<int64_t>& wanted, const ReadOption
     deliver(pos.last_frame, pos.next++);
   }
   ReadStats& stats = pos.stats;
-  stats.strategy = approximate ? "keyframes" : stats.seeks ? "seek" : "sequential";
+  stats.strategy = approximate       ? "keyframes"
+                   : ix.output_order ? "output order"
+                   : stats.seeks     ? "seek"
+                                     : "sequential";
   stats.color_matrix = rgb.used();
   if (approximate) stats.approximate_from = wanted;
   stats.restart_from = restart_from;

@@ -13,16 +13,6 @@ extern "C" {
 
 namespace vidpipe::av {
 
-int64_t PacketIndex::find(int64_t ts) const {
-  auto it = std::lower_bound(pts.begin(), pts.end(), ts);
-  return it != pts.end() && *it == ts ? static_cast<int64_t>(it - pts.begin()) : -1;
-}
-
-int64_t PacketIndex::key_at_or_before(int64_t index) const {
-  auto it = std::upper_bound(keyframes.begin(), keyframes.end(), index);
-  return it == keyframes.begin() ? -1 : *(it - 1);
-}
-
 namespace {
 // At most this many packets are indexed: 10 hours at 240 fps (bounded memory, ~32 B each).
 constexpr int64_t kMaxIndexPackets = 10LL * 3600 * 240;
@@ -34,10 +24,12 @@ PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
   for (unsigned i = 0; i < fmt->nb_streams; ++i)
     if (static_cast<int>(i) != si) fmt->streams[i]->discard = AVDISCARD_ALL;
   PacketIndex ix;
+  ix.stream = si;
   ix.time_base = av_q2d(st->time_base);
   struct Entry { int64_t pts, dts, dur; bool key; };
   std::vector<Entry> entries;
   bool missing_pts = false;
+  bool increasing = true;  // pts only grow in decode order: no frame is presented out of order
   PacketPtr pkt(av_packet_alloc());
   int r = 0;
   int64_t reads = 0;
@@ -47,9 +39,12 @@ PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
     if (pkt->stream_index == si) {
       ++ix.packets;
       if (pkt->flags & AV_PKT_FLAG_CORRUPT) ++ix.corrupt_packets;
-      if (pkt->size > 0) {  // empty packets (AVI drop markers) present no frame
+      if (pkt->flags & AV_PKT_FLAG_DISCARD) {
+        ++ix.discarded_packets;  // libavcodec decodes it and drops the frame
+      } else if (pkt->size > 0) {  // empty packets (AVI drop markers) present no frame
         int64_t pts = pkt->pts;
         if (pts == AV_NOPTS_VALUE) missing_pts = true, pts = pkt->dts;
+        increasing = increasing && (entries.empty() || pts > entries.back().pts);
         entries.push_back({pts, pkt->dts, pkt->duration, (pkt->flags & AV_PKT_FLAG_KEY) != 0});
         if (static_cast<int64_t>(entries.size()) > kMaxIndexPackets)
           throw LimitError(input + ": more than " + std::to_string(kMaxIndexPackets) + " video packets",
@@ -80,6 +75,10 @@ PacketIndex build_index(AVFormatContext* fmt, int si, const Limits& lim,
   if (missing_pts) ix.problem = "packets without timestamps";
   else if (dup) ix.problem = "packets with equal timestamps";
   else if (entries.empty()) ix.problem = "no video packets";
+  // A stream that reorders frames (B-frames) but whose pts never go back in decode order was
+  // muxed with decode-order timestamps (pts = dts): sorting them gives decode order, not the
+  // order the decoder presents. (Without real B-frames both orders are one: nothing changes.)
+  ix.output_order = ix.usable && increasing && st->codecpar->video_delay > 0;
   if (entries.empty()) return ix;
   ix.start = st->start_time != AV_NOPTS_VALUE && !missing_pts ? std::min(st->start_time, ix.pts[0])
                                                               : ix.pts[0];

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <vidpipe/sdk/packet_index.hpp>
+
 #include "common/limits.hpp"
 
 extern "C" {
@@ -14,32 +16,16 @@ struct AVFormatContext;
 
 namespace vidpipe::av {
 
-// What demuxing the video stream (no decoding) tells: one entry per packet.
-struct PacketIndex {
-  std::vector<int64_t> pts;        // presentation order (sorted packet pts), stream time base
-  std::vector<int64_t> keyframes;  // presentation indices of key packets, ascending
-  std::vector<int64_t> key_dts;    // per keyframe: the timestamp to seek to (its pts)
-  int64_t packets = 0;             // video packets read
-  int64_t corrupt_packets = 0;     // flagged corrupt or empty by the demuxer
-  int64_t start = 0;               // stream start (pts of frame 0 when the stream has none)
-  double time_base = 0;            // seconds per tick
-  double end_time = 0;             // seconds from start to the end of the last frame
-  bool usable = false;             // every packet has a distinct pts: index -> pts is exact
-  std::string problem;             // why not usable
-  std::string read_error;          // demuxing stopped early with this error
-
-  int64_t size() const { return static_cast<int64_t>(pts.size()); }
-  // Presentation index of a pts, or -1.
-  int64_t find(int64_t ts) const;
-  // The keyframe (presentation index) at or before `index`, or -1.
-  int64_t key_at_or_before(int64_t index) const;
-  double seconds_at(int64_t index) const { return (pts[index] - start) * time_base; }
-};
+// One entry per frame (vidpipe/sdk/packet_index.hpp): the prober builds it, the decoder reuses it.
+using PacketIndex = vidpipe::PacketIndex;
 
 // Demuxes the video stream `stream` of an opened input to the end (never decodes). Stops with a
 // LimitError as soon as the packets span more than lim.max_duration (an endless live stream has
 // no duration in its header), when the input's byte cap, stall rule or deadline stopped the
-// reading (input_source.hpp), or past lim.deadline.
+// reading (input_source.hpp), or past lim.deadline. Packets the demuxer marks discarded (before an
+// edit list's start: decoded as references, never shown) are no frames. When the pts never go back
+// in decode order although the codec reorders frames (pts = dts), they give decode order, not
+// presentation order: output_order is set (frame i = the decoder's i-th output).
 PacketIndex build_index(AVFormatContext* fmt, int stream, const Limits& lim,
                         const std::string& input);
 

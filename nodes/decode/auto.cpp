@@ -12,7 +12,7 @@
 // would not help: most failures (no decoder for the codec, a broken header, an unsupported
 // pixel format) show up at or before the first frame, which this rule covers, while a failure
 // mid-stream (truncated file, damaged packet) is the same for every backend and is handled by
-// the decoder itself (damage report / re-planning); it is passed on unchanged.
+// the decoder itself (damage report); it is passed on unchanged.
 //
 // A limit error (vidpipe::LimitError: max_decoded_frames, max_input_pixels, max_duration, deadline,
 // the input's byte cap or stall rule) is never a reason to fall back: every backend enforces

@@ -1,23 +1,19 @@
 // decode.ffmpeg: a sampling plan in, its frames out (packed RGB24, upright, in plan order).
 //
-// Decodes only what the plan needs (common/ffmpeg_reader.hpp): its own packet index maps each
-// presentation index to a pts; sparse plans seek to the keyframe at or before each target and
-// decode forward (no seek while the next target is ahead in the same GOP), dense plans decode
-// sequentially, and unwanted non-reference frames are not decoded. Frame i is the i-th
-// presented frame, as `ffmpeg -vf select=eq(n\,i) -vsync 0` counts it. Colours match
-// `ffmpeg -pix_fmt rgb24` by default.
+// Decodes only what the plan needs (common/ffmpeg_reader.hpp), with the prober's packet index
+// (VideoInfo::index; built here only when the prober did not demux): it maps each presentation
+// index to a pts; sparse plans seek to the keyframe at or before each target and decode forward
+// (no seek while the next target is ahead in the same GOP), dense plans decode sequentially, and
+// unwanted non-reference frames are not decoded. Frame i is the i-th frame the decoder presents,
+// as `ffmpeg -vf select=eq(n\,i) -vsync 0` counts it (also where the pts do not give that order:
+// PacketIndex::output_order). Colours match `ffmpeg -pix_fmt rgb24` by default.
 //
-// Re-planning: before emitting anything the reader counts the frames that really decode
-// (packet index + a decode of the last GOP, skipped in approximate mode and when the header's
-// count equals the packet count: see FrameReader::frame_count). When that differs from the count the plan was
-// made for (header or packets lied, a truncated file), the plan is recomputed with the true
-// count (sample.uniform's rule from plan.extra["replan"], else indices rescaled) and the
-// correction is noted. Validating first, rather than buffering, keeps the Expand contract
-// (frames emitted one by one, in order) and memory bounded; a frame lost mid-stream that the
-// check could not see is answered by its nearest decodable neighbour and counted as damage.
+// The plan is never changed here: the prober found how many frames decode (common/tail_check.hpp),
+// so the plan was made on the true count. A planned frame that does not decode all the same is
+// answered by its nearest decodable neighbour and counted as damage.
 //
-// Damage makes the job "partial" (Job::mark_partial, one line): fewer decodable frames than the
-// plan was made for, and frames or packets that did not decode. Limits (max_decoded_frames,
+// Damage makes the job "partial" (Job::mark_partial, one line): frames or packets that did not
+// decode (fewer decodable frames than the container lists is the prober's report). Limits (max_decoded_frames,
 // max_pixels, max_duration, deadline, the input's byte cap and stall rule) throw LimitError.
 #include <memory>
 #include <tuple>
@@ -26,7 +22,6 @@
 
 #include "common/ffmpeg_reader.hpp"
 #include "common/input_source.hpp"
-#include "common/replan.hpp"
 #include "backend.hpp"
 
 namespace vidpipe::nodes::decode {
@@ -106,7 +101,7 @@ class DecodeFfmpeg : public Node {
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
-    PlanPtr plan = std::get<PlanPtr>(in);
+    const PlanPtr& plan = std::get<PlanPtr>(in);
     if (!plan || !plan->info) throw Error("decode.ffmpeg: got a plan without video info");
     job.note("backend_used", "ffmpeg");
     av::ReadOptions opt = opt_;  // per call: the cancel hook and deadline belong to this job
@@ -116,36 +111,14 @@ class DecodeFfmpeg : public Node {
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;
     if (fused_) std::tie(opt.out_height, opt.out_width) = fused_size(*plan);
-    av::FrameReader reader(plan->info->input, opt.input);
-    av::ReadStats check;
-    const int64_t planned_n = plan->info->frame_count;
-    const int64_t true_n = reader.frame_count(opt, &check);
-    const bool has_rule = plan->extra.contains("replan");
-    const bool beyond = !plan->indices.empty() && plan->indices.back() >= true_n;
-    const bool replanned = true_n != planned_n && (has_rule || beyond);
-    if (true_n < planned_n)  // frames the container promised are gone: a damaged input
-      job.mark_partial(std::to_string(true_n) + " of " + std::to_string(planned_n) + " frames decodable" +
-                       (replanned ? " (the plan was made again)" : ""));
-    if (replanned) {
-      const ref::Replanned r = ref::replan(*plan, true_n);
-      job.note("replan", {{"reason", "the video has " + std::to_string(true_n) +
-                                         " decodable frames, the plan was made for " +
-                                         std::to_string(planned_n) + " (" +
-                                         plan->info->frame_count_source + ")"},
-                          {"old_total_frames", planned_n},
-                          {"new_total_frames", true_n},
-                          {"old_indices", plan->indices},
-                          {"new_indices", r.plan->indices},
-                          {"method", r.method}});
-      plan = r.plan;
-    }
+    av::FrameReader reader(plan->info->input, opt.input, plan->info->index);
     const av::ReadStats stats = reader.read(plan->indices, opt, [&](FramePtr frame) {
       // Frames are immutable once published: attach the plan to a shallow copy.
       auto f = std::make_shared<Frame>(*frame);
       f->plan = plan;
       return out.emit(FramePtr(std::move(f)));
     });
-    const int64_t decoded = stats.decoded_frames + check.tail_decoded;
+    const int64_t decoded = stats.decoded_frames;
     json note = {{"fused_resize", fused_ ? json::array({opt.out_height, opt.out_width}) : json()},
                  {"color_matrix", stats.color_matrix.empty() ? opt_.color_matrix : stats.color_matrix},
                  {"color_matrix_option", opt_.color_matrix},
@@ -155,8 +128,6 @@ class DecodeFfmpeg : public Node {
                  {"strategy", stats.strategy},
                  {"seeks", stats.seeks},
                  {"decoded_frames", decoded},
-                 {"end_check_frames", check.tail_decoded},
-                 {"end_check", check.end_check},
                  {"packets_skipped", stats.packets_skipped},
                  {"returned_frames", stats.returned_frames},
                  {"decoded_per_returned",

@@ -142,7 +142,7 @@ class DecodeOpencv : public Node {
             throw Error(name + ": the video has only " + std::to_string(next) + " decodable frames (OpenCV) but " +
                             std::to_string(planned - k) + " of the " + std::to_string(planned) +
                             " planned frames are from frame " + std::to_string(target) + " on",
-                        "the container's frame count is wrong: use decode.ffmpeg (it re-plans), sample fewer "
+                        "the plan was made for more frames than OpenCV decodes: use decode.ffmpeg, sample fewer "
                         "frames, or raise max_corrupt_ratio");
           ended = true;
           break;

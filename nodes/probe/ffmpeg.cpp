@@ -1,5 +1,7 @@
-// probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels. A damaged
-// container (truncated, demuxing stopped by an error) makes the job partial (Job::mark_partial);
+// probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels, except one
+// GOP when the frame count is in doubt (common/tail_check.hpp): the plan is made on the frames
+// that decode. A damaged container (truncated, demuxing stopped by an error, packets at the end
+// that do not decode) makes the job partial (Job::mark_partial);
 // limits (max_input_pixels, max_duration, deadline, the input's byte cap and stall rule) are errors.
 #include <memory>
 
@@ -39,7 +41,8 @@ class ProbeFfmpeg : public Node {
         .output("info", DataType::Info, "what the container and stream say, frames counted")
         .flag("count_packets", true,
               "count the video packets by demuxing even when the header states a frame count "
-              "(header counts are often wrong)")
+              "(header counts are often wrong); false: take the header's count when decoding "
+              "the stream's end confirms it")
         .integer("max_input_pixels", av::kDefaultMaxPixels, 1, 1LL << 40,
                  "reject videos whose frame has more pixels than this (decompression bombs)")
         .number("max_duration", 3600, 0, 1e9,
@@ -70,6 +73,9 @@ class ProbeFfmpeg : public Node {
                                                       ? imgseq::probe(video->input, seq_)
                                                       : av::probe(video->input, opt));
     if (const std::string damage = damage_of(*info); !damage.empty()) job.mark_partial(damage);
+    const json& x = info->extra;
+    if (x.contains("decodable_frames"))  // packets at the end that do not decode
+      job.mark_partial(x["decodable_frames"].dump() + " of " + x["packets"].dump() + " frames decodable");
     out.emit(InfoPtr(std::move(info)));
   }
 

@@ -4,7 +4,7 @@
 
 #include <vidpipe/sdk.hpp>
 
-#include "common/replan.hpp"
+#include "common/plan_fields.hpp"
 #include "common/sampling.hpp"
 
 namespace {
@@ -75,9 +75,7 @@ class UniformSampler : public Node {
     plan->sampler = "sample.uniform";
     plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
                    {"range_start", range.start},
-                   {"range_end", range.end},
-                   // what a decoder needs to re-plan if the video holds fewer frames
-                   {"replan", ref::replan_rule_uniform(nf_, start_, end_)}};
+                   {"range_end", range.end}};
     ref::set_timestamps(*plan);
     ref::note_repeats(*plan, picked);
     json note = {{"sampler", plan->sampler},

@@ -120,9 +120,9 @@ def test_every_shipped_graph_takes_1_2_and_3_frame_videos(short, tmp_path):
             assert read_json(out / "f1" / "metadata.json")["tokens"]["timestamp_texts"] == ["<0.0 seconds>"]
 
 
-def test_a_video_found_to_hold_one_frame_is_padded_when_replanned(tmp_path):
-    """Packets say 2 frames, one decodes: the decoder re-plans with the sampler's rule, padding
-    included, and the metadata describes the plan the frames were decoded for."""
+def test_a_video_found_to_hold_one_frame_is_padded(tmp_path):
+    """Packets say 2 frames, one decodes: the probe finds it, the sampler plans with its rule,
+    padding included, and the metadata describes the plan the frames were decoded for."""
     ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=64x48:rate={FPS}", "-frames:v", 3, "-g", 1, "-movflags", "+faststart",
            tmp_path / "whole.mp4")
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pos",
@@ -131,7 +131,7 @@ def test_a_video_found_to_hold_one_frame_is_padded_when_replanned(tmp_path):
     (tmp_path / "cut.mp4").write_bytes((tmp_path / "whole.mp4").read_bytes()[:second + 20])
     vidpipe("run", tmp_path / "cut.mp4", "-o", tmp_path / "o", check=0)
     meta = read_json(tmp_path / "o" / "cut" / "metadata.json")
-    assert meta["notes"]["replan"]["new_total_frames"] == 1
+    assert meta["total_frames"] == 1 and meta["video"]["frame_count_source"] == "decoded"
     assert meta["frame_indices"] == sample_padded(1, FPS) == [0, 0] and meta["repeated_frames"] == 1
     assert "frame_factor 2" in meta["repeated_frames_why"]
     assert meta["sampled_range_frames"] == 1 and meta["sample_fps"] == pytest.approx(2 / 1 * FPS)

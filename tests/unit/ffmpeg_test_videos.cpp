@@ -83,6 +83,8 @@ std::string Videos::file(const std::string& name) {
   } else if (name == "long") {  // long GOP with B-frames: 300 frames, keyframes at 0 and 250 only
     out = make("long.mp4", "-f lavfi -i testsrc2=s=320x240:r=30:d=10 -c:v libx264 -preset veryfast -bf 3 -g 250 "
                            "-sc_threshold 0 -pix_fmt yuv420p");
+  } else if (name == "pts_dts") {  // a broken mux: pts overwritten with dts while B-frames reorder
+    out = make("pts_dts.mkv", "-i " + file("long") + " -c copy -bsf:v setts=pts=DTS");
   } else if (name == "vfr") {
     out = make("vfr.mp4", "-f lavfi -i testsrc2=s=320x240:r=30:d=4 -vf \"setpts='if(lt(N,60),N,60+(N-60)*3)/30/TB'\" "
                           "-fps_mode passthrough -c:v libx264 -preset veryfast -bf 2 -g 40 -pix_fmt yuv420p");

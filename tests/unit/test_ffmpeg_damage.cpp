@@ -49,21 +49,31 @@ TEST_CASE("a frame beyond the end throws with the decodable count") {
   }
 }
 
-TEST_CASE("truncated faststart mp4: the true count is found before decoding, no hang") {
+TEST_CASE("truncated faststart mp4: the probe finds the true count, the reader uses its index") {
   const std::string v = videos().file("trunc");
   REQUIRE(!v.empty());
   const auto t0 = std::chrono::steady_clock::now();
+  const auto info = av::probe(v);
+  const int64_t n = info.frame_count;
+  CHECK(n < 90);
+  CHECK(n > 0);
+  CHECK(info.extra.contains("frame_count_mismatch"));
+  CHECK(info.extra.contains("end_check"));  // the header disagrees: the tail was decoded
+  REQUIRE(info.index);
+  CHECK(info.index->size() == n);
+  CHECK(static_cast<int64_t>(info.frame_times.size()) == n);
+  // The header's 90 is not taken: its end does not decode.
   av::ProbeOptions header;
   header.count_packets = false;
-  CHECK(av::probe(v, header).frame_count == 90);  // the header lies
-  const auto info = av::probe(v);
-  CHECK(info.frame_count < 90);
-  CHECK(info.extra.contains("frame_count_mismatch"));
-  av::FrameReader r(v);
-  const int64_t n = r.frame_count({});
-  CHECK(n <= info.frame_count);
-  CHECK(n > 0);
-  MESSAGE("truncated: header 90, packets " << info.frame_count << ", decodable " << n);
+  const auto h = av::probe(v, header);
+  CHECK(h.frame_count == n);
+  CHECK(h.frame_count_source == info.frame_count_source);
+  CHECK(h.duration == doctest::Approx(info.duration));
+  // As many frames as the ffmpeg CLI decodes.
+  CHECK(std::stoll(capture("ffprobe -v error -count_frames -select_streams v -show_entries "
+                           "stream=nb_read_frames -of csv=p=0 " + v)) == n);
+  MESSAGE("truncated: header 90, packets " << info.extra["packets"] << ", decodable " << n);
+  av::FrameReader r(v, {}, info.index);
   std::vector<FramePtr> got;
   r.read(iota_n(n), {}, [&](FramePtr f) { got.push_back(f); return true; });
   CHECK(static_cast<int64_t>(got.size()) == n);
@@ -79,8 +89,7 @@ TEST_CASE("bit-flipped stream: skip finishes with a damage count, fail throws; n
   const auto t0 = std::chrono::steady_clock::now();
   int64_t n = 0;
   try {
-    av::FrameReader r(v);
-    n = r.frame_count({});
+    n = av::probe(v).frame_count;
   } catch (const Error& e) {
     MESSAGE("flipped file refused at open: " << e.what());
     CHECK(std::string(e.what()).find(v) != std::string::npos);
@@ -181,7 +190,7 @@ TEST_CASE("damaged H.264: the same frames, counts and errors at any thread count
   const std::string gop = flip_pictures(videos().file("long"), "long_flipped.mp4", 7, 24);
   for (const auto& [v, sparse] : {std::pair{clip, false}, std::pair{gop, true}}) {
     INFO(v);
-    const int64_t n = av::FrameReader(v).frame_count({});
+    const int64_t n = av::probe(v).frame_count;
     const std::vector<int64_t> plan = sparse ? std::vector<int64_t>{3, 100, 262, n - 1} : iota_n(n);
     av::ReadOptions opt;
     opt.max_corrupt_ratio = 1;

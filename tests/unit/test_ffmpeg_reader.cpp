@@ -207,3 +207,25 @@ TEST_CASE("MPEG-4 in AVI, 1-frame and 2-frame videos") {
   CHECK(check_video("two", {0, 1}) == 0);
   CHECK(check_video("two", {1, 1}) == 0);
 }
+
+TEST_CASE("pts in decode order with B-frames: frame i is the decoder's i-th output, as the CLI's") {
+  const std::string v = videos().file("pts_dts");
+  REQUIRE(!v.empty());
+  const auto info = av::probe(v);
+  REQUIRE(info.index);
+  CHECK(info.index->output_order);
+  CHECK(!av::probe(videos().file("long")).index->output_order);  // sound pts: found by pts
+  CHECK(info.extra.contains("frame_order"));
+  const std::vector<int64_t> idx = {1, 2, 3, 100, 251, 252, 299};
+  std::vector<FramePtr> got;
+  av::FrameReader r(v, {}, info.index);  // the probe's index, not built again
+  const auto st = r.read(idx, {}, [&](FramePtr f) { got.push_back(f); return true; });
+  CHECK(st.strategy == "output order");
+  CHECK(st.seeks == 0);
+  REQUIRE(got.size() == idx.size());
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    INFO("frame ", idx[k]);
+    CHECK(got[k]->index == idx[k]);
+    CHECK(max_abs_diff(got[k], cli_frame(v, idx[k])) == 0);
+  }
+}

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidpipe/sdk/packet_index.hpp"
 #include "vidpipe/sdk/version.hpp"
 
 namespace vidpipe {
@@ -49,6 +50,10 @@ struct VideoInfo {
   std::vector<int64_t> keyframes;   // presentation indices of keyframes, ascending
   std::vector<double> frame_times;  // presentation time of every frame, seconds (exact for VFR)
   json extra = json::object();      // anything else the prober knows (colour, audio ...)
+  // Since ABI 3.0: the prober's packet index (null when it did not demux), cut to the frames
+  // that decode; a decoder of `input` uses it instead of demuxing again. frame_count, keyframes
+  // and frame_times agree with it.
+  std::shared_ptr<const PacketIndex> index;
 
   bool sideways() const { return rotation == 90 || rotation == 270; }
 };

@@ -6,7 +6,8 @@
 // 2.0: make_frame pads rows (data.hpp: a plugin that assumed packed rows would write wrong
 // pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
 // 3.0: Error carries a kind; NodeSpec declares a role and renamed parameters; ParamSpec says
-// whether a model profile may set it.
+// whether a model profile may set it; VideoInfo::index (the prober's packet index, for the
+// decoder).
 #define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
