@@ -68,7 +68,9 @@ class NodeRegistry {
   // plugin's library is loaded, with every check load() makes, when one of its nodes is first
   // built (NodeEntry::make, e.g. while a graph is resolved). New or changed files are loaded
   // now, as load_dirs does, and the cache is rewritten. `notice` gets what a verbose mode shows:
-  // why the cache was ignored or not written, and each library loaded.
+  // why the cache was ignored or not written, and each library loaded. A load on first use is
+  // serialised, but it updates the entries: build a graph's nodes before sharing the registry
+  // with other threads (resolve_graph does).
   void load_dirs_cached(const std::vector<std::string>& dirs, const std::string& cache_file,
                         std::function<void(const std::string&)> notice = {});
   // What load_dirs skipped, one line each ("<file>: skipped: <why>").
