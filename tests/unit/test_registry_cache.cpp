@@ -239,3 +239,16 @@ TEST_CASE("every field of the real plugins' contracts survives the cache") {
   for (const auto& p : cached.plugins())
     if (p.path != "<builtin>") CHECK_FALSE(p.loaded);
 }
+
+TEST_CASE("a plugin replaced after its contracts were read is not used with the old contracts") {
+  CachedSetup s;
+  { s.registry(); }
+  auto reg = s.registry();  // testing.echo known from the cache, nothing loaded
+  REQUIRE(reg->find_node("testing.echo") != nullptr);
+  fs::remove(s.plugins / "good.so");
+  fs::copy_file(plugin("vptest_silent_plan"), s.plugins / "good.so");  // registers other nodes
+  std::string msg = error_of([&] { make_echo(*reg); });
+  CHECK(contains(msg, (s.plugins / "good.so").string() + ": the plugin changed while vidpipe was starting"));
+  CHECK_FALSE(good_info(*reg).loaded);
+  CHECK(reg->find_node("testing.plan") == nullptr);
+}
