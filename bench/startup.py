@@ -7,6 +7,7 @@ older vidpipe binary.
 
 Rows:
   plan             `vidpipe plan V` of a 1 s 640x360 clip (metadata only)      target < 50 ms
+                   (and `ffprobe -v error V` for scale)
   run overhead     `vidpipe run V -o OUT` wall minus the run's own wall_s: process start,
                    plugins, graph, output folder                                   target < 30 ms
   68-frame AVI     `vidpipe run` of a 68-frame 768x576 MPEG-4 AVI (an OpenCV samples/vtest.avi
@@ -98,6 +99,8 @@ def main():
     for tool, exe, env in tools:
         wall, cpu, _ = cpu_and_wall([exe, "plan", small], env, reps)
         row("plan", tool, wall, cpu, "target < 50 ms" if tool == "vidpipe" else "")
+    wall, cpu, _ = cpu_and_wall(["ffprobe", "-v", "error", small], None, reps)
+    row("plan", "ffprobe CLI", wall, cpu, "ffprobe -v error V, for scale")
     for tool, exe, env in tools:
         walls, cpus, work = [], [], []
         for i in range(reps):
