@@ -1,7 +1,9 @@
 #include "commands.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -118,7 +120,10 @@ std::string take_graph_argument(std::vector<std::string>& args) {
 void load_plugins(NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs) {
   std::vector<std::string> extra = graph_dirs;
   extra.insert(extra.end(), common.plugin_paths.begin(), common.plugin_paths.end());
-  reg.load_dirs(plugin_search_path(extra));
+  const char* verbose = std::getenv("VIDPIPE_VERBOSE");
+  std::function<void(const std::string&)> notice;
+  if (verbose && *verbose && std::string(verbose) != "0") notice = [](const std::string& line) { print_error(line); };
+  reg.load_dirs_cached(plugin_search_path(extra), common.registry_cache ? default_registry_cache_file() : "", notice);
   for (const auto& w : reg.warnings())
     std::cerr << "vidpipe: warning: " << printable(with_fix(w, "remove it from the plugin folder")) << "\n";
 }

@@ -18,6 +18,7 @@ inline constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
 
 struct CommonOptions {
   std::vector<std::string> plugin_paths;  // --plugin-path
+  bool registry_cache = true;             // --no-registry-cache turns it off
 };
 
 struct RunOptions {
@@ -39,8 +40,10 @@ std::string graph_file(const std::string& arg);
 // `[GRAPH] INPUT...` (run, plan): removes the graph from `args` and returns its file, or the
 // default graph's when the first argument is not a graph. Throws like graph_file.
 std::string take_graph_argument(std::vector<std::string>& args);
-// Loads the plugins of the search path and the graph's own `plugins:` dirs, and prints a
-// warning for each library it skipped. Throws vidpipe::Error on a refused plugin.
+// Registers the plugins of the search path and the graph's own `plugins:` dirs, and prints a
+// warning for each library it skipped. Throws vidpipe::Error on a refused plugin. With the
+// registry cache a plugin's library is loaded only when a node of it is built; VIDPIPE_VERBOSE=1
+// prints what the cache did and each library loaded.
 void load_plugins(runtime::NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs);
 // One line per problem on stderr: a graph's diagnostics as they are, anything else as
 // "vidpipe: message (fix: ...)".

@@ -36,12 +36,16 @@ CLI::Option* verbatim_inputs(CLI::Option* o) {
       ->allow_extra_args(false);
 }
 
-// --plugin-path is accepted before and after the subcommand, and listed in every --help.
-void add_plugin_path_option(CLI::App* app, std::vector<std::string>& paths) {
+// --plugin-path and --no-registry-cache are accepted before and after the subcommand, and
+// listed in every --help.
+void add_plugin_options(CLI::App* app, vidpipe::cli::CommonOptions& common) {
   app->add_option_function<std::vector<std::string>>(
-         "--plugin-path", [&paths](const std::vector<std::string>& v) { paths.insert(paths.end(), v.begin(), v.end()); },
+         "--plugin-path",
+         [&common](const std::vector<std::string>& v) { common.plugin_paths.insert(common.plugin_paths.end(), v.begin(), v.end()); },
          "Extra plugin directory (repeatable)")
       ->type_name("DIR");
+  app->add_flag_callback("--no-registry-cache", [&common] { common.registry_cache = false; },
+                         "Load every plugin instead of reading their contracts from the cache (also VIDPIPE_NO_REGISTRY_CACHE=1)");
 }
 
 }  // namespace
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
                                         std::to_string(VIDPIPE_ABI_MAJOR) + "." + std::to_string(VIDPIPE_ABI_MINOR) + ")");
   app.require_subcommand(1);
   CommonOptions common;
-  add_plugin_path_option(&app, common.plugin_paths);
+  add_plugin_options(&app, common);
 
   RunOptions run;
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH] INPUT... (default graph: qwen2_5_vl)");
@@ -110,7 +114,7 @@ int main(int argc, char** argv) {
   pr->add_flag("--json", probe_json, "JSON output");
   pr->add_option("--set", probe_sets, "Override a probe.ffmpeg parameter: param=value (e.g. images_fps=5)")->type_name("K=V");
 
-  for (CLI::App* sub : {r, pl, v, g, p, d, pr}) add_plugin_path_option(sub, common.plugin_paths);
+  for (CLI::App* sub : {r, pl, v, g, p, d, pr}) add_plugin_options(sub, common);
 
   try {
     app.parse(argc, argv);

@@ -4,12 +4,14 @@
 #include <filesystem>
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
 #include "plugin_file.hpp"
+#include "registry_cache.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/text.hpp"
 
@@ -28,6 +30,7 @@ NodeRegistry::NodeRegistry() { add_builtin("vidpipe.core", register_builtin_node
 // Entries hold factories whose code lives in the libraries: drop them before the libraries.
 NodeRegistry::~NodeRegistry() {
   nodes_.clear();
+  lazy_factories_.clear();
   profiles_.clear();
 }
 
@@ -85,8 +88,8 @@ class NodeRegistry::Scope final : public Registry {
   std::shared_ptr<PluginLibrary> lib_;
 };
 
-void NodeRegistry::register_from(const std::string& plugin, const std::string& path,
-                                 std::shared_ptr<PluginLibrary> lib, void (*register_fn)(Registry&)) {
+void NodeRegistry::register_from(const std::string& plugin, const std::string& path, std::shared_ptr<PluginLibrary> lib,
+                                 const std::function<void(Registry&)>& register_fn) {
   // All or nothing: a plugin whose registration fails leaves no entries behind.
   auto nodes_before = nodes_;
   auto profiles_before = profiles_;
@@ -136,7 +139,8 @@ const PluginInfo& NodeRegistry::load(const std::string& path_in) {
   return load_checked(path, file);
 }
 
-const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile& file) {
+std::shared_ptr<PluginLibrary> NodeRegistry::open_library(const std::string& path, PluginFile& file,
+                                                          const vidpipe_plugin_descriptor*& descriptor) const {
   auto lib = std::make_shared<PluginLibrary>();
   const std::string& load_path = file.load_path();
   boost::dll::fs::error_code ec;
@@ -155,7 +159,7 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
   }
 
   using EntryFn = const vidpipe_plugin_descriptor*();
-  const vidpipe_plugin_descriptor* d = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
+  const vidpipe_plugin_descriptor* d = descriptor = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
   if (!d || d->struct_size < offsetof(vidpipe_plugin_descriptor, reserved))
     throw Error(fmt::format("{}: the plugin's descriptor is missing or truncated", path), "rebuild the plugin against this SDK", ErrorKind::Configuration);
   if (d->abi_major != VIDPIPE_ABI_MAJOR || d->abi_minor > VIDPIPE_ABI_MINOR)
@@ -168,7 +172,12 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
                 "build host and plugins with the same compiler settings", ErrorKind::Configuration);
   if (!d->name || !d->register_nodes)
     throw Error(fmt::format("{}: the plugin descriptor has no name or no register function", path), "", ErrorKind::Configuration);
+  return lib;
+}
 
+const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile& file) {
+  const vidpipe_plugin_descriptor* d = nullptr;
+  std::shared_ptr<PluginLibrary> lib = open_library(path, file, d);
   for (const auto& p : plugins_)
     if (p.name == d->name)
       throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", d->name, p.path, path),
@@ -183,7 +192,9 @@ const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile
   return info;
 }
 
-void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) {
+void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) { scan_dirs(dirs, nullptr); }
+
+void NodeRegistry::scan_dirs(const std::vector<std::string>& dirs, RegistryCache* cache) {
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
@@ -195,16 +206,34 @@ void NodeRegistry::load_dirs(const std::vector<std::string>& dirs) {
       if (e.path().extension() == ".so") files.push_back(fs::absolute(e.path()).lexically_normal());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      if (find_plugin(f.string())) continue;
-      PluginFile file(f.string());
-      // Another library in a plugin folder is skipped, not loaded: one stray file must not
-      // stop every command.
-      if (!file.not_a_plugin().empty()) {
-        std::string warning = fmt::format("{}: skipped: {}", f.string(), file.not_a_plugin());
-        if (std::find(warnings_.begin(), warnings_.end(), warning) == warnings_.end()) warnings_.push_back(warning);
+      const std::string path = f.string();
+      if (find_plugin(path)) continue;
+      // Stamped before it is read: a file that changes after this is read again next time.
+      struct stat st {};
+      const bool stamped = cache && ::stat(path.c_str(), &st) == 0;
+      const CachedPlugin* cached = stamped ? cache->find(path, stamp_of(st)) : nullptr;
+      if (cached && cached->skipped.empty()) {
+        register_cached(path, *cached);
         continue;
       }
-      load_checked(f.string(), file);
+      std::string skipped;
+      if (cached) {
+        skipped = cached->skipped;
+      } else {
+        PluginFile file(path);
+        skipped = file.not_a_plugin();
+        if (skipped.empty()) {
+          const PluginInfo& info = load_checked(path, file);
+          if (stamped) cache->put(path, cache_entry(*this, info, stamp_of(st)));
+          if (cache && notice_) notice_(fmt::format("plugin '{}' loaded from {} (not in the registry cache)", info.name, path));
+          continue;
+        }
+        if (stamped) cache->put(path, CachedPlugin{stamp_of(st), skipped, {}, {}, {}});
+      }
+      // Another library in a plugin folder is skipped, not loaded: one stray file must not
+      // stop every command.
+      std::string warning = fmt::format("{}: skipped: {}", path, skipped);
+      if (std::find(warnings_.begin(), warnings_.end(), warning) == warnings_.end()) warnings_.push_back(warning);
     }
   }
 }

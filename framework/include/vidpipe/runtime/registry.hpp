@@ -5,10 +5,14 @@
 // loaded with Boost.DLL (rtld_now | rtld_local), checked against the ABI numbers, and asked to
 // register their nodes and model profiles. Every entry keeps its
 // library alive (shared_ptr), and libraries are never unloaded during a run.
+// With the registry cache (load_dirs_cached) the contracts come from the cache and a library is
+// loaded, with the same checks, only when one of its nodes is first built.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,11 +23,14 @@ namespace vidpipe::runtime {
 
 struct PluginLibrary;  // a loaded .so (opaque; keeps the library mapped)
 class PluginFile;     // a plugin file opened and checked before it is loaded (src/plugin_file.hpp)
+class RegistryCache;  // the plugin registry cache (src/registry_cache.hpp)
+struct CachedPlugin;
 
 struct PluginInfo {
   std::string name, version, sdk_version, path;
   unsigned abi_major = 0, abi_minor = 0;
   std::vector<std::string> node_types, profiles;
+  bool loaded = true;  // false while only its cached contracts are known (load_dirs_cached)
 };
 
 // `library` is declared first so it is destroyed last: the code of `make` lives in it.
@@ -56,6 +63,16 @@ class NodeRegistry {
   // a .so that is not a vidpipe plugin is skipped with a warning (warnings()); a folder or file
   // another user could change is refused (vidpipe::Error naming it).
   void load_dirs(const std::vector<std::string>& dirs);
+  // load_dirs with the plugin registry cache `cache_file` ("" = none; registry_cache.hpp): the
+  // node contracts, profiles and plugin facts of unchanged files come from the cache, and such a
+  // plugin's library is loaded, with every check load() makes, when one of its nodes is first
+  // built (NodeEntry::make, e.g. while a graph is resolved). New or changed files are loaded
+  // now, as load_dirs does, and the cache is rewritten. `notice` gets what a verbose mode shows:
+  // why the cache was ignored or not written, and each library loaded. A load on first use is
+  // serialised, but it updates the entries: build a graph's nodes before sharing the registry
+  // with other threads (resolve_graph does).
+  void load_dirs_cached(const std::vector<std::string>& dirs, const std::string& cache_file,
+                        std::function<void(const std::string&)> notice = {});
   // What load_dirs skipped, one line each ("<file>: skipped: <why>").
   const std::vector<std::string>& warnings() const { return warnings_; }
   // Registers nodes from code linked into the process (tests, embedding applications).
@@ -74,8 +91,21 @@ class NodeRegistry {
   const PluginInfo* find_plugin(const std::string& path) const;
   // Loads a file that PluginFile opened and found to be a plugin.
   const PluginInfo& load_checked(const std::string& path, PluginFile& file);
-  void register_from(const std::string& plugin, const std::string& path,
-                     std::shared_ptr<PluginLibrary> lib, void (*register_fn)(Registry&));
+  // dlopen + descriptor checks of a checked file; throws vidpipe::Error naming `path`.
+  std::shared_ptr<PluginLibrary> open_library(const std::string& path, PluginFile& file,
+                                              const vidpipe_plugin_descriptor*& descriptor) const;
+  void register_from(const std::string& plugin, const std::string& path, std::shared_ptr<PluginLibrary> lib,
+                     const std::function<void(Registry&)>& register_fn);
+  // load_dirs and load_dirs_cached (cache == nullptr: none).
+  void scan_dirs(const std::vector<std::string>& dirs, RegistryCache* cache);
+  // Lazy loading (lazy_plugins.cpp): a cached plugin's entries, and the factory that loads it.
+  void register_cached(const std::string& path, const CachedPlugin& cached);
+  NodeFactory loaded_factory(const std::string& path, const std::string& type);
+  void load_deferred(const std::string& path);
+
+  std::mutex lazy_mu_;  // guards lazy_factories_ and the loads behind them
+  std::map<std::string, NodeFactory> lazy_factories_;
+  std::function<void(const std::string&)> notice_;
 
   std::map<std::string, NodeEntry> nodes_;
   std::map<std::string, ProfileEntry> profiles_;
@@ -87,6 +117,10 @@ class NodeRegistry {
 // The default plugin search path: --plugin-path dirs, then VIDPIPE_PLUGIN_PATH (':'-separated),
 // then the built-in dir next to the runtime (<prefix>/lib/vidpipe/plugins).
 std::vector<std::string> plugin_search_path(const std::vector<std::string>& extra);
+// The plugin registry cache file: $XDG_CACHE_HOME/vidpipe/registry-<hash of the runtime's path>.json,
+// else the same under ~/.cache/vidpipe; "" (no cache) when VIDPIPE_NO_REGISTRY_CACHE is set to
+// anything but "" or "0", or no home is known.
+std::string default_registry_cache_file();
 // <prefix> of the running binary (parent of bin/), and the shipped graphs folder under it.
 std::string install_prefix();
 std::string graphs_dir();
