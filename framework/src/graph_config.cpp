@@ -19,11 +19,12 @@ void check_resolved_graph(const ResolvedGraph& g, const GraphSpec& spec, const N
                           std::vector<Diagnostic>& diags);  // graph_checks.cpp
 
 namespace {
-
 std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+}  // namespace
 
 // Checks `v` against the parameter's type, range and choices; converts ints to floats where a
-// float is expected. Returns an error message, or "" when the value is fine.
+// float is expected. Returns an error message, or "" when the value is fine. (Also used for
+// per-input overrides, job_params.cpp.)
 std::string check_value(const ParamSpec& p, json& v) {
   if (v.is_null()) return "";
   auto in_range = [&](double x) -> std::string {
@@ -75,6 +76,8 @@ std::string check_value(const ParamSpec& p, json& v) {
   if (err.rfind("parameter", 0) == 0) return err;
   return fmt::format("parameter '{}' ({}) {}, got '{}'", p.name, to_string(p.type), err, show(v));
 }
+
+namespace {
 
 struct Layered {
   json values = json::object();
