@@ -26,7 +26,8 @@ struct Session::Impl {
   int64_t t_start = now_ns();
   std::vector<std::string> ids, types;
   std::shared_ptr<Profiler> profiler;
-  // Declared in construction order: the engine goes first, its jobs' results into the ledger.
+  // ~Session resets the engine first (its last jobs complete into the ledger, running
+  // node_sets' instances); the rest goes in reverse order of declaration.
   std::unique_ptr<NodeSets> node_sets;
   std::unique_ptr<JobLedger> ledger;
   std::unique_ptr<CreditPool> job_slots;  // max_jobs_in_flight (the source's max_in_flight)

@@ -23,7 +23,7 @@ struct JobResult {
   std::string input, name;
   // "ok", "partial" (outputs written from a damaged input: see `damage`), "failed",
   // "skipped" (--skip-existing, or the same input listed twice),
-  // "interrupted" (or, listed by the CLI, "not started")
+  // "interrupted" (cancelled while running), "not started" (cancelled before it started)
   std::string status;
   std::string error_node, error_type, error, hint;
   std::string damage;      // partial: what Job::mark_partial() reported, one line
