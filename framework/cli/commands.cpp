@@ -191,25 +191,17 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     Session session(graph, so);
     InterruptScope on_ctrl_c(session);
     Batch batch(session);
-    const ResolvedNode& source = *std::find_if(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
-      return n.entry->spec.shape == Shape::Source;
-    });
     std::string run_error;
-    if (source.entry->spec.type == "source.inputs") {
+    const bool input_source = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
+      return n.entry->spec.type == "source.inputs";
+    });
+    if (input_source) {
       // One job per input, named as source.inputs names them; those never started are
       // listed too ("not started"), so a batch can be resumed.
       const std::vector<AssignedName> names = assign_names(inputs);
       for (std::size_t i = 0; i < inputs.size(); ++i) batch.add(inputs[i], names[i].name);
     } else {
-      try {
-        session.run_source([&](VideoJob job) {
-          batch.add(job.input, job.name);
-          session.wait_started();
-          return true;
-        });
-      } catch (const std::exception& e) {
-        run_error = fmt::format("source '{}' ({}): {}", source.id, source.entry->spec.type, e.what());
-      }
+      run_error = batch.add_source_jobs();
     }
     report = batch.finish();
     report.run_error = run_error;

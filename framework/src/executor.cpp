@@ -25,12 +25,31 @@ void Batch::add(const std::string& input, const std::string& name) {
   entries_.push_back(std::move(e));
 }
 
+std::string Batch::add_source_jobs() {
+  from_source_ = true;
+  try {
+    session_.run_source([&](VideoJob job) {
+      add(job.input, job.name);
+      session_.wait_started();
+      return true;
+    });
+  } catch (const std::exception& e) {
+    const auto& nodes = session_.graph().nodes;
+    const ResolvedNode& source = *std::find_if(nodes.begin(), nodes.end(), [](const ResolvedNode& n) {
+      return n.entry->spec.shape == Shape::Source;
+    });
+    return fmt::format("source '{}' ({}): {}", source.id, source.entry->spec.type, e.what());
+  }
+  return "";
+}
+
 RunReport Batch::finish() {
   RunReport report;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     Entry& e = entries_[i];
-    report.jobs.push_back(e.result ? e.result->get().job : std::move(e.skipped));
-    report.jobs.back().index = i;
+    JobResult j = e.result ? e.result->get().job : std::move(e.skipped);
+    j.index = i;
+    if (!(from_source_ && j.status == "not started")) report.jobs.push_back(std::move(j));
   }
   entries_.clear();
   report.interrupted = session_.cancel_requested();
@@ -61,27 +80,10 @@ RunReport Executor::run(const RunOptions& options) {
   if (cancel_.load()) session.request_cancel();
 
   Batch batch(session);
-  std::string run_error;
-  try {
-    // One job out at a time beyond max_jobs_in_flight, as a source's emit() promises.
-    session.run_source([&](VideoJob job) {
-      batch.add(job.input, job.name);
-      session.wait_started();
-      return true;
-    });
-  } catch (const std::exception& e) {
-    const ResolvedNode& source = *std::find_if(graph_.nodes.begin(), graph_.nodes.end(), [](const ResolvedNode& n) {
-      return n.entry->spec.shape == Shape::Source;
-    });
-    run_error = fmt::format("source '{}' ({}): {}", source.id, source.entry->spec.type, e.what());
-  }
+  const std::string run_error = batch.add_source_jobs();
   RunReport report = batch.finish();
   session_.store(nullptr);
   report.run_error = run_error;
-  // A one-shot run reports the jobs it started; `vidpipe run` lists the others itself.
-  report.jobs.erase(std::remove_if(report.jobs.begin(), report.jobs.end(),
-                                   [](const JobResult& j) { return j.status == "not started"; }),
-                    report.jobs.end());
   return report;
 }
 

@@ -20,7 +20,12 @@ class Batch {
   // Submits `input` (files only: the clip is not kept in memory); `name` is the output folder
   // name proposed for it ("" = its stem). Throws what Session::submit throws.
   void add(const std::string& input, const std::string& name = "");
-  // Waits for every job. run_error is left to the caller.
+  // Runs the graph's own Source node (Session::run_source), adding each job it emits; returns
+  // once a job it emitted left the queue, as a source's emit() promises. Returns "" or the
+  // error the source threw, as RunReport::run_error. Jobs of a source that were never started
+  // are left out of the report (a source's later jobs are unknown anyway).
+  std::string add_source_jobs();
+  // Waits for every job.
   RunReport finish();
 
  private:
@@ -31,6 +36,7 @@ class Batch {
   Session& session_;
   std::set<std::string> keys_;
   std::vector<Entry> entries_;
+  bool from_source_ = false;
 };
 
 }  // namespace vidpipe::runtime
