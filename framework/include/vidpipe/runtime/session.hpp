@@ -19,7 +19,8 @@
 //
 // Cancellation belongs to the session: request_cancel() (async-signal-safe) stops starting
 // jobs and tells running ones to stop; cancel() also waits until no node call runs and every
-// future is resolved. Jobs cancelled while running end "interrupted", queued ones "not started".
+// future is resolved. Jobs cancelled while running end "interrupted", queued ones "not started";
+// a cancelled session starts nothing more (later submits resolve "not started" at once).
 #pragma once
 
 #include <atomic>
