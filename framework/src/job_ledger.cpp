@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -28,7 +29,7 @@ void JobLedger::open(const std::string& root) {
   roots_[root].folder = std::move(folder);
 }
 
-std::shared_ptr<JobTicket> JobLedger::start(JobRequest request, std::shared_ptr<void> credit) {
+std::shared_ptr<JobTicket> JobLedger::start(JobRequest& request, std::shared_ptr<void> credit) {
   VideoJob v = request.video;
   const std::string key = input_key(v.input);
   // Names are data, sanitised like stems (source.inputs proposes `stem`, or `stem-<hash>` when
@@ -71,7 +72,8 @@ std::shared_ptr<JobTicket> JobLedger::start(JobRequest request, std::shared_ptr<
   }
   if (!not_run.status.empty()) {
     not_run.index = v.index, not_run.input = v.input, not_run.name = v.name;
-    request.done(std::move(not_run), {});
+    auto done = std::exchange(request.done, nullptr);
+    done(std::move(not_run), {});
     return nullptr;
   }
   auto state = std::make_shared<JobState>(v, request.nodes, ids_, types_, cancel_);
@@ -79,7 +81,8 @@ std::shared_ptr<JobTicket> JobLedger::start(JobRequest request, std::shared_ptr<
   state->keep = request.keep_output;
   auto ticket = std::make_shared<JobTicket>();
   ticket->state = state;
-  ticket->on_done = [this, root, done = std::move(request.done), credit = std::move(credit)](JobState& s) mutable {
+  ticket->on_done = [this, root, done = std::exchange(request.done, nullptr),
+                     credit = std::move(credit)](JobState& s) mutable {
     finish(s, root, done);
     credit.reset();  // only now may another job start
   };

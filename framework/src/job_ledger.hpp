@@ -35,8 +35,9 @@ class JobLedger {
   void open(const std::string& root);
 
   // Starts a job. Returns nullptr when it does not run (`done` was called then). The ticket
-  // holds `credit` until the job completed and `done` returned.
-  std::shared_ptr<JobTicket> start(JobRequest request, std::shared_ptr<void> credit);
+  // holds `credit` until the job completed and `done` returned. When it throws, `request.done`
+  // is left to the caller.
+  std::shared_ptr<JobTicket> start(JobRequest& request, std::shared_ptr<void> credit);
 
  private:
   struct Root {

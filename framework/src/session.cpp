@@ -87,8 +87,17 @@ struct Session::Impl {
       } else {
         // The source's profile row counts one call per submitted job.
         if (!r.from_source) profiler->record(engine->source(), now_ns(), 0, 0, 0, 1, 0, r.video.index, 0, false);
-        auto credit = std::shared_ptr<Credit>(new Credit{job_slots.get()});
-        if (auto ticket = ledger->start(std::move(r), std::move(credit))) engine->inject(ticket);
+        try {
+          auto credit = std::shared_ptr<Credit>(new Credit{job_slots.get()});
+          if (auto ticket = ledger->start(r, std::move(credit))) engine->inject(ticket);
+        } catch (const std::exception& e) {  // e.g. the output folder failed under us
+          if (r.done) {
+            JobResult j;
+            j.index = r.video.index, j.input = r.video.input, j.name = r.video.name, j.status = "failed";
+            j.error_node = "output", j.error_type = "runtime", j.error = std::string("cannot start the job: ") + e.what();
+            r.done(std::move(j), {});
+          }
+        }
       }
       std::lock_guard lock(mu);
       state_cv.notify_all();  // wait_started()
