@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "vidpipe/runtime/batch.hpp"
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/runtime/graph.hpp"
@@ -23,6 +24,11 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
+// Ctrl-C cancels the command's session (or executor); one seen before it exists cancels it at
+// its start.
+std::atomic<bool> g_interrupted{false};
+std::atomic<Session*> g_session{nullptr};
+std::atomic<Executor*> g_executor{nullptr};
 
 bool has_graph_extension(const std::string& a) {
   auto ext = fs::path(a).extension().string();
@@ -106,6 +112,27 @@ json spec_json(const NodeEntry& e) {
 
 }  // namespace
 
+void interrupt() noexcept {
+  g_interrupted.store(true);
+  if (Session* s = g_session.load()) s->request_cancel();
+  if (Executor* e = g_executor.load()) e->request_cancel();
+}
+
+InterruptScope::InterruptScope(Session& s) {
+  g_session.store(&s);
+  if (g_interrupted.load()) s.request_cancel();
+}
+
+InterruptScope::InterruptScope(Executor& e) {
+  g_executor.store(&e);
+  if (g_interrupted.load()) e.request_cancel();
+}
+
+InterruptScope::~InterruptScope() {
+  g_session.store(nullptr);
+  g_executor.store(nullptr);
+}
+
 std::string graph_file(const std::string& arg) { return graph_or_input(arg, false); }
 
 std::string take_graph_argument(std::vector<std::string>& args) {
@@ -163,37 +190,36 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   if (opt.output_dir.empty())
     print_error("no -o OUTDIR given: nothing is written, results are only summarised (vidpipe run ... -o OUTDIR)");
-  runtime::RunOptions run;
-  run.output_dir = opt.output_dir;
-  run.trace = !opt.trace.empty();
-  run.existing = opt.overwrite ? ExistingOutput::Overwrite : opt.skip_existing ? ExistingOutput::Skip : ExistingOutput::Refuse;
-  run.hashed_names = opt.hashed_names;
-  run.notice = [](const std::string& line) { print_error(line); };
+  SessionOptions so;
+  so.output_dir = opt.output_dir;
+  so.trace = !opt.trace.empty();
+  so.existing = opt.overwrite ? ExistingOutput::Overwrite : opt.skip_existing ? ExistingOutput::Skip : ExistingOutput::Refuse;
+  so.hashed_names = opt.hashed_names;
+  so.notice = [](const std::string& line) { print_error(line); };
   RunReport report;
   try {
-    Executor ex(graph);
-    report = ex.run(run);
+    Session session(graph, so);
+    InterruptScope on_ctrl_c(session);
+    Batch batch(session);
+    std::string run_error;
+    const bool input_source = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
+      return n.entry->spec.type == "source.inputs";
+    });
+    if (input_source) {
+      // One job per input, named as source.inputs names them; those never started are
+      // listed too ("not started"), so a batch can be resumed.
+      const std::vector<AssignedName> names = assign_names(inputs);
+      for (std::size_t i = 0; i < inputs.size(); ++i) batch.add(inputs[i], names[i].name);
+    } else {
+      run_error = batch.add_source_jobs();
+    }
+    report = batch.finish();
+    report.run_error = run_error;
   } catch (const Error& e) {  // the graph or the -o folder refused, or a resource failed
     print_error(e);
     return e.kind() == ErrorKind::Configuration ? kUsage : kFailed;
   }
 
-  // Interrupted: the inputs the built-in source never reached are listed too, so a batch can
-  // be resumed (source.inputs starts one job per input, in order).
-  const bool input_source = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
-    return n.entry->spec.type == "source.inputs";
-  });
-  if (report.interrupted && input_source) {
-    const std::vector<AssignedName> names = assign_names(inputs);  // the names source.inputs gives
-    for (std::size_t i = report.jobs.size(); i < inputs.size(); ++i) {
-      JobResult j;
-      j.index = i;
-      j.input = inputs[i];
-      j.name = names[i].name;
-      j.status = "not started";
-      report.jobs.push_back(std::move(j));
-    }
-  }
   for (const auto& j : report.jobs) {
     if (j.status == "failed") std::cerr << "vidpipe: " << j.error_line() << "\n";
     if (j.status == "skipped") print_error(fmt::format("{}: skipped: {}", display_input(j.input), j.error));

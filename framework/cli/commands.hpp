@@ -9,6 +9,8 @@
 
 namespace vidpipe::runtime {
 class NodeRegistry;
+class Session;
+class Executor;
 }
 
 namespace vidpipe::cli {
@@ -49,6 +51,17 @@ void load_plugins(runtime::NodeRegistry& reg, const CommonOptions& common, const
 // "vidpipe: message (fix: ...)".
 void print_error(const std::exception& e);
 void print_error(const std::string& message);
+
+// Ctrl-C (main.cpp's handler; async-signal-safe): cancels the session or executor an
+// InterruptScope names, or the one that will be named next.
+void interrupt() noexcept;
+struct InterruptScope {
+  explicit InterruptScope(runtime::Session& s);
+  explicit InterruptScope(runtime::Executor& e);
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+};
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt);
 int cmd_validate(const CommonOptions& common, const std::string& graph, const std::string& model,

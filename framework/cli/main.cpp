@@ -8,7 +8,6 @@
 
 #include "commands.hpp"
 #include "plan.hpp"
-#include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/sdk/version.hpp"
 
 namespace {
@@ -20,7 +19,7 @@ extern "C" void on_interrupt(int) {
   if (count.fetch_add(1) > 0) _exit(130);
   const char msg[] = "\nvidpipe: interrupted, finishing running node calls (Ctrl-C again to quit now)\n";
   [[maybe_unused]] auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
-  vidpipe::runtime::Executor::request_cancel();
+  vidpipe::cli::interrupt();
 }
 
 // INPUT arguments are taken verbatim. CLI11 2.1 splits an argument "[a,b]" of a vector option

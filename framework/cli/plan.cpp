@@ -187,6 +187,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   RunReport report;
   try {
     Executor ex(graph);
+    InterruptScope on_ctrl_c(ex);
     report = ex.run({});
   } catch (const Error& e) {
     print_error(e);

@@ -1,13 +1,13 @@
-// The run's book of jobs: numbers each job, names and claims its output folder (output_names,
-// output_folder), publishes or discards it when the job completes, and records one result per
-// job, including jobs that never ran (skipped, or their folder refused).
+// A session's book of jobs: names and claims each job's output folder (output_names,
+// output_folder), publishes or discards it when the job completes, and hands every job's
+// result to its requester, including jobs that never run (their folder skipped or refused).
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -16,37 +16,44 @@
 
 namespace vidpipe::runtime {
 
+struct JobRequest {
+  VideoJob video;              // input and proposed name; index set by the session
+  std::string output_dir;      // root of the job's output folder; "" = no files
+  std::shared_ptr<const NodeSet> nodes;
+  bool keep_output = false;
+  bool from_source = false;    // emitted by the graph's source (run_source), which is profiled itself
+  std::function<void(JobResult, Data)> done;  // called once, with the result and the kept output
+};
+
 class JobLedger {
  public:
-  JobLedger(const json& config, std::vector<std::string> ids, std::vector<std::string> types,
-            const std::atomic<bool>& cancel);
+  JobLedger(std::vector<std::string> ids, std::vector<std::string> types, const std::atomic<bool>& cancel,
+            ExistingOutput existing, bool hashed_names, std::function<void(const std::string&)> notice);
 
-  // Sets the run's options; with -o, cleans stale staging folders (one notice each).
-  void open(const RunOptions& options);
+  // Makes `root` usable for outputs: creates it, and the first time cleans stale staging
+  // folders in it (one notice each). Throws vidpipe::Error when it cannot be created.
+  void open(const std::string& root);
 
-  // Starts a job. Returns nullptr when it does not run (its result is recorded then). The
-  // ticket holds `credit` until the job completes and its result is recorded.
-  std::shared_ptr<JobTicket> start(const VideoJob& proposed, std::shared_ptr<void> credit);
-
-  void add_run_error(const std::string& message);
-  std::string run_error() const;
-  std::vector<JobResult> take_results();  // in input order
+  // Starts a job. Returns nullptr when it does not run (`done` was called then). The ticket
+  // holds `credit` until the job completed and `done` returned. When it throws, `request.done`
+  // is left to the caller.
+  std::shared_ptr<JobTicket> start(JobRequest& request, std::shared_ptr<void> credit);
 
  private:
-  void finish(JobState& s) noexcept;
+  struct Root {
+    std::unique_ptr<OutputFolder> folder;
+    std::map<std::string, std::string> used_names;  // folded output name -> input key
+  };
+  void finish(JobState& s, Root* root, const std::function<void(JobResult, Data)>& done) noexcept;
 
-  const json& config_;
   std::vector<std::string> ids_, types_;
   const std::atomic<bool>& cancel_;
-  RunOptions options_;
-  std::unique_ptr<OutputFolder> folder_;  // with -o
+  ExistingOutput existing_;
+  bool hashed_names_;
+  std::function<void(const std::string&)> notice_;
 
-  mutable std::mutex mu_;  // guards the members below
-  std::size_t next_index_ = 0;
-  std::set<std::string> started_;                  // input keys of this run
-  std::map<std::string, std::string> used_names_;  // folded output name -> input key
-  std::vector<JobResult> results_;
-  std::string run_error_;
+  std::mutex mu_;  // guards roots_ and the names in them
+  std::map<std::string, Root> roots_;
 };
 
 }  // namespace vidpipe::runtime

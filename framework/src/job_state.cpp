@@ -10,10 +10,10 @@
 
 namespace vidpipe::runtime {
 
-JobState::JobState(VideoJob video, const json& config, std::vector<std::string> node_ids,
+JobState::JobState(VideoJob video, std::shared_ptr<const NodeSet> nodes, std::vector<std::string> node_ids,
                    std::vector<std::string> node_types, const std::atomic<bool>& cancel)
     : video_(std::move(video)),
-      config_(config),
+      nodes_(std::move(nodes)),
       ids_(std::move(node_ids)),
       types_(std::move(node_types)),
       cancel_(cancel),
@@ -23,6 +23,17 @@ JobState::JobState(VideoJob video, const json& config, std::vector<std::string> 
 void JobState::note(const std::string& key, json value) {
   std::lock_guard lock(mu_);
   notes_[key] = std::move(value);
+}
+
+void JobState::keep_output(const Data& item) {
+  if (!keep) return;
+  std::lock_guard lock(mu_);
+  output_ = item;
+}
+
+Data JobState::kept_output() const {
+  std::lock_guard lock(mu_);
+  return output_;
 }
 
 json JobState::notes() const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "job_params.hpp"
 #include "output_folder.hpp"
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/sdk/node.hpp"
@@ -18,13 +19,14 @@ namespace vidpipe::runtime {
 // What nodes see as `Job&`, plus the executor's bookkeeping for one input.
 class JobState final : public Job {
  public:
-  JobState(VideoJob video, const json& config, std::vector<std::string> node_ids,
+  // `nodes`: the instances this job runs with (its parameters); `cancel`: its session's flag.
+  JobState(VideoJob video, std::shared_ptr<const NodeSet> nodes, std::vector<std::string> node_ids,
            std::vector<std::string> node_types, const std::atomic<bool>& cancel);
 
   const VideoJob& video() const override { return video_; }
   void note(const std::string& key, json value) override;
   json notes() const override;
-  const json& config() const override { return config_; }
+  const json& config() const override { return nodes_->config; }
   json timing() const override;
   bool cancelled() const override { return failed_.load(std::memory_order_relaxed) || cancel_.load(std::memory_order_relaxed); }
   void mark_partial(const std::string& damage) override;
@@ -39,12 +41,17 @@ class JobState final : public Job {
   void fail(const std::string& node, const std::string& type, const std::exception& e);
   void add_busy(int node, int64_t ns) { busy_ns_[node].fetch_add(ns, std::memory_order_relaxed); }
   JobResult result() const;
+  Node& node(int i) const { return *nodes_->nodes[i]; }
+  // The graph's output for this job: an item emitted on a port no node consumes (the clip).
+  void keep_output(const Data& item);
+  Data kept_output() const;
+  bool keep = false;  // keep_output() keeps items (the caller wants the clip in memory)
 
   OutputFolder::Claim output;  // the job's output folder (with -o)
 
  private:
   VideoJob video_;
-  const json& config_;
+  std::shared_ptr<const NodeSet> nodes_;
   std::vector<std::string> ids_, types_;
   const std::atomic<bool>& cancel_;
   std::vector<std::atomic<int64_t>> busy_ns_;
@@ -56,12 +63,13 @@ class JobState final : public Job {
   std::string error_node_, error_type_, error_, hint_;
   ErrorKind error_kind_ = ErrorKind::Internal;
   DamageReport damage_;  // what mark_partial() reported
+  Data output_;
 };
 
 // Alive while any item of the job is; its destructor is the job's completion event.
 struct JobTicket {
   std::shared_ptr<JobState> state;
-  std::function<void(JobState&)> on_done;
+  std::function<void(JobState&)> on_done;  // must not throw
   ~JobTicket() {
     if (on_done) on_done(*state);
   }
@@ -97,9 +105,11 @@ struct Envelope {
   // Item: data. Dropped: an item of a group that a node dropped or failed on (the gather counts
   // it). End: closes a group; seq = number of items the expander emitted.
   enum Kind : uint8_t { Item, Dropped, End };
+  // First, so destroyed last: the job completes (its result is handed out) only after the
+  // item and its credit are gone.
+  std::shared_ptr<JobTicket> job;
   Kind kind = Item;
   Data data;
-  std::shared_ptr<JobTicket> job;
   std::shared_ptr<Credit> credit;
   std::shared_ptr<const Group> group;
   int64_t seq = 0;        // position within the group (End: number of items in the group)

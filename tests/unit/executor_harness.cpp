@@ -121,7 +121,7 @@ class TestExpand final : public Node {
     bool cancelled = false;
     for (int64_t i = 0; i < k; ++i) {
       if (input == fail_input_ && i == fail_at_) fail(kind_, "expand broke at frame " + std::to_string(i));
-      if (i == cancel_at_) Executor::request_cancel(), cancelled = true;
+      if (i == cancel_at_) cancel_under_test(), cancelled = true;
       if (!out.emit(counted_frame(i))) {
         ++g_obs.emit_refused;
         return;
@@ -164,7 +164,7 @@ class TestJitter final : public Node {
         max_sleep_us_(p.get<int>("max_sleep_us")), cancel_after_(p.get<int>("cancel_after")) {}
   void process(const Data& in, Emitter& out, Job& job) override {
     int64_t n = ++g_obs.map_calls;
-    if (n == cancel_after_) Executor::request_cancel();
+    if (n == cancel_after_) cancel_under_test();
     const FramePtr& f = std::get<FramePtr>(in);
     if (job.video().input == fail_input_ && f->index == fail_at_)
       fail(kind_, "map broke at frame " + std::to_string(f->index));
@@ -285,12 +285,32 @@ ResolvedGraph make_graph(const GraphOpts& o, const std::vector<std::string>& inp
 
 
 
+namespace {
+std::mutex g_cancel_mu;
+std::function<void()> g_cancel;
+}  // namespace
+
+void cancel_under_test() {
+  std::lock_guard lock(g_cancel_mu);
+  if (g_cancel) g_cancel();
+}
+
+CancelTarget::CancelTarget(std::function<void()> cancel) {
+  std::lock_guard lock(g_cancel_mu);
+  g_cancel = std::move(cancel);
+}
+
+CancelTarget::~CancelTarget() {
+  std::lock_guard lock(g_cancel_mu);
+  g_cancel = nullptr;
+}
+
 RunReport run(const ResolvedGraph& g, const RunOptions& options) {
   g_obs.reset();
-  Executor::reset_cancel();
   Watchdog dog(300);
   RunReport report;
   Executor ex(g);
+  CancelTarget target([&ex] { ex.request_cancel(); });
   CHECK_NOTHROW(report = ex.run(options));
   return report;
 }

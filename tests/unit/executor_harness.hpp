@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -58,6 +59,13 @@ struct GraphOpts {
 
 // The test graph with extra node params, resolved for `inputs`.
 ResolvedGraph make_graph(const GraphOpts& o, const std::vector<std::string>& inputs);
+// What the test nodes' cancel_at / cancel_after cancel: the executor of run(), or what a test
+// names with a CancelTarget while it lives.
+void cancel_under_test();
+struct CancelTarget {
+  explicit CancelTarget(std::function<void()> cancel);
+  ~CancelTarget();
+};
 // Runs `g` once (fresh executor, observations reset, a watchdog against deadlocks).
 RunReport run(const ResolvedGraph& g, const RunOptions& options = {});
 // n inputs "job<i>_frames=<frames>".

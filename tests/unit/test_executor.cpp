@@ -265,7 +265,7 @@ TEST_CASE("profiler counts equal the items processed") {
   CHECK(g_obs.map_calls == static_cast<int64_t>(frames));
 }
 
-TEST_CASE("cancellation: request_cancel stops a long run; reset_cancel allows another run") {
+TEST_CASE("cancellation: request_cancel stops a long run; another executor runs after it") {
   // 4 jobs of a million frames each; the map cancels after 300 calls. The expander relies on
   // emit()'s answer alone to stop.
   auto in = inputs(4, 1000000);
@@ -273,15 +273,13 @@ TEST_CASE("cancellation: request_cancel stops a long run; reset_cancel allows an
   auto report = run(g);
   INFO(describe(report));
   CHECK(report.interrupted);
-  CHECK(Executor::cancel_requested());
   CHECK(report.failed() == report.jobs.size());  // nothing counts as done
   for (const auto& j : report.jobs) CHECK(j.status == "interrupted");
   CHECK(report.jobs.size() <= 2);  // the source starts no job once cancelled
   CHECK_MESSAGE(g_obs.emitted < 100000, "frames emitted after cancel: " << g_obs.emitted.load());
   CHECK(g_obs.live_frames == 0);
 
-  Executor::reset_cancel();
-  CHECK_FALSE(Executor::cancel_requested());
+  // Cancellation belongs to one executor (session): the next one starts afresh.
   auto g2 = make_graph({}, inputs(2, 5));
   auto again = run(g2);
   CHECK_FALSE(again.interrupted);
@@ -292,15 +290,15 @@ TEST_CASE("cancellation: request_cancel stops a long run; reset_cancel allows an
 TEST_CASE("cancellation before the run: nothing is processed") {
   auto g = make_graph({}, inputs(3, 5));
   g_obs.reset();
-  Executor::reset_cancel();
-  Executor::request_cancel();
   Watchdog dog(300);
   Executor ex(g);
+  ex.request_cancel();
+  CHECK(ex.cancel_requested());
   RunReport report;
   CHECK_NOTHROW(report = ex.run({}));
   CHECK(report.interrupted);
   for (const auto& j : report.jobs) CHECK(j.status != "ok");
-  Executor::reset_cancel();
+  CHECK(g_obs.emitted == 0);
 }
 
 TEST_CASE("a serial expander is never called concurrently") {
@@ -342,7 +340,6 @@ TEST_CASE("emit() answers false once the run was cancelled or the job failed") {
     CHECK(report.interrupted);
     CHECK_MESSAGE(report.jobs.size() == 1, describe(report));
   }
-  Executor::reset_cancel();
 }
 
 TEST_CASE("the same resolved graph runs twice with fresh executors") {

@@ -1,15 +1,9 @@
-// Runs a ResolvedGraph on a oneTBB flow graph.
-//
-// Mapping of shapes to TBB nodes:
-//   Map, Gather      multifunction_node (TBB workers; concurrency from the contract/YAML)
-//   Source, Expand   async_node: the body runs on the executor's blocking-work threads, so a
-//                    decoder may block on I/O or on backpressure without starving TBB workers
-// Memory bound: every item a Source/Expand emits holds a credit until it retires (is dropped,
-// or reaches the Gather that collects it); emit() waits while `max_in_flight` credits are out.
-// So in-flight frames ≤ max_frames_in_flight per expander, and videos in flight ≤
-// max_jobs_in_flight, whatever the length of a video or of the batch.
-// Errors: a node that throws fails that job (node id, type, message, hint); its other items are
-// dropped or counted as failed so gathers never wait forever; the other jobs go on.
+// One-shot runs of a graph: the jobs its Source node emits (source.inputs: the command line's
+// inputs), run through a Session (session.hpp) and reported together, in input order.
+// Memory bound: items a decoder emits hold a credit until they retire, so in-flight frames
+// ≤ max_frames_in_flight per expander, and videos in flight ≤ max_jobs_in_flight, whatever the
+// length of a video or of the batch (the TBB mapping: src/flow_engine.hpp).
+// Errors: a node that throws fails that job (node id, type, message, hint); the other jobs go on.
 #pragma once
 
 #include <atomic>
@@ -29,7 +23,7 @@ struct JobResult {
   std::string input, name;
   // "ok", "partial" (outputs written from a damaged input: see `damage`), "failed",
   // "skipped" (--skip-existing, or the same input listed twice),
-  // "interrupted" (or, listed by the CLI, "not started")
+  // "interrupted" (cancelled while running), "not started" (cancelled before it started)
   std::string status;
   std::string error_node, error_type, error, hint;
   ErrorKind error_kind = ErrorKind::Internal;  // failed: whose fix it is (sdk/error.hpp)
@@ -82,21 +76,25 @@ struct RunReport {
   std::size_t partial() const;
 };
 
+class Session;
+
 class Executor {
  public:
   explicit Executor(const ResolvedGraph& graph);
   ~Executor();
-  // Builds the node instances (constructors may reject parameters: GraphError with the node's
-  // location) and the TBB graph, runs to completion and returns one result per job.
+  // Builds a Session (node constructors may reject parameters: GraphError with the node's
+  // location), runs the graph's source to completion and returns one result per job it
+  // started (an input it emits twice is "skipped").
   RunReport run(const RunOptions& options);
-  // Safe from a signal handler: stops sources and expanders; running node calls finish.
-  static void request_cancel();
-  static bool cancel_requested();
-  static void reset_cancel();  // for embedding applications and tests that run again
+  // Safe from a signal handler and any thread: stops the source, the decoders and the jobs of
+  // this executor's run (the current one, or the next); running node calls finish.
+  void request_cancel() noexcept;
+  bool cancel_requested() const noexcept;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  const ResolvedGraph& graph_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<Session*> session_{nullptr};
 };
 
 }  // namespace vidpipe::runtime
