@@ -18,6 +18,7 @@ json replan_rule_uniform(const NFramesParams& p, std::optional<double> video_sta
           {"max_frames", opt(p.max_frames)},
           {"frame_factor", p.frame_factor},
           {"short_video", p.short_video == ShortVideo::Pad ? "pad" : "error"},
+          {"index_rounding", p.floor_indices ? "floor" : "round"},
           {"video_start", opt(video_start)},
           {"video_end", opt(video_end)}};
 }
@@ -48,15 +49,17 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
     p.max_frames = opt("max_frames");
     p.frame_factor = static_cast<int64_t>(opt("frame_factor").value_or(2));
     p.short_video = rule->value("short_video", "pad") == "pad" ? ShortVideo::Pad : ShortVideo::Error;
+    p.floor_indices = rule->value("index_rounding", "round") == "floor";
     const FrameRange range = frame_range(true_count, info->fps, opt("video_start"), opt("video_end"));
     UniformSample picked = sample_uniform(range, info->fps, p);
     const auto n = static_cast<int64_t>(picked.indices.size());
+    next->reasons = uniform_reasons(picked);
     next->indices = std::move(picked.indices);
     next->total_frames = range.count;
     next->sample_fps = sample_fps(n, range.count, info->fps);
     note_repeats(*next, picked);
-    next->extra["range_start"] = range.start;
-    next->extra["range_end"] = range.end;
+    next->range_start = range.start;
+    next->range_end = range.end;
     out.method = "sample.uniform rule";
   } else {
     const int64_t old_n = std::max<int64_t>(plan.info->frame_count, 1);
@@ -73,27 +76,9 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
   return out;
 }
 
-void set_timestamps(SamplePlan& plan) {
-  const VideoInfo& info = *plan.info;
-  const bool timed = static_cast<int64_t>(info.frame_times.size()) == info.frame_count;
-  plan.timestamps.clear();
-  plan.timestamps.reserve(plan.indices.size());
-  for (int64_t i : plan.indices)
-    plan.timestamps.push_back(timed ? info.frame_times[static_cast<std::size_t>(i)]
-                              : info.fps > 0 ? static_cast<double>(i) / info.fps
-                                             : 0.0);
-  plan.extra["timestamps_from"] = timed ? "frame_times" : "index / fps";
-}
-
 void note_repeats(SamplePlan& plan, const UniformSample& picked) {
-  if (picked.repeated_frames == 0) {
-    plan.extra.erase("short_video");
-    return;
-  }
-  plan.extra["short_video"] = {{"policy", "pad"},
-                               {"frames_in_range", plan.total_frames},
-                               {"repeated_frames", picked.repeated_frames},
-                               {"why", picked.why}};
+  plan.repeated_frames = picked.repeated_frames;
+  plan.repeated_why = picked.repeated_frames > 0 ? picked.why : "";
 }
 
 }  // namespace vidpipe::ref

@@ -28,12 +28,7 @@ struct Replanned {
 // A plan for `true_count` frames, made by `plan`'s rule when it has one.
 Replanned replan(const SamplePlan& plan, int64_t true_count);
 
-// Fills plan.timestamps from plan.indices: the packet index's presentation times when the
-// prober built one (exact for VFR), else index / fps (the reference's rule); records which in
-// extra["timestamps_from"].
-void set_timestamps(SamplePlan& plan);
-
-// Records frames repeated by short_video pad in extra["short_video"] (removes a stale record).
+// Records frames repeated by short_video pad in plan.repeated_frames / repeated_why.
 void note_repeats(SamplePlan& plan, const UniformSample& picked);
 
 }  // namespace vidpipe::ref

@@ -5,7 +5,8 @@
 
 // 2.0: make_frame pads rows (data.hpp: a plugin that assumed packed rows would write wrong
 // pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
-#define VIDPIPE_ABI_MAJOR 2
+// 3.0: SamplePlan's typed fields (reasons, range, resize, tokens_plan ...; plan.hpp).
+#define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
 
