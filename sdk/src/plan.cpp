@@ -22,13 +22,11 @@
 
 namespace vidpipe {
 
-namespace {
-// Python round() / torch.round(): ties to even.
 double round_half_even(double x) {
+  // std::round rounds ties away from zero; fix up exact .5 ties to the even neighbour.
   if (std::fabs(x - std::trunc(x)) == 0.5) return 2.0 * std::round(x / 2.0);
   return std::round(x);
 }
-}  // namespace
 
 // FMA on the chunk base and none inside arange is what GCC emitted for torch 1.13's AVX2 build.
 std::vector<int64_t> linspace_indices(int64_t start, int64_t end, int64_t n) {

@@ -18,6 +18,9 @@
 
 namespace vidpipe {
 
+// Round to nearest, ties to even: Python's round(), torch.round(), numpy.round() (not std::round).
+VIDPIPE_API double round_half_even(double x);
+
 // torch.linspace(start, end, n).round() exactly as torch 1.13's CPU kernel computes it in float32
 // (qwen-vl-utils' frame indices; float32 error flips roundings at large indices).
 VIDPIPE_API std::vector<int64_t> linspace_indices(int64_t start, int64_t end, int64_t n);
