@@ -3,11 +3,13 @@ sampler's picks, with their timestamps), every pick has a reason, and a frame's 
 (the packet index's pts, else index / fps). Checked on a variable-frame-rate file against PyAV's
 frame times, for every shipped graph."""
 import json
+import re
+import shutil
 
 import numpy as np
 import pytest
 
-from conftest import SOURCE, ffmpeg, read_json, vidpipe
+from conftest import BUILD, SOURCE, ffmpeg, read_json, vidpipe
 
 GRAPHS = ["qwen2_5_vl", "qwen2_5_vl_fast", "qwen2_5_vl_budget", "qwen3_vl", "llava_onevision", "llava_video",
           "openai"]
@@ -93,3 +95,33 @@ def test_short_video_repeats_have_their_own_reason(tmp_path):
     assert m["frame_indices"] == [0, 0, 1, 1, 2, 2]
     assert m["pick_reasons"] == [{"reason": r, "picks": 1} for r in ["uniform", "uniform (repeat)"] * 3]
     assert m["repeated_frames"] == 3 and "spread over them" in m["repeated_frames_why"]
+
+
+@pytest.mark.parametrize("graph,sets,want,tokens", [
+    ("llava_onevision", [], [0, 1, 2, 50, 119], 5 * 196 + 1),  # llava.plan used to re-derive linspace
+    ("llava_onevision", ["plan.max_context_tokens=800", "plan.on_overflow=fit"], [0, 1, 50, 119], 4 * 196 + 1),
+    ("openai", ["plan.max_images=3", "plan.on_overflow=fit"], [0, 2, 119], 3 * 85),
+    ("qwen2_5_vl", [], [0, 1, 2, 50, 119], None),
+])
+def test_a_non_uniform_samplers_picks_survive_the_planning_node(graph, sets, want, tokens, vfr, pyav_times,
+                                                                tmp_path):
+    """A content-aware sampler (the test plugin testing.pick_list) in a shipped graph: the
+    planning node keeps its picks (narrowed, never re-sampled), their reasons and timestamps."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    shutil.copy(BUILD / "tests" / "plugins" / "vptest_pick_list.so", plugins)
+    g = tmp_path / "g.yaml"
+    sampler = ("  sample:\n    type: testing.pick_list\n    in: probe.info\n    params:\n"
+               "      indices: '0,1,2,50,119'\n      reason: scene cut\n")
+    text = re.sub(r"  sample:\n(    .*\n)+", sampler, (SOURCE / "graphs" / f"{graph}.yaml").read_text())
+    g.write_text(text + "plugins: [plugins]\n")
+    args = ["run", g, vfr, "-o", tmp_path / "o"]
+    for s in sets:
+        args += ["--set", s]
+    vidpipe(*args, check=0)
+    m = read_json(tmp_path / "o" / vfr.stem / "metadata.json")
+    assert m["sampler"] == "testing.pick_list" and m["frame_indices"] == want
+    assert m["pick_reasons"] == [{"reason": "scene cut", "picks": len(want)}]
+    assert m["timestamps"] == pytest.approx([pyav_times[i] for i in want], abs=1e-6)
+    if tokens is not None:
+        assert m["total_tokens"] == tokens
