@@ -76,9 +76,4 @@ Replanned replan(const SamplePlan& plan, int64_t true_count) {
   return out;
 }
 
-void note_repeats(SamplePlan& plan, const UniformSample& picked) {
-  plan.repeated_frames = picked.repeated_frames;
-  plan.repeated_why = picked.repeated_frames > 0 ? picked.why : "";
-}
-
 }  // namespace vidpipe::ref

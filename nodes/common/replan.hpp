@@ -28,7 +28,4 @@ struct Replanned {
 // A plan for `true_count` frames, made by `plan`'s rule when it has one.
 Replanned replan(const SamplePlan& plan, int64_t true_count);
 
-// Records frames repeated by short_video pad in plan.repeated_frames / repeated_why.
-void note_repeats(SamplePlan& plan, const UniformSample& picked);
-
 }  // namespace vidpipe::ref

@@ -90,4 +90,9 @@ std::vector<std::string> uniform_reasons(const UniformSample& picked) {
   return out;
 }
 
+void note_repeats(SamplePlan& plan, const UniformSample& picked) {
+  plan.repeated_frames = picked.repeated_frames;
+  plan.repeated_why = picked.repeated_frames > 0 ? picked.why : "";
+}
+
 }  // namespace vidpipe::ref

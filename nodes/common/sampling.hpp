@@ -52,4 +52,7 @@ UniformSample sample_uniform(const FrameRange& range, double video_fps, const NF
 // repeats the one before (short_video pad).
 std::vector<std::string> uniform_reasons(const UniformSample& picked);
 
+// Records frames repeated by short_video pad in plan.repeated_frames / repeated_why.
+void note_repeats(SamplePlan& plan, const UniformSample& picked);
+
 }  // namespace vidpipe::ref
