@@ -27,10 +27,13 @@ class EveryNth final : public Node {
     plan->info = info;
     plan->sampler = "example.every_nth";
     plan->total_frames = info->frame_count;
+    plan->range_start = 0;
+    plan->range_end = info->frame_count - 1;
     for (int64_t i = 0; i < info->frame_count && static_cast<int64_t>(plan->indices.size()) < max_; i += n_) {
       plan->indices.push_back(i);
-      plan->timestamps.push_back(info->fps > 0 ? i / info->fps : 0.0);
+      plan->reasons.push_back("1 in " + std::to_string(n_));
     }
+    set_timestamps(*plan);  // the SDK's timestamp rule (exact for variable frame rate)
     plan->sample_fps = info->fps / static_cast<double>(n_);
     out.emit(PlanPtr(std::move(plan)));
   }

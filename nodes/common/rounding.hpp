@@ -4,10 +4,9 @@
 
 #include <cstdint>
 
-namespace vidpipe::ref {
+#include <vidpipe/sdk/plan.hpp>  // round_half_even
 
-// Round to nearest, ties to even (Python round / torch.round / numpy.round).
-double round_half_even(double x);
+namespace vidpipe::ref {
 
 // pyround(x / f) * f, e.g. round_by_factor(70, 28) == 56 (std::round would give 84).
 int64_t round_by_factor(double x, int64_t f);

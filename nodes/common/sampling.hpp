@@ -1,4 +1,5 @@
-// Frame sampling rules of qwen-vl-utils (docs/qwen-reference.md §2.3-§2.6), torch 1.13 linspace included.
+// Frame sampling rules of qwen-vl-utils (docs/qwen-reference.md §2.3-§2.6). The model-agnostic
+// parts (linspace_indices, frame_range, sample_fps, the timestamp rule) are in the SDK's plan.hpp.
 #pragma once
 
 #include <cstdint>
@@ -6,15 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace vidpipe::ref {
+#include <vidpipe/sdk/plan.hpp>
 
-// The frames a time range keeps: [start, end] inclusive, count = end - start + 1 (§2.4).
-struct FrameRange {
-  int64_t start = 0, end = 0, count = 0;
-};
-// Throws vidpipe::Error when fps <= 0, total_frames <= 0 or the range is empty.
-FrameRange frame_range(int64_t total_frames, double fps, std::optional<double> video_start = {},
-                       std::optional<double> video_end = {});
+namespace vidpipe::ref {
 
 // What sample_uniform does where the reference raises because the video (or its time range)
 // holds too few frames: repeat frames (pad) or raise the reference's error (error).
@@ -28,13 +23,15 @@ struct NFramesParams {
   std::optional<double> max_frames;  // unset -> min(768, total_frames)
   int64_t frame_factor = 2;
   ShortVideo short_video = ShortVideo::Pad;  // sample_uniform only; smart_nframes always raises
+  bool floor_indices = false;  // sample_uniform only: linspace_floor (LLaVA) instead of linspace_indices
 };
 // Number of frames to sample from `total_frames` frames at `video_fps` (§2.3, 0.0.10/0.0.14:
 // floor in fps mode, round in nframes mode). Throws vidpipe::Error unless
 // frame_factor <= n <= total_frames, with the reference's message (its FRAME_FACTOR is 2).
 int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParams& p);
 
-// The frames sample.uniform takes from a range: linspace_indices(start, end, smart_nframes).
+// The frames sample.uniform takes from a range: linspace_indices(start, end, smart_nframes)
+// (linspace_floor with floor_indices).
 // With short_video Pad, where smart_nframes would raise because the range is too short:
 //   fps mode, fewer frames than frame_factor: every frame, then the last one repeated up to
 //     frame_factor, as the Qwen processor pads a clip to whole temporal patches;
@@ -51,13 +48,11 @@ struct UniformSample {
 };
 UniformSample sample_uniform(const FrameRange& range, double video_fps, const NFramesParams& p);
 
-// Entries equal to the one before in an ascending index list: the frames that repeat one.
-int64_t repeated_frames(const std::vector<int64_t>& ascending);
+// One reason per pick, for SamplePlan::reasons: "uniform", and "uniform (repeat)" for a pick that
+// repeats the one before (short_video pad).
+std::vector<std::string> uniform_reasons(const UniformSample& picked);
 
-// torch.linspace(start, end, n).round() exactly as Debian's torch 1.13 (AVX2 kernel) gives it.
-std::vector<int64_t> linspace_indices(int64_t start, int64_t end, int64_t n);
-
-// n / max(N, 1e-6) * fps (§2.6).
-double sample_fps(int64_t n, int64_t total_frames, double video_fps);
+// Records frames repeated by short_video pad in plan.repeated_frames / repeated_why.
+void note_repeats(SamplePlan& plan, const UniformSample& picked);
 
 }  // namespace vidpipe::ref

@@ -15,7 +15,7 @@ struct Backend {
   NodeFactory make;
 };
 
-// decode.ffmpeg fused_resize: the {height, width} a planning node decided (plan.extra.resize);
+// decode.ffmpeg fused_resize: the {height, width} a planning node decided (plan.resize);
 // throws a configuration error naming the fix when the plan has none. decode.auto checks it
 // before trying backends, so a wrong graph is not mistaken for a broken input.
 std::pair<int, int> fused_size(const SamplePlan& plan);

@@ -27,13 +27,12 @@
 namespace vidpipe::nodes::decode {
 
 std::pair<int, int> fused_size(const SamplePlan& plan) {
-  const json& r = plan.extra.contains("resize") ? plan.extra["resize"] : json();
-  if (!r.is_object() || !r.contains("height") || !r.contains("width"))
+  if (!plan.resize)
     throw Error((plan.info ? plan.info->input + ": " : std::string()) +
                     "decode fused_resize needs the planned frame size, and the plan has none",
                 "put the model's planning node (e.g. qwen2_5_vl.plan) between the sampler and the "
                 "decoder, or set fused_resize=false");
-  return {r["height"].get<int>(), r["width"].get<int>()};
+  return {plan.resize->height, plan.resize->width};
 }
 
 namespace {
@@ -67,7 +66,7 @@ class DecodeFfmpeg : public Node {
         .flag("autorotate", true, "turn frames upright by the display matrix, as the ffmpeg CLI does")
         .flag("fused_resize", false,
               "fast path: resize the YUV planes to the size a planning node decided "
-              "(plan.extra.resize) and convert at that size (10-bit and other formats: one "
+              "(plan.resize) and convert at that size (10-bit and other formats: one "
               "swscale pass), so no full-size RGB frame is made; the resize node then passes "
               "frames through. Pixels close to mode exact, not equal (bench/resize.py)")
         .integer("threads", 0, 0, 64, "decoder threads per video, 0 = one per core")

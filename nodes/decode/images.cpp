@@ -9,6 +9,7 @@
 // warnings are damage) makes the job partial (Job::mark_partial); all warnings are in the decode note.
 #include <memory>
 
+#include <vidpipe/sdk/plan.hpp>
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "common/image_decode.hpp"
@@ -73,8 +74,7 @@ class DecodeImages : public Node {
       damaged += image.damaged;
       FrameBuffer& fb = image.frame;
       fb.frame->index = index;
-      fb.frame->timestamp = index < static_cast<int64_t>(info.frame_times.size()) ? info.frame_times[index]
-                                                                                  : index / info.fps;
+      fb.frame->timestamp = frame_time(info, index);
       fb.frame->plan = plan;
       FramePtr frame = fb.frame;
       for (; k < plan->indices.size() && plan->indices[k] == index; ++k, ++returned)

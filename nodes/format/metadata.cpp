@@ -75,6 +75,7 @@ class FormatMetadata final : public Node {
         {"total_tokens", nullptr},
         {"backend_used", notes.value("backend_used", json())},
         {"sampler", plan.sampler},
+        {"pick_reasons", reason_runs(plan)},  // why the sampler picked each frame, runs grouped
     };
     int64_t repeated = 0;  // frames that repeat the one before (a short video padded by the sampler)
     if (!damage.empty()) meta["damage"] = damage;
@@ -86,8 +87,8 @@ class FormatMetadata final : public Node {
     meta["repeated_frames"] = repeated;
     if (repeated > 0)
       meta["repeated_frames_why"] =
-          plan.extra.contains("short_video") ? plan.extra["short_video"]["why"]
-                                             : json("planned frames answered by one decoded frame (see notes.decode)");
+          plan.repeated_frames > 0 ? json(plan.repeated_why)
+                                   : json("planned frames answered by one decoded frame (see notes.decode)");
     if (clip.tokens) {
       meta["grid_thw"] = clip.tokens->grid_thw;
       meta["total_tokens"] = clip.tokens->total_tokens;

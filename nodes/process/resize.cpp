@@ -1,6 +1,6 @@
 // process.resize: resizes every frame to one fixed size (no aspect-ratio rule, no factor), for
 // models with a fixed input (LLaVA-OneVision / LLaVA-Video: 384x384), or to the size a planning
-// node decided (plan.extra.resize, e.g. openai.plan's per-detail size). Same modes as
+// node decided (plan.resize, e.g. openai.plan's per-detail size). Same modes as
 // process.smart_resize (nodes/common/resize_kernels.hpp).
 #include <vidpipe/sdk.hpp>
 
@@ -23,7 +23,7 @@ class Resize : public Node {
         .integer("width", nullptr, 1, 65536, "output width (overrides image_size)")
         .integer("height", nullptr, 1, 65536, "output height (overrides image_size)")
         .choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
-        .flag("use_plan_size", true, "use plan.extra.resize {height, width} when a planning node set it")
+        .flag("use_plan_size", true, "use plan.resize {height, width} when a planning node set it")
         .model_settable({"image_size"});
   }
 
@@ -37,12 +37,9 @@ class Resize : public Node {
   void process(const Data& in, Emitter& out, Job&) override {
     const FramePtr& f = std::get<FramePtr>(in);
     int dw = w_, dh = h_;
-    if (use_plan_ && f->plan && f->plan->extra.contains("resize")) {
-      const json& r = f->plan->extra["resize"];
-      if (r.contains("height") && r.contains("width")) {
-        dh = r["height"].get<int>();
-        dw = r["width"].get<int>();
-      }
+    if (use_plan_ && f->plan && f->plan->resize) {
+      dh = f->plan->resize->height;
+      dw = f->plan->resize->width;
     }
     if (dw <= 0 || dh <= 0)
       throw Error("process.resize: no output size", "set resize.image_size, or resize.width and resize.height "

@@ -1,5 +1,5 @@
 // process.smart_resize: resizes each sampled frame to the size qwen-vl-utils would choose
-// (docs/qwen-reference.md §2.7/§2.8), or to the size a planning node decided (plan.extra.resize), with one of
+// (docs/qwen-reference.md §2.7/§2.8), or to the size a planning node decided (plan.resize), with one of
 // the modes of common/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
 // are measured by bench/resize.py and tests/e2e/test_processing.py. Frames that already have
 // the target size pass through untouched; that is how decode.ffmpeg's fused_resize path
@@ -24,7 +24,7 @@ class SmartResize : public Node {
         .output("frames", DataType::Frame, "resized frame");
     ref::declare_sizing_params(s);  // Qwen2.5-VL's values; model profiles set their own
     s.choice("mode", "exact", {"exact", "fast", "area", "bilinear"}, ref::kResizeModeDoc)
-        .flag("use_plan_size", true, "use the size a planning node decided (plan.extra.resize) when the plan has one");
+        .flag("use_plan_size", true, "use the size a planning node decided (plan.resize) when the plan has one");
     return s;
   }
 
@@ -38,10 +38,9 @@ class SmartResize : public Node {
       throw Error("process.smart_resize: frame has no sample plan",
                   "put a sampler before the decoder so frames carry their plan");
     int dw = 0, dh = 0;
-    const json& planned = f->plan->extra.contains("resize") ? f->plan->extra["resize"] : json();
-    if (use_plan_ && planned.is_object() && planned.contains("height") && planned.contains("width")) {
-      dh = planned["height"].get<int>();  // decided by a planning node (budget fit)
-      dw = planned["width"].get<int>();
+    if (use_plan_ && f->plan->resize) {
+      dh = f->plan->resize->height;  // decided by a planning node (budget fit)
+      dw = f->plan->resize->width;
     } else {
       const auto n = static_cast<int64_t>(f->plan->indices.size());
       const ref::VideoSize size = ref::qwen_video_size(f->height, f->width, n, s_);

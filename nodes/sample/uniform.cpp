@@ -4,7 +4,6 @@
 
 #include <vidpipe/sdk.hpp>
 
-#include "common/plan_fields.hpp"
 #include "common/sampling.hpp"
 
 namespace {
@@ -38,12 +37,15 @@ class UniformSampler : public Node {
         .integer("frame_factor", 2, 1, 1024, "frame count is a multiple of this")
         .number("video_start", nullptr, 0, 1e12, "start of the time range, seconds")
         .number("video_end", nullptr, 0, 1e12, "end of the time range, seconds")
+        .choice("index_rounding", "round", {"round", "floor"},
+                "how linspace positions become frame indices: round = torch.linspace(...).round() "
+                "(qwen-vl-utils); floor = np.linspace(...).astype(int) (LLaVA-NeXT / lmms-eval)")
         .choice("short_video", "pad", {"pad", "error"},
                 "a video (or time range) too short for the rule, where qwen-vl-utils raises: pad = "
                 "repeat frames (fewer than frame_factor: the last one, as the model's temporal "
                 "padding; fewer than nframes: spread over the frames), recorded as repeated_frames; "
                 "error = the reference's error")
-        .model_settable({"fps", "nframes", "min_frames", "max_frames", "frame_factor"});
+        .model_settable({"fps", "nframes", "min_frames", "max_frames", "frame_factor", "index_rounding"});
   }
 
   explicit UniformSampler(const Params& p) {
@@ -56,33 +58,40 @@ class UniformSampler : public Node {
     nf_.max_frames = opt_number(p, "max_frames");
     nf_.frame_factor = p.get<int64_t>("frame_factor");
     nf_.short_video = p.get<std::string>("short_video") == "pad" ? ref::ShortVideo::Pad : ref::ShortVideo::Error;
+    nf_.floor_indices = p.get<std::string>("index_rounding") == "floor";
     start_ = opt_number(p, "video_start");
     end_ = opt_number(p, "video_end");
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const InfoPtr& info = std::get<InfoPtr>(in);
-    const ref::FrameRange range = ref::frame_range(info->frame_count, info->fps, start_, end_);
+    const FrameRange range = frame_range(info->frame_count, info->fps, start_, end_);
     ref::UniformSample picked = ref::sample_uniform(range, info->fps, nf_);
     const auto n = static_cast<int64_t>(picked.indices.size());
     auto plan = std::make_shared<SamplePlan>();
     plan->info = info;
     // linspace(start, end, n) as qwen-vl-utils 0.0.14 does for decord/torchcodec (absolute
     // indices); without a time range this equals the torchvision backend's linspace(0, N-1, n).
+    plan->reasons = ref::uniform_reasons(picked);
     plan->indices = std::move(picked.indices);
     plan->total_frames = range.count;
-    plan->sample_fps = ref::sample_fps(n, range.count, info->fps);
+    plan->sample_fps = sample_fps(n, range.count, info->fps);
     plan->sampler = "sample.uniform";
+    plan->range_start = range.start;
+    plan->range_end = range.end;
     plan->extra = {{"mode", nf_.nframes ? "nframes" : "fps"},
-                   {"range_start", range.start},
-                   {"range_end", range.end}};
-    ref::set_timestamps(*plan);
+                   {"index_rounding", nf_.floor_indices ? "floor" : "round"}};
+    set_timestamps(*plan);
     ref::note_repeats(*plan, picked);
     json note = {{"sampler", plan->sampler},
                  {"indices", plan->indices},
                  {"timestamps", plan->timestamps},
-                 {"timestamps_from", plan->extra["timestamps_from"]}};
-    if (plan->extra.contains("short_video")) note["short_video"] = plan->extra["short_video"];
+                 {"timestamps_from", plan->timestamps_from}};
+    if (plan->repeated_frames > 0)
+      note["short_video"] = {{"policy", "pad"},
+                             {"frames_in_range", plan->total_frames},
+                             {"repeated_frames", plan->repeated_frames},
+                             {"why", plan->repeated_why}};
     job.note("sample", note);
     out.emit(PlanPtr(std::move(plan)));
   }

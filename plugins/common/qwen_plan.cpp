@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "common/sampling.hpp"
 #include "common/sizing_params.hpp"
 
 namespace vidpipe::qwen {
@@ -96,16 +95,8 @@ class QwenPlan final : public Node {
                                                "> budget {}", tokens_at_min, *s.max_pixels, *avail)}});
       }
     }
-    auto next = std::make_shared<SamplePlan>(*plan);
-    if (n != n0) {  // re-sample over the same range with fewer frames
-      const int64_t start = plan->extra.value("range_start", plan->indices.front());
-      const int64_t end = plan->extra.value("range_end", plan->indices.back());
-      next->indices = ref::linspace_indices(start, end, n);
-      next->timestamps.clear();
-      for (int64_t i : next->indices)
-        next->timestamps.push_back(info.fps > 0 ? static_cast<double>(i) / info.fps : 0.0);
-      next->sample_fps = ref::sample_fps(n, plan->total_frames, info.fps);
-    }
+    // fewer frames: the sampler's picks thinned evenly (first and last kept)
+    std::shared_ptr<SamplePlan> next = narrow(*plan, spread_positions(plan->indices.size(), n));
     const double pixel_rows = static_cast<double>(e.grid_t * e.grid_h * e.grid_w);
     const double pixel_cols = 3.0 * tp_ * patch_ * patch_;
     const int64_t per_group = e.grid_h * e.grid_w / (merge_ * merge_);
@@ -131,8 +122,8 @@ class QwenPlan final : public Node {
         {"budget", {{"max_context_tokens", budget_ ? json(*budget_) : json()}, {"reserve_tokens", reserve_},
                     {"on_overflow", fit_ ? "fit" : "error"}, {"fitted", !lowered.empty()}, {"lowered", lowered}}},
     };
-    next->extra["resize"] = {{"height", e.size.height}, {"width", e.size.width}, {"decided_by", m_.type}};
-    next->extra["tokens_plan"] = tp;
+    next->resize = PlannedSize{static_cast<int>(e.size.height), static_cast<int>(e.size.width), m_.type};
+    next->tokens_plan = tp;
     job.note("plan", tp);
     out.emit(PlanPtr(std::move(next)));
   }
@@ -163,7 +154,7 @@ void register_plan_node(Registry& r, const PlanModel& m) {
       .with_role(Role::Planner)
       .parallel()
       .input("plan", DataType::Plan, "sampler's plan")
-      .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled if fitted)");
+      .output("plan", DataType::Plan, "the plan with resize and tokens_plan (narrowed if fitted)");
   ref::SizingParams sizing;
   sizing.factor = m.factor;
   sizing.min_pixels = m.min_pixels;

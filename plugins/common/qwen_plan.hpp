@@ -1,10 +1,10 @@
 // <model>.plan (Plan -> Plan): token and memory planning of a Qwen-VL family video from metadata
 // alone (no pixels): resized size (docs/qwen-reference.md §2.7/§2.8 via ref::qwen_video_size), grid_thw,
 // tokens, prompt placeholder counts and memory estimates, plus budget validation against
-// max_context_tokens (on_overflow: error | fit). Emits a new SamplePlan (a copy of the input,
-// re-sampled when `fit` lowered the frame count) whose extra carries:
-//   extra.resize = {height, width}  the size process.smart_resize must produce (it honours it)
-//   extra.tokens_plan = {...}       everything `vidpipe plan` prints
+// max_context_tokens (on_overflow: error | fit). Emits a new SamplePlan (the input narrowed to
+// fewer of the sampler's picks when `fit` lowered the frame count) that carries:
+//   resize = {height, width}  the size process.smart_resize must produce (it honours it)
+//   tokens_plan = {...}       everything `vidpipe plan` prints
 // The node also notes "plan" in the job's metadata. Used by plugins/qwen2_5_vl and qwen3_vl.
 #pragma once
 

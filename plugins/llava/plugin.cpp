@@ -8,8 +8,9 @@
 //                    per row ("grid": 13 x (13 + 1) = 182 per frame)
 // Sources are in the profiles' facts (vidpipe describe llava_onevision).
 //
-// Nodes: llava.plan (Plan -> Plan: frame indices as the reference samples them, size, tokens,
-// memory and a context budget from metadata alone) and llava.tokens (Clip -> Clip).
+// Nodes: llava.plan (Plan -> Plan: size, tokens, memory and a context budget from metadata alone;
+// the reference's np.linspace(...).astype(int) indices are the sampler's, via the profile's
+// index_rounding: floor) and llava.tokens (Clip -> Clip).
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -17,8 +18,6 @@
 
 #include <fmt/format.h>
 #include <vidpipe/sdk.hpp>
-
-#include "common/sampling.hpp"
 
 namespace {
 
@@ -92,17 +91,6 @@ json dtype_bytes(double elements) {
           {"int4", static_cast<int64_t>(std::ceil(elements / 2))}};
 }
 
-// np.linspace(start, end, n) then astype(int) (truncation), as LLaVA-NeXT / lmms-eval sample.
-std::vector<int64_t> linspace_floor(int64_t start, int64_t end, int64_t n) {
-  std::vector<int64_t> v;
-  v.reserve(static_cast<std::size_t>(n));
-  if (n == 1) return {start};
-  const double step = static_cast<double>(end - start) / static_cast<double>(n - 1);
-  for (int64_t i = 0; i < n; ++i)
-    v.push_back(i == n - 1 ? end : static_cast<int64_t>(static_cast<double>(start) + static_cast<double>(i) * step));
-  return v;
-}
-
 // ---- llava.plan -----------------------------------------------------------------------------
 
 class LlavaPlan final : public Node {
@@ -113,28 +101,24 @@ class LlavaPlan final : public Node {
         .with_role(Role::Planner)
         .parallel()
         .input("plan", DataType::Plan, "sampler's plan")
-        .output("plan", DataType::Plan, "the plan with extra.resize and extra.tokens_plan (re-sampled when needed)");
+        .output("plan", DataType::Plan, "the plan with resize and tokens_plan (narrowed if fitted)");
     add_geometry_params(s);
-    s.choice("index_rounding", "floor", {"floor", "round"},
-             "floor: np.linspace(...).astype(int) as LLaVA-NeXT/lmms-eval; round: keep the sampler's indices")
-        .integer("hidden_size", 3584, 1, 1e6, "LLM hidden size (bytes of a visual token embedding)")
+    s.integer("hidden_size", 3584, 1, 1e6, "LLM hidden size (bytes of a visual token embedding)")
         .integer("max_context_tokens", nullptr, 1, 1e9, "token budget of the model's context (unset: no check)")
         .integer("reserve_tokens", 0, 0, 1e9, "tokens kept for the text prompt and the answer")
         .choice("on_overflow", "error", {"error", "fit"}, "error: fail with the numbers; fit: lower the frame count")
-        .model_settable({"index_rounding", "hidden_size"});
+        .model_settable({"hidden_size"});
     return s;
   }
 
   explicit LlavaPlan(const Params& p)
-      : g_(read_geometry(p)), floor_(p.get<std::string>("index_rounding") == "floor"),
-        hidden_(p.get<int64_t>("hidden_size")), reserve_(p.get<int64_t>("reserve_tokens")),
+      : g_(read_geometry(p)), hidden_(p.get<int64_t>("hidden_size")), reserve_(p.get<int64_t>("reserve_tokens")),
         fit_(p.get<std::string>("on_overflow") == "fit") {
     if (p.has("max_context_tokens")) budget_ = p.get<int64_t>("max_context_tokens");
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const PlanPtr& plan = std::get<PlanPtr>(in);
-    const VideoInfo& info = *plan->info;
     const int64_t n0 = static_cast<int64_t>(plan->indices.size());
     if (n0 == 0) throw Error("llava.plan: the sample plan has no frames");
     int64_t n = n0;
@@ -158,16 +142,8 @@ class LlavaPlan final : public Node {
                            {"why", fmt::format("{} tokens > budget {}", before, avail)}});
       }
     }
-    auto next = std::make_shared<SamplePlan>(*plan);
-    if (n != n0 || floor_) {
-      const int64_t start = plan->extra.value("range_start", plan->indices.front());
-      const int64_t end = plan->extra.value("range_end", plan->indices.back());
-      next->indices = floor_ ? linspace_floor(start, end, n) : ref::linspace_indices(start, end, n);
-      next->timestamps.clear();
-      for (int64_t i : next->indices) next->timestamps.push_back(info.fps > 0 ? static_cast<double>(i) / info.fps : 0.0);
-      next->sample_fps = ref::sample_fps(n, plan->total_frames, info.fps);
-      next->extra["index_rounding"] = floor_ ? "floor" : "round";
-    }
+    // fewer frames: the sampler's picks thinned evenly (first and last kept)
+    std::shared_ptr<SamplePlan> next = narrow(*plan, spread_positions(plan->indices.size(), n));
     const int64_t S = g_.image_size, tokens = g_.total(n);
     const double pixels = static_cast<double>(n) * 3 * S * S;
     json tp = {{"nframes", n},
@@ -186,15 +162,14 @@ class LlavaPlan final : public Node {
                                               {"bytes", dtype_bytes(static_cast<double>(tokens) * hidden_)}}}}},
                {"budget", {{"max_context_tokens", budget_ ? json(*budget_) : json()}, {"reserve_tokens", reserve_},
                            {"on_overflow", fit_ ? "fit" : "error"}, {"fitted", !lowered.empty()}, {"lowered", lowered}}}};
-    next->extra["resize"] = {{"height", S}, {"width", S}, {"decided_by", "llava.plan"}};
-    next->extra["tokens_plan"] = tp;
+    next->resize = PlannedSize{static_cast<int>(S), static_cast<int>(S), "llava.plan"};
+    next->tokens_plan = tp;
     job.note("plan", tp);
     out.emit(PlanPtr(std::move(next)));
   }
 
  private:
   Geometry g_;
-  bool floor_;
   int64_t hidden_, reserve_;
   std::optional<int64_t> budget_;
   bool fit_;

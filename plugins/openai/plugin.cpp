@@ -114,7 +114,7 @@ class OpenAIPlan final : public Node {
         .with_role(Role::Planner)
         .parallel()
         .input("plan", DataType::Plan, "sampler's plan")
-        .output("plan", DataType::Plan, "the plan with extra.resize (the size sent) and extra.tokens_plan");
+        .output("plan", DataType::Plan, "the plan with resize (the size sent) and tokens_plan (narrowed if fitted)");
     add_rule_params(s);
     s.integer("max_images", 500, 1, 1e6, "most images one request takes")
         .integer("max_context_tokens", nullptr, 1, 1e9, "token budget (unset: no check)")
@@ -158,19 +158,8 @@ class OpenAIPlan final : public Node {
       if (avail / per < 1) throw Error("openai.plan: not even one image fits the token budget");
       lower(avail / per, fmt::format("{} tokens > budget {}", n * per, avail));
     }
-    auto next = std::make_shared<SamplePlan>(*plan);
-    if (n != n0) {
-      std::vector<int64_t> idx;
-      std::vector<double> ts;
-      for (int64_t i = 0; i < n; ++i) {  // evenly thinned, first and last kept
-        const auto k = static_cast<std::size_t>(n == 1 ? 0 : std::llround(static_cast<double>(i) * (n0 - 1) / (n - 1)));
-        idx.push_back(plan->indices[k]);
-        ts.push_back(plan->timestamps[k]);
-      }
-      next->indices = idx;
-      next->timestamps = ts;
-      next->sample_fps = plan->sample_fps * static_cast<double>(n) / static_cast<double>(n0);
-    }
+    // fewer frames: the sampler's picks thinned evenly (first and last kept)
+    std::shared_ptr<SamplePlan> next = narrow(*plan, spread_positions(plan->indices.size(), n));
     const auto [tx, ty] = rule_.tiles(sw, sh);
     const double px = static_cast<double>(n) * 3 * sw * sh;
     json tp = {{"nframes", n},
@@ -191,9 +180,9 @@ class OpenAIPlan final : public Node {
                {"budget", {{"max_context_tokens", budget_ ? json(*budget_) : json()}, {"reserve_tokens", reserve_},
                            {"max_images", max_images_}, {"on_overflow", fit_ ? "fit" : "error"},
                            {"fitted", !lowered.empty()}, {"lowered", lowered}}}};
-    next->extra["resize"] = {{"height", sh}, {"width", sw}, {"decided_by", "openai.plan"}};
+    next->resize = PlannedSize{static_cast<int>(sh), static_cast<int>(sw), "openai.plan"};
     next->extra["openai_detail"] = rule_.detail;  // openai.tokens / openai.messages follow it
-    next->extra["tokens_plan"] = tp;
+    next->tokens_plan = tp;
     job.note("plan", tp);
     out.emit(PlanPtr(std::move(next)));
   }

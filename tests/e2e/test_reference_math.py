@@ -103,6 +103,24 @@ def test_linspace_matches_torch():
     assert not bad, bad[:10]
 
 
+def test_linspace_floor_matches_numpy():
+    """sample.uniform index_rounding=floor: np.linspace(start, end, n, dtype=int), as LLaVA-NeXT /
+    lmms-eval take frame indices."""
+    rng = random.Random(4321)
+    cases = [(0, 249, 32), (0, 249, 64), (0, 2, 5), (7, 7, 1), (3, 90, 16)]
+    while len(cases) < 2000:
+        N = rng.choice([rng.randint(1, 3000), rng.randint(1, 200000)])
+        n = rng.choice([1, 8, 32, 64, rng.randint(1, 768), rng.randint(N, N + 40)])
+        s = rng.choice([0, 0, rng.randint(0, N - 1)])
+        cases.append((s, N - 1, n))
+    out = refcheck("linspace_floor", "-", stdin="".join(f"{s} {e} {n}\n" for s, e, n in cases))
+    lines = out.splitlines()
+    assert len(lines) == len(cases)
+    bad = [(s, e, n) for (s, e, n), line in zip(cases, lines)
+           if list(map(int, line.split())) != np.linspace(s, e, n, dtype=int).tolist()]
+    assert not bad, bad[:10]
+
+
 # ---- resize ----
 
 

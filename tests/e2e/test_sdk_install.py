@@ -3,6 +3,8 @@ plugin out of tree with find_package(vidpipe), and run it in a graph with the in
 import json
 import subprocess
 
+import pytest
+
 from conftest import BUILD, SOURCE, make_video, read_json
 
 
@@ -32,6 +34,9 @@ def test_out_of_tree_plugin(tmp_path):
     meta = read_json(out / "v" / "metadata.json")
     assert meta["sampler"] == "example.every_nth"
     assert meta["frame_indices"] == [0, 15, 30, 45, 60, 75, 90, 105]  # n = 15, max_frames = 8, N = 120
+    # its reasons and SDK timestamps (set_timestamps, exported by the installed libvidpipe_sdk)
+    assert meta["pick_reasons"] == [{"reason": "1 in 15", "picks": 8}]
+    assert meta["timestamps"] == pytest.approx([i / 30 for i in meta["frame_indices"]])
     assert meta["grid_thw"][0] == 4
 
     # The third-party model: its profile sets nframes 16 and 224×224; its tokens node counts.

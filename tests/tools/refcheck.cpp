@@ -2,6 +2,7 @@
 // with torch/torchvision and with a transcription of docs/qwen-reference.md.
 //   vidpipe_refcheck linspace START END N           -> indices, space separated
 //   vidpipe_refcheck linspace -                      -> same, one line per "START END N" on stdin
+//   vidpipe_refcheck linspace_floor -                -> linspace_floor (numpy astype(int)), same input
 //   vidpipe_refcheck nframes N FPS [k=v...]          -> "n start end count sample_fps" (k: fps,
 //                                                      nframes, min_frames, max_frames,
 //                                                      video_start, video_end)
@@ -23,6 +24,7 @@
 #include "common/sizing.hpp"
 #include "vidpipe/sdk/error.hpp"
 
+using namespace vidpipe;  // plan utilities (SDK plan.hpp)
 using namespace vidpipe::ref;
 
 namespace {
@@ -52,12 +54,13 @@ int usage() {
 int run(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string cmd = argv[1];
-  auto print_linspace = [](long long s, long long e, long long n) {
-    auto idx = linspace_indices(s, e, n);
+  const bool floor = cmd == "linspace_floor";
+  auto print_linspace = [floor](long long s, long long e, long long n) {
+    auto idx = floor ? linspace_floor(s, e, n) : linspace_indices(s, e, n);
     for (std::size_t i = 0; i < idx.size(); ++i) std::cout << (i ? " " : "") << idx[i];
     std::cout << "\n";
   };
-  if (cmd == "linspace" && argc == 3 && std::string(argv[2]) == "-") {
+  if ((cmd == "linspace" || floor) && argc == 3 && std::string(argv[2]) == "-") {
     long long s, e, n;
     while (std::cin >> s >> e >> n) print_linspace(s, e, n);
     return 0;

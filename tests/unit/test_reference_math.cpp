@@ -9,6 +9,7 @@
 #include "common/sizing.hpp"
 #include "vidpipe/sdk/error.hpp"
 
+using namespace vidpipe;  // plan utilities (SDK plan.hpp)
 using namespace vidpipe::ref;
 
 namespace {

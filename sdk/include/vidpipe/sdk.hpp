@@ -5,5 +5,6 @@
 #include "vidpipe/sdk/node.hpp"
 #include "vidpipe/sdk/output_file.hpp"
 #include "vidpipe/sdk/params.hpp"
+#include "vidpipe/sdk/plan.hpp"
 #include "vidpipe/sdk/plugin.hpp"
 #include "vidpipe/sdk/version.hpp"

@@ -58,15 +58,29 @@ struct VideoInfo {
   bool sideways() const { return rotation == 90 || rotation == 270; }
 };
 
-// Which frames to take: a sampler's answer, computed from VideoInfo alone.
+// A size a planning node decided for every frame (process.resize / smart_resize honour it).
+struct PlannedSize {
+  int height = 0, width = 0;
+  std::string decided_by;  // node type, e.g. "qwen2_5_vl.plan"
+};
+
+// Which frames to take: a sampler's answer, computed from VideoInfo alone. The sampler owns the
+// picks; planning nodes only narrow them (plan.hpp: narrow) and add what they decide.
 struct SamplePlan {
   std::shared_ptr<const VideoInfo> info;
   std::vector<int64_t> indices;    // presentation indices into the whole video, ascending
-  std::vector<double> timestamps;  // seconds, one per index
+  std::vector<double> timestamps;  // seconds, one per index (plan.hpp: set_timestamps)
+  std::vector<std::string> reasons;  // why each index was picked ("uniform", "scene 3 middle"), one per index
   int64_t total_frames = 0;        // N the sampler used (after a time range restricted it)
   double sample_fps = 0;           // frames per second of video time the plan represents
   std::string sampler;             // node type that made the plan
-  json extra = json::object();
+  int64_t range_start = 0, range_end = -1;  // frames the sampler chose from, inclusive (-1: none set)
+  std::string timestamps_from;     // "frame_times" or "index / fps" (set_timestamps)
+  int64_t repeated_frames = 0;     // picks equal to the one before (a short video padded)
+  std::string repeated_why;        // the sampler's reason for repeating, when repeated_frames > 0
+  std::optional<PlannedSize> resize;  // set by a planning node
+  json tokens_plan;                // a planning node's token/memory plan (what `vidpipe plan` prints)
+  json extra = json::object();     // model- or sampler-specific leftovers only
 };
 
 enum class PixelFormat : uint8_t { RGB24, BGR24, GRAY8 };

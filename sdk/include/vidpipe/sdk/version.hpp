@@ -7,7 +7,8 @@
 // pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
 // 3.0: Error carries a kind; NodeSpec declares a role and renamed parameters; ParamSpec says
 // whether a model profile may set it; VideoInfo::index (the prober's packet index, for the
-// decoder).
+// decoder); SamplePlan's typed fields (reasons, range, resize, tokens_plan ...;
+// plan.hpp).
 #define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
