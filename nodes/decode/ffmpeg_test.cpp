@@ -9,6 +9,7 @@
 
 #include <vidpipe/testing.hpp>
 
+#include "shell.hpp"
 #include "temp_dir.hpp"
 
 using namespace vidpipe;
@@ -16,15 +17,7 @@ using vidpipe::testing::NodeRunner;
 
 namespace {
 
-std::string capture(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[1 << 16];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
+using vidpipe::test::capture;
 
 // 60 frames of 176x144 at 30 fps with B-frames, a keyframe every 12 frames.
 std::string make_video(const TempDir& dir) {

@@ -8,6 +8,7 @@
 
 #include <vidpipe/testing.hpp>
 
+#include "shell.hpp"
 #include "temp_dir.hpp"
 
 using namespace vidpipe;
@@ -15,15 +16,7 @@ using vidpipe::testing::NodeRunner;
 
 namespace {
 
-std::string capture(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
+using vidpipe::test::capture;
 
 // 50 frames of 320x240 at 25 fps, a keyframe every 10 frames.
 std::string make_video(const TempDir& dir) {

@@ -49,6 +49,28 @@ def read_json(path):
         return json.load(f)
 
 
+# The default graph without a model: probe, sample, decode, gather, npy and metadata.
+DECODE_ONLY_GRAPH = """vidpipe: 1
+name: decode_only
+nodes:
+  probe:  {type: probe.ffmpeg, in: input}
+  sample: {type: sample.uniform, in: probe.info}
+  decode: {type: decode.ffmpeg, in: sample.plan}
+  gather: {type: gather.clip, in: decode.frames}
+  write:  {type: format.npy, in: gather.clip}
+  metadata: {type: format.metadata, in: write.clip}
+"""
+
+
+def run_meta(video, out, *sets, graph=DEFAULT_GRAPH):
+    """Runs `graph` on one video with --set values; returns its metadata.json."""
+    args = ["run", graph, video, "-o", out]
+    for s in sets:
+        args += ["--set", s]
+    vidpipe(*args, check=0)
+    return read_json(out / video.stem / "metadata.json")
+
+
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory):
     d = tmp_path_factory.mktemp("videos")

@@ -7,24 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ffmpeg, make_video, read_json, vidpipe
-
-GRAPH = """vidpipe: 1
-name: decode_only
-nodes:
-  probe:  {type: probe.ffmpeg, in: input}
-  sample: {type: sample.uniform, in: probe.info}
-  decode: {type: decode.ffmpeg, in: sample.plan}
-  gather: {type: gather.clip, in: decode.frames}
-  write:  {type: format.npy, in: gather.clip}
-  metadata: {type: format.metadata, in: write.clip}
-"""
+from conftest import DECODE_ONLY_GRAPH, ffmpeg, make_video, read_json, vidpipe
 
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
     p = tmp_path_factory.mktemp("graph") / "decode_only.yaml"
-    p.write_text(GRAPH)
+    p.write_text(DECODE_ONLY_GRAPH)
     return p
 
 
@@ -107,7 +96,7 @@ def test_truncated_file_is_planned_on_its_true_count(graph, vids, tmp_path, coun
     """The header says 90 frames: the probe finds those that decode (with count_packets=false too,
     the header's count does not hold), the plan is made on them and never changed."""
     v = vids["trunc"]
-    p = run(graph, v, tmp_path, "sample.nframes=8", f"probe.count_packets={count_packets}")
+    run(graph, v, tmp_path, "sample.nframes=8", f"probe.count_packets={count_packets}")
     meta = read_json(tmp_path / v.stem / "metadata.json")
     assert "replan" not in meta["notes"]
     true_n = meta["total_frames"]

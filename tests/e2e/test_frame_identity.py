@@ -8,7 +8,6 @@
   `ffmpeg -vf select=eq(n\\,i) -vsync 0` and PyAV give.
 """
 import json
-import shutil
 import struct
 import subprocess
 
@@ -16,18 +15,7 @@ import av
 import numpy as np
 import pytest
 
-from conftest import DEFAULT_GRAPH, ffmpeg, read_json, vidpipe
-
-DECODE_ONLY = """vidpipe: 1
-name: decode_only
-nodes:
-  probe:  {type: probe.ffmpeg, in: input}
-  sample: {type: sample.uniform, in: probe.info}
-  decode: {type: decode.ffmpeg, in: sample.plan}
-  gather: {type: gather.clip, in: decode.frames}
-  write:  {type: format.npy, in: gather.clip}
-  metadata: {type: format.metadata, in: write.clip}
-"""
+from conftest import DECODE_ONLY_GRAPH, DEFAULT_GRAPH, ffmpeg, read_json, run_meta, vidpipe
 
 # What a model sees of the plan: all of it must follow the true frame count.
 FIELDS = ("total_frames", "sampled_range_frames", "num_frames", "sample_fps", "frame_indices", "timestamps",
@@ -94,14 +82,6 @@ def files(tmp_path_factory):
     for name in ("trunc", "cut"):
         f["clean_" + name] = reencoded(f[name], d / f"clean_{name}.mp4")
     return f
-
-
-def run_meta(video, out, *sets, graph=DEFAULT_GRAPH):
-    args = ["run", graph, video, "-o", out]
-    for s in sets:
-        args += ["--set", s]
-    vidpipe(*args, check=0)
-    return read_json(out / video.stem / "metadata.json")
 
 
 def plan_json(video, *sets, graph=DEFAULT_GRAPH):
@@ -206,7 +186,7 @@ def test_frame_i_is_the_decoders_i_th_output(broken, tmp_path, name, nframes):
         pytest.skip("this ffmpeg has no libxvid encoder")
     video = broken[name]
     graph = tmp_path / "decode_only.yaml"
-    graph.write_text(DECODE_ONLY)
+    graph.write_text(DECODE_ONLY_GRAPH)
     meta = run_meta(video, tmp_path, f"sample.nframes={nframes}", "decode.color_matrix=auto", graph=graph)
     ours = np.load(tmp_path / video.stem / "frames.npy").transpose(0, 2, 3, 1)
     h, w = ours.shape[1:3]

@@ -1,8 +1,6 @@
 """Model plugins against docs/qwen-reference.md §7 and their cited constants."""
 import json
 
-import pytest
-
 from conftest import SOURCE, vidpipe, read_json
 
 QWEN3 = SOURCE / "graphs" / "qwen3_vl.yaml"

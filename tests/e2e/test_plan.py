@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import BUILD, DEFAULT_GRAPH, SOURCE, vidpipe, read_json
+from conftest import BUILD, DEFAULT_GRAPH, SOURCE, run_meta, vidpipe
 
 BUDGET_GRAPH = SOURCE / "graphs" / "qwen2_5_vl_budget.yaml"
 
@@ -13,14 +13,6 @@ BUDGET_GRAPH = SOURCE / "graphs" / "qwen2_5_vl_budget.yaml"
 def plan(*args, check=0):
     p = vidpipe("plan", *args, "--json", check=check)
     return json.loads(p.stdout)["videos"][0] if check == 0 else p
-
-
-def run_meta(video, out, *sets, graph=DEFAULT_GRAPH):
-    args = ["run", graph, video, "-o", out]
-    for s in sets:
-        args += ["--set", s]
-    vidpipe(*args, check=0)
-    return read_json(out / video.stem / "metadata.json")
 
 
 CASES = [("b", ["sample.nframes=8"]), ("c", ["resize.max_pixels=151200"]), ("small", []),

@@ -2,7 +2,6 @@
 (format.npy dtypes, normalisation, temporal padding; format.hf patchify per docs/qwen-reference.md §6.4)."""
 import json
 import math
-import os
 import subprocess
 
 import numpy as np
@@ -13,7 +12,7 @@ F = pytest.importorskip("torch.nn.functional")
 TF = pytest.importorskip("torchvision.transforms.functional")
 from torchvision.transforms import InterpolationMode  # noqa: E402
 
-from conftest import BUILD, DEFAULT_GRAPH, SOURCE, raw_rgb_frame, vidpipe, read_json  # noqa: E402
+from conftest import BUILD, DEFAULT_GRAPH, raw_rgb_frame, vidpipe, read_json  # noqa: E402
 
 REFCHECK = BUILD / "bin" / "vidpipe_refcheck"
 

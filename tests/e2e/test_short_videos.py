@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import pytest
 
-from conftest import SOURCE, VIDPIPE, ffmpeg, make_video, read_json, vidpipe
+from conftest import SOURCE, ffmpeg, make_video, read_json, vidpipe
 from test_reference_math import ceil_by_factor, floor_by_factor, round_by_factor, smart_resize
 
 torch = pytest.importorskip("torch")

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "common/ffmpeg_reader.hpp"
+#include "shell.hpp"
 
 namespace vidpipe::test {
 
 namespace av = vidpipe::av;
 
-std::string capture(const std::string& cmd);  // a shell command's stdout
 bool sh(const std::string& cmd);              // a shell command succeeded (output dropped)
 
 // Test videos by name (ffmpeg_test_videos.cpp lists them), made on first use in a private
