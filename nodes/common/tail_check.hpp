@@ -1,5 +1,5 @@
 // How many frames really decode, found by the prober (ffmpeg_probe.cpp) so that a plan is made
-// once, on the true count, and `vidpipe plan` equals `vidpipe run` (docs/qwen-reference.md §2.3).
+// once, on the true count, and `vidpipe plan` equals `vidpipe run` (docs/frame-identity.md §4).
 // A packet index is trusted unless the input shows signs of damage; then its last GOP is decoded
 // (one GOP, or a few earlier ones while none of its frames decodes). A header's count is trusted
 // only when the end of the stream confirms it. A planned frame that still does not decode is

@@ -24,8 +24,8 @@ class GatherClip final : public Node {
       if (auto* f = std::get_if<FramePtr>(&d)) clip->frames.push_back(std::move(*f));
     if (clip->frames.empty())
       throw Error("no frames reached the gather", "check the decoder's damage report and the plan's frame indices");
-    // The plan the frames were decoded for: the decoder's re-plan when it made one (the video
-    // held fewer frames than probed), else the decoder's input.
+    // The plan the frames were decoded for (decoders attach it to each frame), else the
+    // decoder's input.
     clip->plan = clip->frames.front()->plan;
     if (auto* plan = std::get_if<PlanPtr>(&parent); plan && !clip->plan) clip->plan = *plan;
     out.emit(ClipPtr(std::move(clip)));

@@ -1,5 +1,5 @@
 """End-to-end: decode.ffmpeg through the CLI on a decode-only graph (no resize), against the
-ffmpeg CLI's `select=eq(n\\,I)` frames; re-planning on lying files; damage; limits."""
+ffmpeg CLI's `select=eq(n\\,I)` frames; lying files planned on their true count; damage; limits."""
 import json
 import subprocess
 

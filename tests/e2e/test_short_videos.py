@@ -52,7 +52,7 @@ def sample_padded(N, r, factor=2, **kv):
 
 
 def qwen_size(h, w, n, F, min_px, video_max, total):
-    """§2.7: the per-frame cap from the frame count, then smart_resize."""
+    """docs/qwen-reference.md §2.7: the per-frame cap from the frame count, then smart_resize."""
     cap = max(min(video_max, total / n * 2), int(min_px * 1.05))
     return smart_resize(h, w, F, min_px, cap)
 

@@ -1,7 +1,6 @@
 // The packet index of a video stream: what demuxing it (no decoding) tells, one entry per frame.
 // The prober builds it once and hands it to the decoder in VideoInfo::index (since ABI 3.0), so
-// the input is not demuxed twice. Which frame is frame i is decided here (docs/qwen-reference.md
-// §2.3, §3b).
+// the input is not demuxed twice. Which frame is frame i is decided here (docs/frame-identity.md).
 #pragma once
 
 #include <algorithm>
