@@ -235,6 +235,10 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
       error(d.loc, fmt::format("node '{}': {} is serial and cannot run with concurrency {}", d.id, d.type,
                                n.concurrency == 0 ? "parallel" : std::to_string(n.concurrency)),
             "remove `concurrency:`");
+    else if (e->spec.concurrency > 1 && (n.concurrency == 0 || n.concurrency > e->spec.concurrency))
+      error(d.loc, fmt::format("node '{}': {} runs at most {} calls at once, not {}", d.id, d.type, e->spec.concurrency,
+                               n.concurrency == 0 ? "parallel" : std::to_string(n.concurrency)),
+            fmt::format("set `concurrency:` to {} or less", e->spec.concurrency));
     if (e->spec.shape == Shape::Source) n.max_in_flight = d.max_in_flight.value_or(g.settings.max_jobs_in_flight);
     else if (e->spec.shape == Shape::Expand) n.max_in_flight = d.max_in_flight.value_or(g.settings.max_frames_in_flight);
     else if (d.max_in_flight) error(d.loc, "node '" + d.id + "': max_in_flight applies only to sources and expanders");

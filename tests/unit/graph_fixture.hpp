@@ -61,6 +61,10 @@ void register_test_nodes(Registry& r) {
              .parallel()
              .input("job", DataType::Job)
              .output("frames", DataType::Frame));
+  add(r, NodeSpec("encode.fake", "frame → frame, at most 2 calls at once")
+             .parallel(2)
+             .input("frames", DataType::Frame)
+             .output("frames", DataType::Frame));
   add(r, NodeSpec("gather.fake", "frames → clip").with_shape(Shape::Gather).input("frames", DataType::Frame).output("clip", DataType::Clip));
   add(r, NodeSpec("sink.fake", "clip → nothing").input("clip", DataType::Clip));
   ModelProfile m;

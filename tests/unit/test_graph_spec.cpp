@@ -219,6 +219,16 @@ TEST_CASE("concurrency: a serial node cannot run in parallel; bad values") {
   CHECK_DIAG(d, "g.yaml:7:3", "cannot run with concurrency 4");
   d = errors(replace(kGood, "in: sample.plan}", "in: sample.plan, concurrency: lots}"));
   CHECK_DIAG(d, "g.yaml:7:61", "'concurrency' must be serial, parallel or a number from 1 to 1024");
+  // A node whose contract allows N calls at once cannot be given more.
+  const std::string with_encode = replace(kGood, "in: decode.frames", "in: encode.frames");
+  const std::string encode = "  encode: {type: encode.fake, in: decode.frames, concurrency: CONC}\n";
+  d = errors(replace(with_encode, "nodes:\n", "nodes:\n" + replace(encode, "CONC", "4")));
+  CHECK_DIAG(d, "g.yaml:5:3", "node 'encode': encode.fake runs at most 2 calls at once, not 4");
+  d = errors(replace(with_encode, "nodes:\n", "nodes:\n" + replace(encode, "CONC", "parallel")));
+  CHECK_DIAG(d, "g.yaml:5:3", "runs at most 2 calls at once, not parallel");
+  const auto limited = resolve(replace(with_encode, "nodes:\n", "nodes:\n" + replace(encode, "CONC", "2")));
+  CHECK(std::any_of(limited.nodes.begin(), limited.nodes.end(),
+                    [](const auto& n) { return n.id == "encode" && n.concurrency == 2; }));
   // Fine: a parallel node limited to 3, an expander's own credit.
   auto g = resolve(replace(replace(kGood, "in: decode.frames", "in: decode.frames\n    concurrency: 3"),
                            "in: sample.plan}", "in: sample.plan, max_in_flight: 5}"));
