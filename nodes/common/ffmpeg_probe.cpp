@@ -72,9 +72,9 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     index_facts["end_check_frames"] = header_check;
   } else {
     if (header_check >= 0) {  // the header's count does not hold: count the packets
-      fmt = open_input(input, io);
       index_facts["end_check_header"] = "the header's " + std::to_string(st->nb_frames) +
                                         " frames do not end where its last frame decodes";
+      fmt = open_input(input, io);  // frees the old context and its streams: st is re-read
       st = fmt->streams[si];
       par = st->codecpar;
     }

@@ -180,7 +180,13 @@ TEST_CASE("session: 4 threads, 200 jobs with per-input overrides, each equal to 
   run_phase(200);
   const std::size_t after_all = rss_bytes();
   MESSAGE("RSS after 10 jobs " << after_10 / 1024 << " KiB, after 200 more " << after_all / 1024 << " KiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in quarantine (and LeakSanitizer checks leaks at exit): RSS says
+  // nothing about growth in that build.
+  (void)after_all;
+#else
   CHECK(after_all <= after_10 * 1.10);
+#endif
 
   // A session's output file names are fixed; a limit only a decoder declares must be named.
   SubmitOptions bad;
