@@ -52,7 +52,9 @@ struct SubmitOptions {
   json overrides = json::object();
   std::optional<std::string> output_dir;  // this job's folder root, instead of the session's ("" = none)
   std::string name;                       // output folder name; default: the input's stem
-  bool keep_output = true;                // hold the graph's output (the clip) in the Result
+  // Hold the graph's output (the clip, frames with their pixels) in the Result. Without it, a
+  // graph whose writers stream holds only a few frames at a time (README: Writers stream).
+  bool keep_output = true;
 };
 
 struct Result {
