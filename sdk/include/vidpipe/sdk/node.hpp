@@ -16,7 +16,7 @@
 // a writer that streams gets each frame as soon as it and all before it were decoded, and the
 // clip itself (whose frames are then descriptors: no pixels) last. The gather holds pixels only
 // when some node downstream still reads them, or the caller keeps the clip in memory, so a run
-// whose writers stream holds a few frames, not the clip. docs/architecture.md: Streaming.
+// whose writers stream holds a few frames, not the clip (README.md: Writers stream).
 //
 // Concurrency: 1 = serial (never called concurrently), 0 = unlimited, N = at most N at once.
 // A node that is not serial must be reentrant: keep per-call state on the stack.
