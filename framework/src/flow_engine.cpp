@@ -185,7 +185,7 @@ struct FlowEngine::Impl {
     if (!in.group) return;  // validation guarantees an expander upstream
     std::unique_lock lock(*gather_mu[i]);
     GroupItems& p = gather_tables[i][in.group->id];  // stays put: only its drainer erases it
-    if (!p.job) p.job = in.job, p.keep_pixels = streams[i].keep_pixels || in.job->state->keep;
+    if (!p.job) p.job = in.job, p.keep_pixels = streams[i].keep_pixels || in.job->state->keep_pixels;
     if (in.kind == Envelope::End) p.end = in.seq;
     else p.waiting.emplace(in.seq, in);
     if (p.draining) return;  // the thread draining this group takes it

@@ -30,13 +30,13 @@ using StreamGuard = std::function<std::unique_ptr<FrameStream>(int writer, const
 // sequence order by one thread at a time (the drainer): written to the writers' streams (opened
 // at the first frame), then kept for collect(), as descriptors unless `keep_pixels`.
 struct GroupItems {
+  std::shared_ptr<JobTicket> job;       // first, so released last: the job completes after its streams
   std::map<int64_t, Envelope> waiting;  // arrived ahead of their turn, holding their credits
   int64_t next = 0, end = -1;           // next sequence number to hand on; the End's count
   bool draining = false;                // a thread is handing items on
   bool opened = false, keep_pixels = false;
   std::vector<Data> items;              // handed on, in order
   std::vector<std::unique_ptr<FrameStream>> streams;  // one per GatherStreams::writers (or none)
-  std::shared_ptr<JobTicket> job;
 
   // Under the gather's lock: the items whose turn it is, in order (empty when none).
   std::vector<Envelope> take_run();

@@ -47,6 +47,7 @@ class JobState final : public Job {
   void keep_output(const Data& item);
   Data kept_output() const;
   bool keep = false;  // keep_output() keeps items (the caller wants the clip in memory)
+  bool keep_pixels = false;  // ... with its frames' pixels (gathers that stream keep them)
   // Frame streams a gather opened for writer nodes (FrameUse::Stream), held from the end of the
   // group until its clip reaches the writer (`seq`: the clip's sequence number).
   void adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream);
