@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NO_CLIP = """vidpipe: 1
 name: no_clip
 model: qwen2_5_vl
-settings: {max_jobs_in_flight: 2, max_frames_in_flight: 16}
+settings: {max_jobs_in_flight: 2, max_frames_in_flight: 8}
 nodes:
   probe: {type: probe.ffmpeg, in: input}
   sample: {type: sample.uniform, in: probe.info}

@@ -53,6 +53,7 @@ def files_of(folder):
             if f.name == "metadata.json":  # timings differ from run to run
                 meta = json.loads(data)
                 meta.pop("timing", None)
+                meta["config"]["settings"].pop("max_frames_in_flight")  # 8 since streaming, was 16
                 data = json.dumps(meta, sort_keys=True).encode()
             found[str(f.relative_to(folder))] = data
     return found
