@@ -11,9 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOURCE, VIDPIPE, make_video
+from conftest import SOURCE, VIDPIPE, make_video, vidpipe
 
 REFERENCE = os.environ.get("VIDPIPE_REFERENCE_BIN")
+
+
+def test_describe_says_how_each_node_uses_pixels():
+    uses = {t: json.loads(vidpipe("describe", t, "--json", check=0).stdout)["frames"]
+            for t in ("gather.clip", "qwen2_5_vl.tokens", "qwen3_vl.tokens", "llava.tokens", "openai.tokens",
+                      "format.npy", "format.hf", "format.metadata", "openai.messages")}
+    assert uses == {"gather.clip": "descriptors", "qwen2_5_vl.tokens": "descriptors", "qwen3_vl.tokens": "descriptors",
+                    "llava.tokens": "descriptors", "openai.tokens": "descriptors", "format.npy": "stream",
+                    "format.hf": "stream", "format.metadata": "descriptors", "openai.messages": "pixels"}
+    assert "frames stream" in vidpipe("describe", "format.npy", check=0).stdout
 
 
 def run_limited(args, max_file_bytes):

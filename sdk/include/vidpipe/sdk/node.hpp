@@ -180,7 +180,8 @@ class VIDPIPE_API Node {
   virtual void collect(const Data& parent, std::vector<Data> items, Emitter& out, Job& job);
   // FrameUse::Stream: a stream for the frames decoded for `plan`, opened before the first one
   // arrives (the frame count is plan.indices.size(), their size comes with the first).
-  // nullptr: nothing to write for this job; process() then gets the clip without pixels.
+  // nullptr: nothing to write for this job; process() then gets the clip, whose frames may be
+  // descriptors.
   virtual std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job);
 };
 
