@@ -105,7 +105,7 @@ json spec_json(const NodeEntry& e) {
   json renamed = json::array();
   for (const auto& r : s.renamed) renamed.push_back({{"old", r.old_name}, {"new", r.new_name}, {"why", r.why}});
   return {{"type", s.type}, {"doc", s.doc}, {"shape", to_string(s.shape)}, {"role", to_string(s.role)},
-          {"concurrency", s.concurrency == 0 ? json("parallel") : json(s.concurrency)},
+          {"frames", to_string(s.frame_use)}, {"concurrency", s.concurrency == 0 ? json("parallel") : json(s.concurrency)},
           {"inputs", ports_in}, {"outputs", ports_out}, {"params", params}, {"renamed", renamed},
           {"plugin", e.plugin}, {"path", e.path}};
 }
@@ -309,8 +309,8 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
       return kOk;
     }
     const NodeSpec& s = e->spec;
-    std::cout << fmt::format("{}: {}\n  role {}, shape {}, concurrency {}, plugin {} ({})\n", s.type, s.doc,
-                             to_string(s.role), to_string(s.shape),
+    std::cout << fmt::format("{}: {}\n  role {}, shape {}, frames {}, concurrency {}, plugin {} ({})\n", s.type, s.doc,
+                             to_string(s.role), to_string(s.shape), to_string(s.frame_use),
                              s.concurrency == 0 ? "parallel" : s.concurrency == 1 ? "serial" : std::to_string(s.concurrency),
                              e->plugin, e->path);
     for (const auto& p : s.inputs) std::cout << fmt::format("input  {:<14} {:<6} {}\n", p.name, to_string(p.type), p.doc);

@@ -10,6 +10,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "blocking_pool.hpp"
+#include "gather_streams.hpp"
 
 namespace flow = tbb::flow;
 
@@ -67,13 +68,10 @@ struct FlowEngine::Impl {
   std::vector<std::unique_ptr<CreditPool>> call_slots;  // an expander's declared concurrency
   std::vector<std::vector<bool>> consumed;              // consumed[i][port]: some node reads it
 
-  struct Pending {
-    std::vector<std::pair<int64_t, Data>> items;
-    int64_t dropped = 0, end = -1;
-    std::shared_ptr<JobTicket> job;
-  };
+  std::vector<GatherStreams> streams;  // per Gather node
+  std::vector<bool> stream_writer;     // a node some gather streams frames to
   std::vector<std::unique_ptr<std::mutex>> gather_mu;
-  std::vector<std::map<uint64_t, Pending>> gather_tables;
+  std::vector<std::map<uint64_t, GroupItems>> gather_tables;
   std::atomic<uint64_t> next_group{1};
 
   // Declared in construction order; destroyed (explicitly, in ~FlowEngine) in reverse.
@@ -103,6 +101,10 @@ struct FlowEngine::Impl {
       if (n.upstream >= 0) consumed[n.upstream][n.upstream_port] = true;
     if (source < 0) throw Error("the graph has no source node", "wire the first node with `in: input`");
     gather_tables.resize(nodes.size());
+    streams = plan_gather_streams(graph);
+    stream_writer.assign(nodes.size(), false);
+    for (const auto& s : streams)
+      for (int w : s.writers) stream_writer[w] = true;
   }
 
   // Runs a node call with timing and error capture. Returns false when the call failed.
@@ -154,7 +156,10 @@ struct FlowEngine::Impl {
     uint32_t out_items = 0;
     uint64_t out_bytes = 0;
     bool ok = call(i, in, job, 1, [&] {
-      job.node(i).process(in.data, em, job);
+      // A writer whose frames were streamed finishes with the clip (node.hpp: FrameStream).
+      auto stream = stream_writer[i] ? job.take_stream(i, in.seq) : nullptr;
+      if (stream) stream->close(std::get<ClipPtr>(in.data), em, job);
+      else job.node(i).process(in.data, em, job);
       out_items = static_cast<uint32_t>(em.items.size());
       for (const auto& [p, d] : em.items) out_bytes += bytes_of(d);
       if (in.group)
@@ -174,38 +179,62 @@ struct FlowEngine::Impl {
         if (!sent[p]) put(ports, p, derive(in, Envelope::Dropped));
   }
 
-  // ---- Gather: buffer a group until its End and all its items arrived, then collect ----
+  // ---- Gather: items handed on in order as they become contiguous (gather_streams.hpp),
+  // collected at the group's end ----
   void run_gather(int i, const Envelope& in, Ports& ports) {
     if (!in.group) return;  // validation guarantees an expander upstream
-    Pending done;
-    {
-      std::lock_guard lock(*gather_mu[i]);
-      Pending& p = gather_tables[i][in.group->id];
-      if (!p.job) p.job = in.job;
-      if (in.kind == Envelope::Item) p.items.emplace_back(in.seq, in.data);
-      else if (in.kind == Envelope::Dropped) p.dropped++;
-      else p.end = in.seq;
-      if (p.end < 0 || static_cast<int64_t>(p.items.size()) + p.dropped != p.end) return;
-      done = std::move(p);
-      gather_tables[i].erase(in.group->id);
+    std::unique_lock lock(*gather_mu[i]);
+    GroupItems& p = gather_tables[i][in.group->id];  // stays put: only its drainer erases it
+    if (!p.job) p.job = in.job, p.keep_pixels = streams[i].keep_pixels || in.job->state->keep_pixels;
+    if (in.kind == Envelope::End) p.end = in.seq;
+    else p.waiting.emplace(in.seq, in);
+    if (p.draining) return;  // the thread draining this group takes it
+    p.draining = true;
+    for (;;) {
+      std::vector<Envelope> run = p.take_run();
+      if (run.empty()) {
+        if (!p.complete()) return (void)(p.draining = false);
+        GroupItems done = std::move(p);
+        gather_tables[i].erase(in.group->id);
+        lock.unlock();
+        return collect(i, done, *in.group, ports);
+      }
+      lock.unlock();
+      p.hand_on(run, in.group->parent, streams[i].writers, [&](int w, const auto& body) { return stream_call(w, *p.job->state, body); });
+      lock.lock();
     }
-    JobState& job = *done.job->state;
-    if (job.cancelled()) return;
-    std::sort(done.items.begin(), done.items.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    std::vector<Data> items;
-    items.reserve(done.items.size());
-    for (auto& [s, d] : done.items) items.push_back(std::move(d));
-    done.items.clear();
+  }
 
+  // A writer's stream call, timed, failing the job as a call of that writer would.
+  std::unique_ptr<FrameStream> stream_call(int w, JobState& job, const std::function<std::unique_ptr<FrameStream>()>& body) {
+    if (job.cancelled()) return nullptr;
+    const int64_t t0 = profiler->timing() ? now_ns() : 0;
+    std::unique_ptr<FrameStream> opened;
+    try {
+      opened = body();
+    } catch (const std::exception& e) {
+      job.fail(ids[w], types[w], e);
+    } catch (...) {
+      job.fail(ids[w], types[w], "unknown exception", "report this as a bug in the node's plugin");
+    }
+    if (t0) job.add_busy(w, now_ns() - t0);
+    return opened;
+  }
+
+  void collect(int i, GroupItems& done, const Group& group, Ports& ports) {
+    JobState& job = *done.job->state;
+    if (job.cancelled()) return;  // the streams close unfinished: their files go
+    for (std::size_t w = 0; w < done.streams.size(); ++w)
+      if (done.streams[w]) job.adopt_stream(streams[i].writers[w], group.parent_seq, std::move(done.streams[w]));
     Envelope out;
     out.job = done.job;
-    out.seq = in.group->parent_seq;
+    out.seq = group.parent_seq;
     int nout = static_cast<int>(graph.nodes[i].entry->spec.outputs.size());
     CollectingEmitter em(nout);
-    uint32_t n_in = static_cast<uint32_t>(items.size()), out_items = 0;
+    uint32_t n_in = static_cast<uint32_t>(done.items.size()), out_items = 0;
     uint64_t out_bytes = 0;
     bool ok = call(i, out, job, n_in, [&] {
-      job.node(i).collect(in.group->parent, std::move(items), em, job);
+      job.node(i).collect(group.parent, std::move(done.items), em, job);
       out_items = static_cast<uint32_t>(em.items.size());
     }, out_items, out_bytes);
     if (!ok) return;

@@ -7,7 +7,10 @@
 //   Source           not a TBB node: the session injects each started job into the nodes the
 //                    source feeds (Session::run_source runs a graph's own source)
 // Memory bound: every item an expander emits holds a credit until it retires (is dropped, or
-// reaches the Gather that collects it); emit() waits while `max_in_flight` credits are out.
+// is handed on in order by the Gather that collects it); emit() waits while `max_in_flight`
+// credits are out. A gather hands items on as they become contiguous: to the writers that
+// stream (sdk node.hpp: FrameUse), then into the group, without pixels when no node below and
+// no caller needs them (gather_streams.hpp), so a streamed clip costs descriptors only.
 // Errors: a node that throws fails that job (node id, type, message, hint); its other items are
 // dropped or counted as failed so gathers never wait forever; the other jobs go on.
 // Each call runs the instance of the job's NodeSet (job_params.hpp), so per-input parameters

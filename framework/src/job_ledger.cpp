@@ -81,6 +81,7 @@ std::shared_ptr<JobTicket> JobLedger::start(JobRequest& request, std::shared_ptr
   auto state = std::make_shared<JobState>(v, request.nodes, ids_, types_, cancel_);
   state->output = std::move(claim);
   state->keep = request.keep_output;
+  state->keep_pixels = request.keep_output && request.keep_pixels;
   auto ticket = std::make_shared<JobTicket>();
   ticket->state = state;
   ticket->on_done = [this, root, done = std::exchange(request.done, nullptr),

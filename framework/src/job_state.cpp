@@ -36,6 +36,28 @@ Data JobState::kept_output() const {
   return output_;
 }
 
+void JobState::adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream) {
+  std::lock_guard lock(mu_);
+  streams_[{node, seq}] = std::move(stream);
+}
+
+std::unique_ptr<FrameStream> JobState::take_stream(int node, int64_t seq) {
+  std::lock_guard lock(mu_);
+  auto it = streams_.find({node, seq});
+  if (it == streams_.end()) return nullptr;
+  auto stream = std::move(it->second);
+  streams_.erase(it);
+  return stream;
+}
+
+void JobState::drop_streams() {
+  std::map<std::pair<int, int64_t>, std::unique_ptr<FrameStream>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped.swap(streams_);
+  }
+}
+
 json JobState::notes() const {
   std::lock_guard lock(mu_);
   return notes_;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ class JobState final : public Job {
   void keep_output(const Data& item);
   Data kept_output() const;
   bool keep = false;  // keep_output() keeps items (the caller wants the clip in memory)
+  bool keep_pixels = false;  // ... with its frames' pixels (gathers that stream keep them)
+  // Frame streams a gather opened for writer nodes (FrameUse::Stream), held from the end of the
+  // group until its clip reaches the writer (`seq`: the clip's sequence number).
+  void adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream);
+  std::unique_ptr<FrameStream> take_stream(int node, int64_t seq);
+  void drop_streams();  // unclosed streams leave nothing (OutputFile): before the job completes
 
   OutputFolder::Claim output;  // the job's output folder (with -o)
 
@@ -64,6 +71,7 @@ class JobState final : public Job {
   ErrorKind error_kind_ = ErrorKind::Internal;
   DamageReport damage_;  // what mark_partial() reported
   Data output_;
+  std::map<std::pair<int, int64_t>, std::unique_ptr<FrameStream>> streams_;
 };
 
 // Alive while any item of the job is; its destructor is the job's completion event.
@@ -71,6 +79,7 @@ struct JobTicket {
   std::shared_ptr<JobState> state;
   std::function<void(JobState&)> on_done;  // must not throw
   ~JobTicket() {
+    state->drop_streams();
     if (on_done) on_done(*state);
   }
 };

@@ -24,7 +24,7 @@ static_assert(sizeof(NodeSpec) == 168 && sizeof(ParamSpec) == 152 && sizeof(Port
                   sizeof(ModelProfile) == 96,
               "a node contract or profile struct changed: carry the new field in registry_cache.cpp");
 
-constexpr const char* kFormat = "vidpipe-registry-cache-2";  // 2: roles, renames, model-settable
+constexpr const char* kFormat = "vidpipe-registry-cache-3";  // 2: roles, renames, model-settable; 3: frame use
 
 json port_json(const PortSpec& p) { return {p.name, static_cast<int>(p.type), p.doc}; }
 PortSpec port_from(const json& j) { return {j.at(0).get<std::string>(), static_cast<DataType>(j.at(1).get<int>()), j.at(2).get<std::string>()}; }
@@ -50,7 +50,7 @@ ParamSpec param_from(const json& j) {
 
 json spec_json(const NodeSpec& s) {
   json j = {{"type", s.type}, {"doc", s.doc}, {"shape", static_cast<int>(s.shape)}, {"role", static_cast<int>(s.role)},
-            {"concurrency", s.concurrency}, {"renamed", json::array()},
+            {"frame_use", static_cast<int>(s.frame_use)}, {"concurrency", s.concurrency}, {"renamed", json::array()},
             {"inputs", json::array()}, {"outputs", json::array()}, {"params", json::array()}};
   for (const auto& p : s.inputs) j["inputs"].push_back(port_json(p));
   for (const auto& p : s.outputs) j["outputs"].push_back(port_json(p));
@@ -63,6 +63,7 @@ NodeSpec spec_from(const json& j) {
   NodeSpec s(j.at("type").get<std::string>(), j.at("doc").get<std::string>());
   s.shape = static_cast<Shape>(j.at("shape").get<int>());
   s.role = static_cast<Role>(j.at("role").get<int>());
+  s.frame_use = static_cast<FrameUse>(j.at("frame_use").get<int>());
   s.concurrency = j.at("concurrency").get<int>();
   for (const auto& r : j.at("renamed"))
     s.renamed.push_back({r.at(0).get<std::string>(), r.at(1).get<std::string>(), r.at(2).get<std::string>()});

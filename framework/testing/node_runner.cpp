@@ -127,6 +127,19 @@ void NodeRunner::collect(const Data& parent, std::vector<Data> items) {
   s_->node->collect(parent, std::move(items), *s_, *s_);
 }
 
+void NodeRunner::stream(const PlanPtr& plan, const ClipPtr& clip) {
+  std::unique_ptr<FrameStream> stream = s_->node->open_frames(plan, *s_);
+  auto descriptors = std::make_shared<Clip>(*clip);  // the clip as it arrives after its frames
+  for (auto& f : descriptors->frames) {
+    if (stream) stream->write(f);
+    auto d = std::make_shared<Frame>(*f);
+    d->data.reset();
+    f = std::move(d);
+  }
+  if (stream) stream->close(descriptors, *s_, *s_);
+  else s_->node->process(ClipPtr(descriptors), *s_, *s_);
+}
+
 const std::vector<Data>& NodeRunner::outputs(int port) const {
   if (port < 0 || port >= static_cast<int>(s_->out.size()))
     throw Error(fmt::format("{} has no output port {}", s_->spec.type, port), "", ErrorKind::Internal);

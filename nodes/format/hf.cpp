@@ -3,6 +3,7 @@
 // C*tp*p*p; temporal padding by repeating the last frame, §6.3; normalisation (v/255 - mean)/std
 // in float32, §6.1) and `video_grid_thw` (1×3 int64), as a safetensors file (written here:
 // 8-byte little-endian header length, JSON header, raw little-endian data) and/or .npy files.
+// It streams: each temporal group is written as its frames are decoded (sdk node.hpp: FrameUse).
 #include <cstring>
 #include <vector>
 
@@ -34,6 +35,7 @@ class FormatHf final : public Node {
   static NodeSpec spec() {
     return NodeSpec("format.hf", "Writes HF pixel_values_videos (patchified, normalised) and video_grid_thw")
         .with_role(Role::Formatter)
+        .uses_frames(FrameUse::Stream)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the files listed in its artifacts")
@@ -57,72 +59,66 @@ class FormatHf final : public Node {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
   }
 
+  // Writes each temporal group as its frames arrive (FrameUse::Stream); a whole clip goes
+  // through the same path.
   void process(const Data& in, Emitter& out, Job& job) override {
-    const Clip& clip = *std::get<ClipPtr>(in);
-    if (job.video().out_dir.empty()) return (void)out.emit(in);
-    const Frame& first = *clip.frames.at(0);
-    const int64_t H = first.height, W = first.width, C = channels(first.format);
-    for (const auto& f : clip.frames)
-      if (f->width != W || f->height != H) throw Error("format.hf: frames differ in size", "resize to one size first");
-    if (H % (p_ * m_) || W % (p_ * m_))
-      throw Error(fmt::format("format.hf: {} is not a multiple of patch_size*merge_size = {}", size_text(W, H), p_ * m_),
-                  "resize with process.smart_resize and the model's factor");
-    const int64_t T0 = static_cast<int64_t>(clip.frames.size());
-    const int64_t gt = (T0 + tp_ - 1) / tp_, gh = H / p_, gw = W / p_, bh_n = gh / m_, bw_n = gw / m_;
-    const int64_t rows = gt * gh * gw, cols = C * tp_ * p_ * p_;
-    const NormLut lut(true, mean_, std_, static_cast<int>(C), rescale_);
-    const std::size_t row_bytes = static_cast<std::size_t>(cols) * elem_size(type_);
-    const std::size_t data_bytes = row_bytes * rows;
-    const int64_t grid[3] = {gt, gh, gw};
+    const ClipPtr& clip = std::get<ClipPtr>(in);
+    auto stream = open(job, clip->frames.size());
+    if (!stream) return (void)out.emit(in);  // no -o: nothing to write
+    for (const auto& f : clip->frames) stream->write(f);
+    stream->close(clip, out, job);
+  }
+  std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job) override {
+    return open(job, plan->indices.size());
+  }
 
-    auto write_rows = [&](OutputFile& f) {
-      std::vector<uint8_t> buf;
-      buf.reserve(row_bytes);
-      for (int64_t t = 0; t < gt; ++t)
-        for (int64_t bh = 0; bh < bh_n; ++bh)
-          for (int64_t bw = 0; bw < bw_n; ++bw)
-            for (int64_t mh = 0; mh < m_; ++mh)
-              for (int64_t mw = 0; mw < m_; ++mw) {  // one row: channel, time, patch row, patch col
-                buf.clear();
-                for (int64_t ch = 0; ch < C; ++ch)
-                  for (int64_t tt = 0; tt < tp_; ++tt) {
-                    const Frame& fr = *clip.frames[std::min(t * tp_ + tt, T0 - 1)];  // §6.3 padding
-                    for (int64_t py = 0; py < p_; ++py) {
-                      const uint8_t* row = fr.row(static_cast<int>((bh * m_ + mh) * p_ + py));
-                      const int64_t x0 = (bw * m_ + mw) * p_;
-                      for (int64_t px = 0; px < p_; ++px) put(buf, type_, lut.lut[ch][row[(x0 + px) * C + ch]]);
-                    }
-                  }
-                f.write(buf.data(), buf.size());
-              }
-    };
+ private:
+  class Stream;
+  std::unique_ptr<FrameStream> open(Job& job, std::size_t planned_frames) const;
 
-    auto next = std::make_shared<Clip>(clip);
-    if (container_ != "npy") {
-      const std::string name = file_ + ".safetensors";
-      json h = json::object();
-      h["__metadata__"] = {{"format", "pt"}, {"writer", "vidpipe format.hf"}};
-      h["pixel_values_videos"] = {{"dtype", safetensors_dtype(type_)}, {"shape", {rows, cols}}, {"data_offsets", {0, data_bytes}}};
-      h["video_grid_thw"] = {{"dtype", "I64"}, {"shape", {1, 3}}, {"data_offsets", {data_bytes, data_bytes + 24}}};
-      std::string text = h.dump();
-      text.append((8 - text.size() % 8) % 8, ' ');
-      const uint64_t len = text.size();
-      uint8_t le[8];
-      for (int i = 0; i < 8; ++i) le[i] = static_cast<uint8_t>(len >> (8 * i));
-      OutputFile f(job.video().out_dir, name);
-      f.write(le, 8);
-      f.write_header(text);
-      write_rows(f);
-      f.write(grid, sizeof grid);
-      next->artifacts.push_back({name, "tensor", f.commit()});
+  std::string file_, container_;
+  ElemType type_;
+  int64_t p_, tp_, m_;
+  std::vector<double> mean_, std_;
+  double rescale_;
+};
+
+// The output files, written one temporal group (temporal_patch_size frames) at a time: headers
+// as soon as the first frame gives the size (with the planned count; rewritten at the end if the
+// count differs), the last group padded with the last frame (§6.3) and the grid at the end.
+class FormatHf::Stream final : public FrameStream {
+ public:
+  Stream(const FormatHf& node, Job& job, std::size_t planned) : node_(node), dir_(job.video().out_dir), planned_(planned) {}
+
+  void write(const FramePtr& frame) override {
+    const Frame& f = *frame;
+    if (!last_) start(f);
+    else if (f.width != W_ || f.height != H_) throw Error("format.hf: frames differ in size", "resize to one size first");
+    group_.push_back(frame);
+    last_ = frame;
+    ++count_;
+    if (static_cast<int64_t>(group_.size()) == node_.tp_) put_group();
+  }
+
+  void close(const ClipPtr& clip, Emitter& out, Job&) override {
+    if (!last_) throw Error("format.hf: the clip has no frames", "check the decoder's damage report");
+    if (!group_.empty()) {
+      while (static_cast<int64_t>(group_.size()) < node_.tp_) group_.push_back(last_);  // §6.3 padding
+      put_group();
     }
-    if (container_ != "safetensors") {
-      const std::string pv = file_ + ".pixel_values_videos.npy", gn = file_ + ".video_grid_thw.npy";
-      OutputFile f(job.video().out_dir, pv);
-      f.write_header(npy_header(npy_descr(type_), {rows, cols}));
-      write_rows(f);
-      next->artifacts.push_back({pv, "tensor", f.commit()});
-      OutputFile g(job.video().out_dir, gn);
+    const int64_t gt = groups(count_);
+    const int64_t grid[3] = {gt, H_ / node_.p_, W_ / node_.p_};
+    auto next = std::make_shared<Clip>(*clip);
+    if (st_) {
+      if (gt != groups(planned_)) st_->rewrite_head(st_head_, safetensors_head(gt));
+      st_->write(grid, sizeof grid);
+      next->artifacts.push_back({node_.file_ + ".safetensors", "tensor", st_->commit()});
+    }
+    if (pv_) {
+      if (gt != groups(planned_)) pv_->rewrite_head(pv_head_, npy_header(npy_descr(node_.type_), {rows(gt), cols()}));
+      next->artifacts.push_back({node_.file_ + ".pixel_values_videos.npy", "tensor", pv_->commit()});
+      const std::string gn = node_.file_ + ".video_grid_thw.npy";
+      OutputFile g(dir_, gn);
       g.write_header(npy_header("<i8", {1, 3}));
       g.write(grid, sizeof grid);
       next->artifacts.push_back({gn, "tensor", g.commit()});
@@ -131,12 +127,85 @@ class FormatHf final : public Node {
   }
 
  private:
-  std::string file_, container_;
-  ElemType type_;
-  int64_t p_, tp_, m_;
-  std::vector<double> mean_, std_;
-  double rescale_;
+  int64_t groups(std::size_t frames) const { return (static_cast<int64_t>(frames) + node_.tp_ - 1) / node_.tp_; }
+  int64_t rows(int64_t gt) const { return gt * (H_ / node_.p_) * (W_ / node_.p_); }
+  int64_t cols() const { return C_ * node_.tp_ * node_.p_ * node_.p_; }
+  std::size_t row_bytes() const { return static_cast<std::size_t>(cols()) * elem_size(node_.type_); }
+
+  std::string safetensors_head(int64_t gt) const {
+    const std::size_t data_bytes = row_bytes() * rows(gt);
+    json h = json::object();
+    h["__metadata__"] = {{"format", "pt"}, {"writer", "vidpipe format.hf"}};
+    h["pixel_values_videos"] = {{"dtype", safetensors_dtype(node_.type_)}, {"shape", {rows(gt), cols()}}, {"data_offsets", {0, data_bytes}}};
+    h["video_grid_thw"] = {{"dtype", "I64"}, {"shape", {1, 3}}, {"data_offsets", {data_bytes, data_bytes + 24}}};
+    std::string text = h.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    const uint64_t len = text.size();
+    std::string le(8, '\0');
+    for (int i = 0; i < 8; ++i) le[i] = static_cast<char>(static_cast<uint8_t>(len >> (8 * i)));
+    return le + text;
+  }
+
+  void start(const Frame& f) {
+    H_ = f.height, W_ = f.width, C_ = channels(f.format);
+    const int64_t unit = node_.p_ * node_.m_;
+    if (H_ % unit || W_ % unit)
+      throw Error(fmt::format("format.hf: {} is not a multiple of patch_size*merge_size = {}", size_text(W_, H_), unit),
+                  "resize with process.smart_resize and the model's factor");
+    lut_ = std::make_unique<NormLut>(true, node_.mean_, node_.std_, static_cast<int>(C_), node_.rescale_);
+    const int64_t gt = groups(planned_);
+    if (node_.container_ != "npy") {
+      st_ = std::make_unique<OutputFile>(dir_, node_.file_ + ".safetensors");
+      const std::string head = safetensors_head(gt);
+      st_head_ = head.size();
+      st_->write_header(head);
+    }
+    if (node_.container_ != "safetensors") {
+      pv_ = std::make_unique<OutputFile>(dir_, node_.file_ + ".pixel_values_videos.npy");
+      const std::string head = npy_header(npy_descr(node_.type_), {rows(gt), cols()});
+      pv_head_ = head.size();
+      pv_->write_header(head);
+    }
+  }
+
+  // The rows of one temporal group: per merge block and patch, channel, time, patch row, column.
+  void put_group() {
+    const int64_t p = node_.p_, m = node_.m_, bh_n = H_ / p / m, bw_n = W_ / p / m;
+    buf_.reserve(row_bytes());
+    for (int64_t bh = 0; bh < bh_n; ++bh)
+      for (int64_t bw = 0; bw < bw_n; ++bw)
+        for (int64_t mh = 0; mh < m; ++mh)
+          for (int64_t mw = 0; mw < m; ++mw) {
+            buf_.clear();
+            for (int64_t ch = 0; ch < C_; ++ch)
+              for (const FramePtr& fr : group_)
+                for (int64_t py = 0; py < p; ++py) {
+                  const uint8_t* row = fr->row(static_cast<int>((bh * m + mh) * p + py));
+                  const int64_t x0 = (bw * m + mw) * p;
+                  for (int64_t px = 0; px < p; ++px) put(buf_, node_.type_, lut_->lut[ch][row[(x0 + px) * C_ + ch]]);
+                }
+            if (st_) st_->write(buf_.data(), buf_.size());
+            if (pv_) pv_->write(buf_.data(), buf_.size());
+          }
+    group_.clear();
+  }
+
+  const FormatHf& node_;
+  const std::string dir_;
+  const std::size_t planned_;
+  std::unique_ptr<OutputFile> st_, pv_;  // safetensors, pixel_values_videos.npy
+  std::size_t st_head_ = 0, pv_head_ = 0, count_ = 0;
+  int64_t H_ = 0, W_ = 0, C_ = 0;
+  std::vector<FramePtr> group_;
+  FramePtr last_;
+  std::vector<uint8_t> buf_;
+  std::unique_ptr<NormLut> lut_;
 };
+
+std::unique_ptr<FrameStream> FormatHf::open(Job& job, std::size_t planned_frames) const {
+  if (job.video().out_dir.empty()) return nullptr;  // no -o: nothing to write
+  return std::make_unique<Stream>(*this, job, planned_frames);
+}
 
 }  // namespace
 

@@ -14,6 +14,7 @@ class FormatMetadata final : public Node {
   static NodeSpec spec() {
     return NodeSpec("format.metadata", "Writes metadata.json: plan, sizes, tokens, backend, timing, effective config")
         .with_role(Role::Formatter)
+        .uses_frames(FrameUse::Descriptors)  // indices, timestamps, sizes
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")

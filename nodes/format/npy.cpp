@@ -4,7 +4,8 @@
 // nothing and is 4× smaller; float32 matches the reference tensor's dtype byte for byte.
 // Optional: float16 / bfloat16 (bfloat16 as raw bits '<u2': torch.from_numpy(a).view(torch.bfloat16)),
 // normalisation (rescale 1/255 and/or mean/std, docs/qwen-reference.md §6.1) and temporal padding to a
-// multiple of `pad_to_multiple` frames by repeating the last frame (§6.3).
+// multiple of `pad_to_multiple` frames by repeating the last frame (§6.3). It streams: each frame
+// is written as it is decoded, so the clip is never held (sdk node.hpp: FrameUse).
 #include <cstring>
 #include <vector>
 
@@ -21,6 +22,7 @@ class FormatNpy final : public Node {
   static NodeSpec spec() {
     return NodeSpec("format.npy", "Writes the clip's frames as a .npy array (T×C×H×W by default)")
         .with_role(Role::Formatter)
+        .uses_frames(FrameUse::Stream)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
@@ -46,65 +48,22 @@ class FormatNpy final : public Node {
       throw Error("format.npy: normalize=" + norm_ + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
   }
 
+  // Writes each frame as it arrives (FrameUse::Stream); a whole clip goes through the same path.
   void process(const Data& in, Emitter& out, Job& job) override {
-    const Clip& clip = *std::get<ClipPtr>(in);
-    if (job.video().out_dir.empty()) return (void)out.emit(in);  // no -o: nothing to write
-    const Frame& first = *clip.frames.at(0);
-    const int h = first.height, w = first.width, c = channels(first.format);
-    for (const auto& f : clip.frames)
-      if (f->width != w || f->height != h || f->format != first.format)
-        throw Error(fmt::format("frames differ in size ({} vs {}); one array needs one size",
-                                size_text(f->width, f->height), size_text(w, h)),
-                    "resize all frames to one size before format.npy");
-    const std::size_t T0 = clip.frames.size();
-    const std::size_t T = (T0 + pad_ - 1) / pad_ * pad_;
-    const NormLut lut(norm_ != "none", norm_ == "mean_std" ? mean_ : std::vector<double>{},
-                      norm_ == "mean_std" ? std_ : std::vector<double>{}, c);
-
-    OutputFile file(job.video().out_dir, file_);
-    file.write_header(header(T, c, h, w));
-    const std::size_t n = static_cast<std::size_t>(c) * h * w;
-    std::vector<uint8_t> planar(n);
-    std::vector<uint8_t> bytes;
-    // Channel k of the array comes from channel src[k] of the frame.
-    const bool swap = c == 3 && (bgr_ != (first.format == PixelFormat::BGR24));
-    const int src[3] = {swap ? 2 : 0, 1, swap ? 0 : 2};
-    for (std::size_t t = 0; t < T; ++t) {
-      const Frame& f = *clip.frames[std::min(t, T0 - 1)];  // padding repeats the last frame
-      if (tchw_) {  // interleaved rows → one plane per channel
-        for (int y = 0; y < h; ++y) {
-          const uint8_t* row = f.row(y);
-          for (int x = 0; x < w; ++x)
-            for (int ch = 0; ch < c; ++ch) planar[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + (c == 3 ? src[ch] : ch)];
-        }
-      } else if (swap) {
-        for (int y = 0; y < h; ++y) {
-          const uint8_t* row = f.row(y);
-          uint8_t* dst = &planar[static_cast<std::size_t>(y) * w * c];
-          for (int x = 0; x < w; ++x)
-            for (int ch = 0; ch < 3; ++ch) dst[x * 3 + ch] = row[x * 3 + src[ch]];
-        }
-      } else {
-        for (int y = 0; y < h; ++y) std::memcpy(&planar[static_cast<std::size_t>(y) * w * c], f.row(y), static_cast<std::size_t>(w) * c);
-      }
-      if (type_ == ElemType::U8) {
-        file.write(planar.data(), n);
-        continue;
-      }
-      bytes.clear();
-      bytes.reserve(n * elem_size(type_));
-      for (std::size_t i = 0; i < n; ++i) {
-        const int ch = tchw_ ? static_cast<int>(i / (static_cast<std::size_t>(h) * w)) : static_cast<int>(i % c);
-        put(bytes, type_, lut.lut[ch][planar[i]]);
-      }
-      file.write(bytes.data(), bytes.size());
-    }
-    auto next = std::make_shared<Clip>(clip);
-    next->artifacts.push_back({file_, "tensor", file.commit()});
-    out.emit(ClipPtr(std::move(next)));
+    const ClipPtr& clip = std::get<ClipPtr>(in);
+    auto stream = open(job, clip->frames.size());
+    if (!stream) return (void)out.emit(in);  // no -o: nothing to write
+    for (const auto& f : clip->frames) stream->write(f);
+    stream->close(clip, out, job);
+  }
+  std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job) override {
+    return open(job, plan->indices.size());
   }
 
  private:
+  class Stream;
+  std::unique_ptr<FrameStream> open(Job& job, std::size_t planned_frames) const;
+
   // NPY format 1.0: magic, version, little-endian header length, a Python dict literal padded
   // with spaces so that the data starts at a multiple of 64 bytes.
   std::string header(std::size_t t, int c, int h, int w) const {
@@ -127,6 +86,99 @@ class FormatNpy final : public Node {
   int64_t pad_;
   bool bgr_;
 };
+
+// One array file, written frame by frame: the header as soon as the first frame gives the size
+// (with the planned count; rewritten at the end if the count differs), the padding at the end.
+class FormatNpy::Stream final : public FrameStream {
+ public:
+  Stream(const FormatNpy& node, Job& job, std::size_t planned)
+      : node_(node), planned_(planned), file_(job.video().out_dir, node.file_) {}
+
+  void write(const FramePtr& frame) override {
+    const Frame& f = *frame;
+    if (!last_) start(f);
+    else if (f.width != w_ || f.height != h_ || f.format != last_->format)
+      throw Error(fmt::format("frames differ in size ({} vs {}); one array needs one size", size_text(f.width, f.height),
+                              size_text(w_, h_)),
+                  "resize all frames to one size before format.npy");
+    put_frame(f);
+    last_ = frame;
+    ++count_;
+  }
+
+  void close(const ClipPtr& clip, Emitter& out, Job&) override {
+    if (!last_) throw Error("format.npy: the clip has no frames", "check the decoder's damage report");
+    const std::size_t T = padded(count_);
+    for (std::size_t t = count_; t < T; ++t) put_frame(*last_);  // padding repeats the last frame
+    if (T != padded(planned_)) file_.rewrite_head(head_size_, node_.header(T, c_, h_, w_));
+    auto next = std::make_shared<Clip>(*clip);
+    next->artifacts.push_back({node_.file_, "tensor", file_.commit()});
+    out.emit(ClipPtr(std::move(next)));
+  }
+
+ private:
+  std::size_t padded(std::size_t n) const {
+    const auto pad = static_cast<std::size_t>(node_.pad_);
+    return (n + pad - 1) / pad * pad;
+  }
+
+  void start(const Frame& f) {
+    h_ = f.height, w_ = f.width, c_ = channels(f.format);
+    const std::string head = node_.header(padded(planned_), c_, h_, w_);
+    head_size_ = head.size();
+    file_.write_header(head);
+    // Channel k of the array comes from channel src_[k] of the frame.
+    swap_ = c_ == 3 && (node_.bgr_ != (f.format == PixelFormat::BGR24));
+    src_[0] = swap_ ? 2 : 0, src_[2] = swap_ ? 0 : 2;
+    planar_.resize(static_cast<std::size_t>(c_) * h_ * w_);
+    lut_ = std::make_unique<NormLut>(node_.norm_ != "none", node_.norm_ == "mean_std" ? node_.mean_ : std::vector<double>{},
+                                     node_.norm_ == "mean_std" ? node_.std_ : std::vector<double>{}, c_);
+  }
+
+  void put_frame(const Frame& f) {
+    const int h = h_, w = w_, c = c_;
+    if (node_.tchw_) {  // interleaved rows → one plane per channel
+      for (int y = 0; y < h; ++y) {
+        const uint8_t* row = f.row(y);
+        for (int x = 0; x < w; ++x)
+          for (int ch = 0; ch < c; ++ch) planar_[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + (c == 3 ? src_[ch] : ch)];
+      }
+    } else if (swap_) {
+      for (int y = 0; y < h; ++y) {
+        const uint8_t* row = f.row(y);
+        uint8_t* dst = &planar_[static_cast<std::size_t>(y) * w * c];
+        for (int x = 0; x < w; ++x)
+          for (int ch = 0; ch < 3; ++ch) dst[x * 3 + ch] = row[x * 3 + src_[ch]];
+      }
+    } else {
+      for (int y = 0; y < h; ++y) std::memcpy(&planar_[static_cast<std::size_t>(y) * w * c], f.row(y), static_cast<std::size_t>(w) * c);
+    }
+    const std::size_t n = planar_.size();
+    if (node_.type_ == ElemType::U8) return file_.write(planar_.data(), n);
+    bytes_.clear();
+    bytes_.reserve(n * elem_size(node_.type_));
+    for (std::size_t i = 0; i < n; ++i) {
+      const int ch = node_.tchw_ ? static_cast<int>(i / (static_cast<std::size_t>(h) * w)) : static_cast<int>(i % c);
+      put(bytes_, node_.type_, lut_->lut[ch][planar_[i]]);
+    }
+    file_.write(bytes_.data(), bytes_.size());
+  }
+
+  const FormatNpy& node_;
+  const std::size_t planned_;
+  OutputFile file_;
+  FramePtr last_;
+  std::size_t count_ = 0, head_size_ = 0;
+  int h_ = 0, w_ = 0, c_ = 0, src_[3] = {0, 1, 2};
+  bool swap_ = false;
+  std::vector<uint8_t> planar_, bytes_;
+  std::unique_ptr<NormLut> lut_;
+};
+
+std::unique_ptr<FrameStream> FormatNpy::open(Job& job, std::size_t planned_frames) const {
+  if (job.video().out_dir.empty()) return nullptr;  // no -o: nothing to write
+  return std::make_unique<Stream>(*this, job, planned_frames);
+}
 
 }  // namespace
 

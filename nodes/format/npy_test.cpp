@@ -112,3 +112,48 @@ TEST_CASE("a normalisation needs a float dtype: refused when built") {
   TempDir dir("npy");
   CHECK_THROWS_WITH_AS(npy(dir, {{"normalize", "rescale"}}), doctest::Contains("needs a float dtype"), Error);
 }
+
+namespace {
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+PlanPtr plan_of(std::size_t frames) {
+  auto p = std::make_shared<SamplePlan>();
+  for (std::size_t i = 0; i < frames; ++i) p->indices.push_back(static_cast<int64_t>(i));
+  return p;
+}
+}  // namespace
+
+TEST_CASE("streamed frame by frame (pixels gone when the clip arrives): the same file as a whole clip") {
+  TempDir whole("npy"), streamed("npy");
+  const json params = {{"dtype", "float16"}, {"normalize", "rescale"}, {"pad_to_multiple", 2}};
+  npy(whole, params).process(clip(3));
+  NodeRunner node = npy(streamed, params);
+  node.stream(plan_of(3), clip(3));
+  CHECK(file_bytes(streamed.path / "frames.npy") == file_bytes(whole.path / "frames.npy"));
+  const auto out = node.output<Clip>();
+  REQUIRE(out->frames.size() == 3);
+  CHECK(out->frames[0]->data == nullptr);  // descriptors passed on
+  CHECK(out->frames[2]->index == 2);
+}
+
+TEST_CASE("streamed with fewer frames than planned: the header gives the count written") {
+  TempDir dir("npy");
+  NodeRunner node = npy(dir);
+  node.stream(plan_of(1000), clip(2));
+  const Npy f = read_npy(dir.path / "frames.npy");
+  CHECK(f.dict == "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 2, 3), }");
+  CHECK(f.data.size() == 2 * 3 * 2 * 3);
+}
+
+TEST_CASE("a stream that fails or is dropped before close leaves no file") {
+  TempDir dir("npy");
+  NodeRunner node = npy(dir);
+  auto frames = clip(2);
+  auto other = make_frame(4, 2).frame;  // another size: refused mid-stream
+  auto mixed = std::make_shared<Clip>(*frames);
+  mixed->frames.push_back(other);
+  CHECK_THROWS_WITH_AS(node.stream(plan_of(3), mixed), doctest::Contains("frames differ in size"), Error);
+  CHECK(std::filesystem::is_empty(dir.path));
+}

@@ -10,6 +10,7 @@ class GatherClip final : public Node {
     return NodeSpec("gather.clip", "Collects the frames of one video into a clip, in presentation order")
         .with_shape(Shape::Gather)
         .with_role(Role::Gatherer)
+        .uses_frames(FrameUse::Descriptors)  // the clip's frames are its items, unchanged
         .parallel()
         .input("frames", DataType::Frame, "frames of one decoder call, any order")
         .output("clip", DataType::Clip, "the ordered frames with their plan");

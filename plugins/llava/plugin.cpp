@@ -183,6 +183,7 @@ class LlavaTokens final : public Node {
     NodeSpec s("llava.tokens", "Visual tokens of a LLaVA-OneVision / LLaVA-Video clip (pooled per frame + newlines)");
     s.with_shape(Shape::Map)
         .with_role(Role::Tokenizer)
+        .uses_frames(FrameUse::Descriptors)  // sizes only
         .parallel()
         .input("clip", DataType::Clip, "frames resized to image_size x image_size")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")

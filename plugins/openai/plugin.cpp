@@ -200,7 +200,7 @@ class OpenAITokens final : public Node {
  public:
   static NodeSpec spec() {
     NodeSpec s("openai.tokens", "Image token cost per frame and total under OpenAI's detail rule");
-    s.with_shape(Shape::Map).with_role(Role::Tokenizer).parallel().input("clip", DataType::Clip).output("clip", DataType::Clip);
+    s.with_shape(Shape::Map).with_role(Role::Tokenizer).uses_frames(FrameUse::Descriptors).parallel().input("clip", DataType::Clip).output("clip", DataType::Clip);
     add_rule_params(s);
     return s;
   }

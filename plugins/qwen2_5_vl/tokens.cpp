@@ -14,6 +14,7 @@ class Qwen25Tokens : public Node {
     return NodeSpec("qwen2_5_vl.tokens", "grid_thw, token count and M-RoPE timing of a Qwen2.5-VL clip")
         .with_shape(Shape::Map)
         .with_role(vidpipe::Role::Tokenizer)
+        .uses_frames(vidpipe::FrameUse::Descriptors)  // sizes only
         .parallel()
         .input("clip", DataType::Clip, "resized frames of one video")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")

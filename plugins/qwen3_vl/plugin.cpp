@@ -26,6 +26,7 @@ class Qwen3Tokens : public Node {
     return NodeSpec("qwen3_vl.tokens", "grid_thw, tokens and per-temporal-group timestamps of a Qwen3-VL clip")
         .with_shape(Shape::Map)
         .with_role(Role::Tokenizer)
+        .uses_frames(FrameUse::Descriptors)  // sizes and indices only
         .parallel()
         .input("clip", DataType::Clip, "resized frames of one video")
         .output("clip", DataType::Clip, "the same clip with tokens filled in")

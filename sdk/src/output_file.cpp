@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <filesystem>
+#include <vector>
 
 #include "vidpipe/sdk/error.hpp"
 
@@ -36,6 +37,40 @@ OutputFile::~OutputFile() {
 void OutputFile::write(const void* data, std::size_t n) {
   if (n && std::fwrite(data, 1, n, f_) != n) throw Error("cannot write " + tmp_, "the disk may be full");
   bytes_ += n;
+}
+
+void OutputFile::rewrite_head(std::size_t old_size, const std::string& head) {
+  const auto failed = [&] { return Error("cannot write " + tmp_, "the disk may be full"); };
+  if (old_size > bytes_) throw Error("rewrite_head: the file has only " + std::to_string(bytes_) + " bytes", "", ErrorKind::Internal);
+  if (std::fflush(f_) != 0) throw failed();
+  if (head.size() == old_size) {
+    if (std::fseek(f_, 0, SEEK_SET) != 0 || std::fwrite(head.data(), 1, head.size(), f_) != head.size() ||
+        std::fseek(f_, 0, SEEK_END) != 0)
+      throw failed();
+    return;
+  }
+  // Another size: copy the data behind the new head into a second temporary file.
+  const std::string moved = tmp_ + "2";
+  std::FILE* in = std::fopen(tmp_.c_str(), "rb");
+  std::FILE* out = in ? std::fopen(moved.c_str(), "wbx") : nullptr;
+  bool ok = out && std::fseek(in, static_cast<long>(old_size), SEEK_SET) == 0 &&
+            std::fwrite(head.data(), 1, head.size(), out) == head.size();
+  std::vector<char> buf(1 << 20);
+  for (std::size_t n; ok && (n = std::fread(buf.data(), 1, buf.size(), in)) > 0;) ok = std::fwrite(buf.data(), 1, n, out) == n;
+  ok = ok && !std::ferror(in);
+  if (in) std::fclose(in);
+  if (out) ok = std::fclose(out) == 0 && ok;
+  if (ok) {
+    std::fclose(f_);
+    f_ = nullptr;
+    ok = std::rename(moved.c_str(), tmp_.c_str()) == 0 && (f_ = std::fopen(tmp_.c_str(), "ab")) != nullptr;
+  }
+  if (!ok) {
+    std::remove(moved.c_str());
+    if (!f_) std::remove(tmp_.c_str());  // closed above: the destructor no longer removes it
+    throw failed();
+  }
+  bytes_ = bytes_ - old_size + head.size();
 }
 
 uint64_t OutputFile::commit() {

@@ -20,6 +20,19 @@ void Node::process(const Data&, Emitter&, Job&) {
 void Node::collect(const Data&, std::vector<Data>, Emitter&, Job&) {
   throw Error("this node does not implement collect()", "only Gather nodes are called with collect()");
 }
+std::unique_ptr<FrameStream> Node::open_frames(const PlanPtr&, Job&) {
+  throw Error("this node declares FrameUse::Stream but does not implement open_frames()", "fix the plugin");
+}
+FrameStream::~FrameStream() = default;
+
+const char* to_string(FrameUse u) {
+  switch (u) {
+    case FrameUse::Pixels: return "pixels";
+    case FrameUse::Descriptors: return "descriptors";
+    case FrameUse::Stream: return "stream";
+  }
+  return "?";
+}
 
 const char* to_string(ErrorKind k) {
   switch (k) {

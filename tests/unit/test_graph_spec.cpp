@@ -401,7 +401,7 @@ TEST_CASE("graph files: the shipped graph parses; a missing file is an error") {
   CHECK(spec.name == "qwen2_5_vl");
   CHECK(spec.model == "qwen2_5_vl");
   CHECK(spec.settings.max_jobs_in_flight == 2);
-  CHECK(spec.settings.max_frames_in_flight == 16);
+  CHECK(spec.settings.max_frames_in_flight == 8);
   REQUIRE(spec.nodes.size() == 8);
   CHECK(spec.nodes[0].id == "probe");
   CHECK(spec.nodes[0].in == "input");

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../../framework/src/output_folder.hpp"
+#include "vidpipe/sdk/output_file.hpp"
 #include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/runtime/text.hpp"
 #include "temp_dir.hpp"
@@ -265,4 +266,36 @@ TEST_CASE("output folder: stale staging folders of dead processes are removed, n
   CHECK(fs::exists(live.staging_dir));
   folder.discard(live);
   CHECK_FALSE(fs::exists(live.staging_dir));
+}
+
+TEST_CASE("OutputFile::rewrite_head: in place at the same size, the data moved at another; committed whole") {
+  TempDir dir("outfile");
+  const auto read = [&](const char* name) {
+    std::ifstream in(dir.path / name, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  vidpipe::OutputFile same(dir.path.string(), "same.bin");
+  same.write_header("HEAD");
+  same.write("data", 4);
+  same.rewrite_head(4, "head");
+  same.write("!", 1);
+  CHECK(same.commit() == 9);
+  CHECK(read("same.bin") == "headdata!");
+
+  vidpipe::OutputFile longer(dir.path.string(), "longer.bin");
+  longer.write_header("H");
+  longer.write("data", 4);
+  longer.rewrite_head(1, "HEADER");
+  longer.write("!", 1);
+  CHECK(longer.commit() == 11);
+  CHECK(read("longer.bin") == "HEADERdata!");
+  {
+    vidpipe::OutputFile dropped(dir.path.string(), "dropped.bin");
+    dropped.write_header("HH");
+    dropped.write("data", 4);
+    dropped.rewrite_head(2, "H");
+  }  // never committed: nothing is left, not even the moved copy
+  CHECK(!fs::exists(dir.path / "dropped.bin"));
+  CHECK(!fs::exists(dir.path / "dropped.bin.tmp"));
+  CHECK(!fs::exists(dir.path / "dropped.bin.tmp2"));
 }

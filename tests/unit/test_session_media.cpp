@@ -195,3 +195,39 @@ TEST_CASE("session: 4 threads, 200 jobs with per-input overrides, each equal to 
   bad.overrides = {{"max_decoded_frames", 5}};
   CHECK_THROWS_WITH_AS(session.submit(videos[0], bad), doctest::Contains("decode.max_decoded_frames"), Error);
 }
+
+TEST_CASE("session: keep_pixels=false keeps the clip as descriptors; the streamed files equal the CLI's") {
+  TempDir tmp("session-descriptors");
+  const std::string video = (tmp.path / "v.mp4").string();
+  REQUIRE(sh("ffmpeg -v error -y -f lavfi -i testsrc2=s=160x90:r=25:d=2 -c:v libx264 -pix_fmt yuv420p " + video));
+  const Reference ref = cli_reference(video, {{"nframes", 6}}, tmp.path / "cli");
+
+  NodeRegistry registry;
+  registry.load_dirs({kBuild + "/lib/vidpipe/plugins"});
+  Session session(resolve_graph(parse_graph_file(kGraph), registry, {}));
+  SubmitOptions o;
+  o.overrides = {{"nframes", 6}};
+  o.output_dir = (tmp.path / "session").string();
+  o.keep_pixels = false;
+  const Result r = session.submit(video, o).get();
+  REQUIRE(r.job.status == "ok");
+  ClipPtr clip = r.clip();
+  REQUIRE(clip);
+  REQUIRE(clip->frames.size() == 6);
+  std::vector<int64_t> indices;
+  for (const auto& f : clip->frames) {
+    CHECK(f->data == nullptr);  // a descriptor: the pixels went to frames.npy as they came
+    indices.push_back(f->index);
+  }
+  CHECK(indices == ref.meta["frame_indices"].get<std::vector<int64_t>>());
+  CHECK(clip->frames[0]->height == ref.meta["resized_height"]);
+  CHECK(clip->tokens->total_tokens == ref.meta["total_tokens"]);
+  CHECK(read_file(tmp.path / "session" / "v" / "frames.npy") == read_file(tmp.path / "cli" / "v" / "frames.npy"));
+
+  o.keep_pixels = true;  // the default: the clip keeps its pixels, and the same file is written
+  o.output_dir = (tmp.path / "kept").string();
+  const Result kept = session.submit(video, o).get();
+  REQUIRE(kept.clip());
+  CHECK(compare(kept, ref) == "");
+  CHECK(read_file(tmp.path / "kept" / "v" / "frames.npy") == read_file(tmp.path / "cli" / "v" / "frames.npy"));
+}

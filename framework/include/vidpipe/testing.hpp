@@ -50,6 +50,10 @@ class NodeRunner {
   void process(const Data& in = Data{});
   // Gather: one group, as the runtime hands it over.
   void collect(const Data& parent, std::vector<Data> items);
+  // A node that streams (FrameUse::Stream), as the runtime runs it below a gather that streams:
+  // open_frames(plan), write() for each frame of `clip`, then close() with the clip whose frames
+  // are descriptors (no pixels); process() with that clip when open_frames returned nullptr.
+  void stream(const PlanPtr& plan, const ClipPtr& clip);
 
   // What the node emitted so far on an output port (by index or name), in emission order.
   const std::vector<Data>& outputs(int port = 0) const;

@@ -52,7 +52,12 @@ struct SubmitOptions {
   json overrides = json::object();
   std::optional<std::string> output_dir;  // this job's folder root, instead of the session's ("" = none)
   std::string name;                       // output folder name; default: the input's stem
-  bool keep_output = true;                // hold the graph's output (the clip) in the Result
+  // Hold the graph's output (the clip) in the Result.
+  bool keep_output = true;
+  // ... with its frames' pixels. Without them, the frames are descriptors (index, timestamp,
+  // size: sdk data.hpp) and a graph whose writers stream holds only a few frames at a time
+  // (README.md: Writers stream), as when the output is not kept.
+  bool keep_pixels = true;
 };
 
 struct Result {

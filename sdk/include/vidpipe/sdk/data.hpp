@@ -90,7 +90,9 @@ VIDPIPE_API const char* to_string(PixelFormat f);
 // One picture. Pixels are 8-bit interleaved rows; `data` owns them (it may be a decoder's
 // buffer kept alive by its deleter, so no copy is needed to hand a frame on). Rows are `stride`
 // bytes apart and only their first width * channels bytes are pixels: read them through row(y),
-// never as one packed block.
+// never as one packed block. A frame whose `data` is null is a descriptor: a clip's frame whose
+// pixels were streamed to the writers and freed (node.hpp: FrameUse); only nodes that declare
+// FrameUse::Descriptors or Stream are handed one.
 struct Frame {
   int64_t index = -1;     // presentation index in the video
   double timestamp = 0;   // seconds, from the stream's pts

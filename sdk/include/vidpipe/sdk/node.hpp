@@ -11,6 +11,13 @@
 //   Gather  N → 1  receives, once per Expand call upstream, that call's input (`parent`) and all
 //                  its items in emission order. The runtime does the buffering and ordering.
 //
+// Streaming (since ABI 3.0; GStreamer's caps / buffers / EOS): nodes that take a Clip declare
+// how they use its frames' pixels (FrameUse). Below a gather that hands its frames on unchanged,
+// a writer that streams gets each frame as soon as it and all before it were decoded, and the
+// clip itself (whose frames are then descriptors: no pixels) last. The gather holds pixels only
+// when some node downstream still reads them, or the caller keeps the clip in memory, so a run
+// whose writers stream holds a few frames, not the clip (README.md: Writers stream).
+//
 // Concurrency: 1 = serial (never called concurrently), 0 = unlimited, N = at most N at once.
 // A node that is not serial must be reentrant: keep per-call state on the stack.
 //
@@ -50,6 +57,17 @@ enum class Role : uint8_t {
 VIDPIPE_API const char* to_string(Role r);
 VIDPIPE_API std::optional<Role> parse_role(const std::string& name);
 
+// How a node uses the pixels of the frames it receives in clips (since ABI 3.0). The default is
+// the safe one; the others let the runtime free pixels early (see Streaming above).
+enum class FrameUse : uint8_t {
+  Pixels,       // reads the pixels when the clip arrives (the default)
+  Descriptors,  // reads only index, timestamp, size and format, and hands the same frames on
+                // (a tokens node, metadata; gather.clip, whose clip is its items in order)
+  Stream,       // takes the pixels one frame at a time (Node::open_frames), then hands the same
+                // frames on; the clip arrives last, through FrameStream::close
+};
+VIDPIPE_API const char* to_string(FrameUse u);
+
 struct PortSpec {
   std::string name;
   DataType type = DataType::None;
@@ -66,6 +84,7 @@ struct VIDPIPE_API NodeSpec {
   std::string doc;   // one line
   Shape shape = Shape::Map;
   Role role = Role::Processor;
+  FrameUse frame_use = FrameUse::Pixels;
   int concurrency = 1;
   std::vector<PortSpec> inputs, outputs;
   std::vector<ParamSpec> params;
@@ -78,6 +97,7 @@ struct VIDPIPE_API NodeSpec {
   // Builder helpers, so a contract reads as a short declaration.
   NodeSpec& with_shape(Shape s) { shape = s; return *this; }
   NodeSpec& with_role(Role r) { role = r; return *this; }
+  NodeSpec& uses_frames(FrameUse u) { frame_use = u; return *this; }
   NodeSpec& serial() { concurrency = 1; return *this; }
   NodeSpec& parallel(int n = 0) { concurrency = n; return *this; }
   NodeSpec& input(std::string name, DataType t, std::string d = "") {
@@ -139,6 +159,18 @@ class VIDPIPE_API Emitter {
   ~Emitter() = default;
 };
 
+// A writer's frames of one clip, as they are decoded (FrameUse::Stream). The runtime calls
+// write() once per frame of the clip, in order, from one thread at a time, then close() with
+// the clip when it reaches the node (instead of process()). A stream destroyed without close()
+// (the job failed or was cancelled) must leave nothing behind: OutputFile does that.
+class VIDPIPE_API FrameStream {
+ public:
+  virtual ~FrameStream();
+  virtual void write(const FramePtr& frame) = 0;  // may keep the frame (e.g. a temporal group)
+  // The clip: the same frames, as descriptors when no node needs their pixels any more.
+  virtual void close(const ClipPtr& clip, Emitter& out, Job& job) = 0;
+};
+
 class VIDPIPE_API Node {
  public:
   virtual ~Node();
@@ -146,6 +178,11 @@ class VIDPIPE_API Node {
   virtual void process(const Data& in, Emitter& out, Job& job);
   // Gather: one call per group, items in emission order.
   virtual void collect(const Data& parent, std::vector<Data> items, Emitter& out, Job& job);
+  // FrameUse::Stream: a stream for the frames decoded for `plan`, opened before the first one
+  // arrives (the frame count is plan.indices.size(), their size comes with the first).
+  // nullptr: nothing to write for this job; process() then gets the clip, whose frames may be
+  // descriptors.
+  virtual std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job);
 };
 
 using NodeFactory = std::function<std::unique_ptr<Node>(const Params&)>;

@@ -27,6 +27,9 @@ class VIDPIPE_API OutputFile {
 
   void write(const void* data, std::size_t n);
   void write_header(const std::string& h) { write(h.data(), h.size()); }
+  // Replaces the first `old_size` bytes written (a header written before the final count was
+  // known, e.g. by a writer that streams) by `head`, moving the data when the sizes differ.
+  void rewrite_head(std::size_t old_size, const std::string& head);
   // Flushes, closes and renames into place. Returns the bytes written.
   uint64_t commit();
 
