@@ -65,7 +65,7 @@ struct FlowEngine::Impl {
   std::shared_ptr<Profiler> profiler;
   int source = -1;
   std::vector<std::unique_ptr<CreditPool>> credits;     // an expander's max_in_flight
-  std::vector<std::unique_ptr<CreditPool>> call_slots;  // an expander's declared concurrency
+  std::vector<std::unique_ptr<CreditPool>> call_slots;  // an expander's or gather's declared concurrency
   std::vector<std::vector<bool>> consumed;              // consumed[i][port]: some node reads it
 
   std::vector<GatherStreams> streams;  // per Gather node
@@ -233,6 +233,11 @@ struct FlowEngine::Impl {
     CollectingEmitter em(nout);
     uint32_t n_in = static_cast<uint32_t>(done.items.size()), out_items = 0;
     uint64_t out_bytes = 0;
+    // A gather runs on a TBB worker; its declared concurrency (serial: 1) is held here.
+    const int64_t t_slot = now_ns();
+    call_slots[i]->acquire([] { return false; });
+    Credit slot{call_slots[i].get()};
+    profiler->add_stall(i, now_ns() - t_slot);
     bool ok = call(i, out, job, n_in, [&] {
       job.node(i).collect(group.parent, std::move(done.items), em, job);
       out_items = static_cast<uint32_t>(em.items.size());

@@ -190,12 +190,15 @@ class TestGather final : public Node {
   static NodeSpec spec() {
     NodeSpec s("test.gather", "frames → clip");
     s.with_shape(Shape::Gather).input("frames", DataType::Frame).output("clip", DataType::Clip);
-    failure_params(s);
+    failure_params(s).integer("sleep_us", 0, 0, 1e7, "");
     return s;
   }
   explicit TestGather(const Params& p)
-      : fail_input_(p.get<std::string>("fail_input")), kind_(p.get<std::string>("throw_kind")) {}
+      : fail_input_(p.get<std::string>("fail_input")), kind_(p.get<std::string>("throw_kind")),
+        sleep_us_(p.get<int>("sleep_us")) {}
   void collect(const Data& parent, std::vector<Data> items, Emitter& out, Job& job) override {
+    ActiveScope calls(g_obs.gather_active, g_obs.max_gather_active);
+    if (sleep_us_) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
     if (!std::holds_alternative<JobPtr>(parent) || std::get<JobPtr>(parent)->input != job.video().input)
       ++g_obs.parent_mismatch;
     if (job.video().input == fail_input_) fail(kind_, "gather broke");
@@ -206,6 +209,7 @@ class TestGather final : public Node {
 
  private:
   std::string fail_input_, kind_;
+  int sleep_us_;
 };
 
 // Clip → nothing, serial and (optionally) slow. Records what it got and writes a file into the

@@ -33,6 +33,7 @@ struct Observed {
   std::atomic<int> jobs_active{0}, max_jobs_active{0};      // expander started .. sink finished
   std::atomic<int> expand_active{0}, max_expand_active{0};  // concurrent expander calls
   std::atomic<int> sink_active{0}, max_sink_active{0};      // concurrent sink calls
+  std::atomic<int> gather_active{0}, max_gather_active{0};  // concurrent gather calls
   std::atomic<int64_t> emitted{0};        // emit() calls of the expander that returned true
   std::atomic<int64_t> emit_refused{0};   // ... that returned false
   std::atomic<int64_t> emitted_after_cancel{0};  // returned true after the expander cancelled
@@ -44,6 +45,7 @@ struct Observed {
   void reset() {
     live_frames = 0, max_live_frames = 0, jobs_active = 0, max_jobs_active = 0;
     expand_active = 0, max_expand_active = 0, sink_active = 0, max_sink_active = 0;
+    gather_active = 0, max_gather_active = 0;
     emitted = 0, emit_refused = 0, emitted_after_cancel = 0, map_calls = 0, parent_mismatch = 0;
     std::lock_guard lock(mu);
     received.clear();

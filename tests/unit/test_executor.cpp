@@ -311,6 +311,14 @@ TEST_CASE("a serial expander is never called concurrently") {
   CHECK(g_obs.max_expand_active == 1);
 }
 
+TEST_CASE("a serial gather is never called concurrently") {
+  // Gathers run on TBB workers; their declared concurrency holds there too.
+  auto g = make_graph({.max_jobs = 4, .max_frames = 4, .gather = "sleep_us: 3000"}, inputs(8, 6));
+  auto report = run(g);
+  CHECK(report.failed() == 0);
+  CHECK(g_obs.max_gather_active == 1);
+}
+
 TEST_CASE("emit() answers false once the run was cancelled or the job failed") {
   // node.hpp: emit() "returns false when the receiver side is gone (run interrupted, job
   // failed): stop producing and return". With plenty of credits emit() never waits, so only an
