@@ -10,7 +10,7 @@
 // honoured. Only local files are read: OpenCV's FFmpeg applies no protocol or format
 // whitelist, so the file is first vetted with vidpipe's own opener (with default InputOptions:
 // playlists are always refused here; the network settings do not apply to local files).
-// The decoders' limits (common/limits.hpp) hold here too: the frame size is checked before
+// The decoders' limits (vidpipe/media/limits.hpp) hold here too: the frame size is checked before
 // OpenCV allocates a frame, the probed duration against max_duration, and every grab() counts
 // as a decoded frame (max_decoded_frames) and is timed (deadline).
 // Damage OpenCV lets us see: a stream that ends before the plan does. The planned frames past
@@ -27,10 +27,10 @@
 
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "common/ffmpeg_reader.hpp"
-#include "common/image_decode.hpp"
-#include "common/input_source.hpp"
-#include "common/limits.hpp"
+#include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/image_decode.hpp>
+#include <vidpipe/media/input_source.hpp>
+#include <vidpipe/media/limits.hpp>
 
 namespace vidpipe::nodes::decode {
 

@@ -1,0 +1,332 @@
+// Opening inputs safely. See input_source.hpp for the rules.
+#include <vidpipe/media/input_source.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include <vidpipe/media/image_sequence.hpp>
+#include <vidpipe/media/library_logs.hpp>
+#include <vidpipe/media/input_io.hpp>
+
+extern "C" {
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/mem.h>
+}
+
+namespace fs = std::filesystem;
+
+namespace vidpipe::av {
+namespace {
+
+// Real containers only (docs/input-safety.md §2): playlist and indirection formats (hls,
+// dash, concat, tee, lavfi, subfile, ...) can make FFmpeg open other URLs or files named
+// inside the media, and single-image formats are not videos. Audio formats are listed so that
+// an audio file fails with "no video stream" rather than a whitelist error.
+const char* kFormatWhitelist =
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,mpegvideo,ogg,gif,asf,h264,hevc,"
+    "m4v,ivf,mxf,nut,obu,av1,yuv4mpegpipe,mjpeg,wav,mp3,aac,flac";
+const char* kPlaylistFormats = "hls,applehttp,dash";
+const char* kOpenHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
+
+bool starts_with_ci(const std::string& s, const char* prefix) {
+  const std::size_t n = std::strlen(prefix);
+  if (s.size() < n) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  return true;
+}
+
+bool is_b64_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '='; }
+
+// A raw base64 video: long, only base64 characters (and line breaks), not an existing file.
+// Video containers never encode to a leading '/', so absolute paths are never taken for it.
+bool looks_like_raw_base64(const std::string& s) {
+  if (s.size() < 64 || s.front() == '/') return false;
+  for (unsigned char c : s)
+    if (!is_b64_char(c) && c != '\n' && c != '\r') return false;
+  std::error_code ec;
+  return !fs::exists(s, ec);
+}
+
+// --- http ---------------------------------------------------------------------------------
+
+struct UrlParts {
+  std::string scheme, host;
+};
+
+UrlParts parse_url(const std::string& url) {
+  UrlParts u;
+  const std::size_t colon = url.find("://");
+  u.scheme = url.substr(0, colon);
+  for (auto& c : u.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string rest = url.substr(colon + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  u.host = rest;
+  return u;
+}
+
+std::string http_error(const std::string& url, int r, const InputOptions& opt) {
+  if (r == AVERROR(ETIMEDOUT))
+    return url + ": timed out (no answer within net_timeout " + seconds_text(opt.net_timeout) + ")";
+  if (r == AVERROR(EIO))
+    return url + ": cannot read (" + error_text(r) +
+           "; vidpipe does not follow redirects: pass the final URL)";
+  return url + ": cannot read (" + error_text(r) + ")";
+}
+
+void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& opt) {
+  const std::string us = std::to_string(static_cast<int64_t>(opt.net_timeout * 1e6));
+  // Only what the URL needs: a redirect or a nested open can never reach file, pipe, concat...
+  av_dict_set(d, "protocol_whitelist", u.scheme == "https" ? "https,tls,tcp" : "http,tcp", 0);
+  av_dict_set(d, "rw_timeout", us.c_str(), 0);  // per read/write, any protocol
+  av_dict_set(d, "timeout", us.c_str(), 0);     // tcp: connect and socket I/O
+  av_dict_set(d, "max_redirects", "0", 0);      // a redirect could name another host
+  av_dict_set(d, "reconnect", "0", 0);
+  av_dict_set(d, "icy", "0", 0);
+  av_dict_set(d, "user_agent", "vidpipe/" VIDPIPE_VERSION, 0);
+  if (u.scheme == "https") {
+    if (opt.tls_verify) {
+      av_dict_set(d, "tls_verify", "1", 0);
+      for (const char* ca : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"})
+        if (fs::exists(ca)) {
+          av_dict_set(d, "ca_file", ca, 0);
+          break;
+        }
+    }
+  }
+}
+
+// A side of a YUV4MPEG2 header ("W640" -> 640), from untrusted text: the digits of its last
+// token (FFmpeg takes the last one), and their value (0 without digits, INT64_MAX when it does not fit).
+struct Y4mSide {
+  std::string digits;
+  int64_t value = 0;
+};
+Y4mSide y4m_side(const std::string& header, char tag) {
+  Y4mSide s;
+  const std::size_t at = header.rfind(std::string(" ") + tag);
+  if (at == std::string::npos) return s;
+  const std::size_t from = at + 2;
+  s.digits = header.substr(from, header.find_first_not_of("0123456789", from) - from);
+  if (s.digits.empty()) return s;
+  errno = 0;
+  const long long v = std::strtoll(s.digits.c_str(), nullptr, 10);
+  s.value = errno == ERANGE ? INT64_MAX : v;
+  return s;
+}
+
+// Raw YUV4MPEG2 states its size in a text header and FFmpeg allocates frames of that size:
+// refuse absurd sizes here, with a clear message (FFmpeg's own check says "Device or resource
+// busy" for W100000 H100000), before any frame buffer exists.
+void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels) {
+  char line[256] = {};
+  const int n = avio_read(pb, reinterpret_cast<unsigned char*>(line), sizeof line - 1);
+  avio_seek(pb, 0, SEEK_SET);  // inside the probe buffer: no I/O
+  if (n <= 0) return;
+  const std::string head(line, static_cast<std::size_t>(n));
+  const std::string first = head.substr(0, head.find('\n'));
+  const Y4mSide w = y4m_side(first, 'W'), h = y4m_side(first, 'H');
+  if (w.value <= 0 || h.value <= 0)
+    throw Error(name + ": YUV4MPEG2 header gives no valid frame size", kOpenHint);
+  // Each side first: their product is then at most 65535², far from overflowing.
+  if (w.value > 65535 || h.value > 65535 || w.value * h.value > max_pixels)
+    throw LimitError(name + ": header claims a frame size of " + w.digits + "x" + h.digits +
+                         ", more than max_input_pixels " + std::to_string(max_pixels),
+                     "the file is damaged or hostile; raise max_input_pixels only if this size is intended");
+}
+
+}  // namespace
+
+const char* to_string(InputKind k) {
+  switch (k) {
+    case InputKind::File: return "file";
+    case InputKind::Http: return "http";
+    case InputKind::Base64: return "base64";
+    case InputKind::Stdin: return "stdin";
+    case InputKind::Sequence: return "image_sequence";
+  }
+  return "?";
+}
+
+InputKind classify(const std::string& input) {
+  if (input == "-") return InputKind::Stdin;
+  if (input.rfind("data:", 0) == 0) return InputKind::Base64;
+  if (starts_with_ci(input, "http://") || starts_with_ci(input, "https://")) return InputKind::Http;
+  if (imgseq::is_sequence(input)) return InputKind::Sequence;
+  if (looks_like_raw_base64(input)) return InputKind::Base64;
+  return InputKind::File;
+}
+
+std::string display_name(const std::string& input) {
+  if (input == "-") return "stdin";
+  if (input.rfind("data:", 0) == 0) {
+    const std::size_t comma = input.find(',');
+    return input.substr(0, std::min<std::size_t>(comma, 64)) + " input (" + std::to_string(input.size()) + " chars)";
+  }
+  if (input.size() > 200 && looks_like_raw_base64(input))
+    return "base64 input (" + std::to_string(input.size()) + " chars)";
+  if (input.size() > 200) return input.substr(0, 160) + "...(" + std::to_string(input.size()) + " chars)";
+  if (classify(input) == InputKind::Base64) return "base64 input (" + std::to_string(input.size()) + " chars)";
+  return input;
+}
+
+FormatPtr open_format(const std::string& input, const InputOptions& opt) {
+  route_ffmpeg_logs();
+  clear_ffmpeg_error();
+  const InputKind kind = classify(input);
+  const std::string name = display_name(input);
+  auto io = std::make_unique<CustomIO>();
+  io->name = name;
+  io->deadline = opt.deadline;
+  io->deadline_s = opt.deadline_s;
+  io->cancelled = opt.cancelled;
+  const AVIOInterruptCB int_cb{&CustomIO::interrupt, io.get()};
+  std::string url;               // what FFmpeg is told the input is called
+  std::string nested_protocols;  // protocols a demuxer may open from inside the input
+  int r = 0;
+
+  switch (kind) {
+    case InputKind::Sequence:
+      throw Error(name + ": is a frame sequence (folder, pattern or image list), not a video file",
+                  "decode it with decode.images or decode.auto");
+    case InputKind::File: {
+      const std::string path = local_path(input);
+      std::error_code ec;
+      if (fs::file_size(path, ec) == 0 && !ec)
+        throw Error(name + ": is empty (0 bytes)", "the file holds no video; re-copy or re-export it");
+      AVDictionary* d = nullptr;
+      av_dict_set(&d, "protocol_whitelist", "file", 0);
+      // "file:" prefix so a path containing ':' is never read as another protocol.
+      r = avio_open2(&io->inner, ("file:" + path).c_str(), AVIO_FLAG_READ, &int_cb, &d);
+      av_dict_free(&d);
+      io->throw_if_stopped();  // any failure after the deadline, a cancel ... is reported as that
+      if (r < 0) throw Error(name + ": cannot open (" + error_text(r) + ")", "check that the file is readable");
+      io->pb = io->inner;
+      url = "file:" + path;
+      nested_protocols = "file";
+      break;
+    }
+    case InputKind::Http: {
+      const UrlParts u = parse_url(input);
+      if (u.host.empty()) throw Error(name + ": URL without a host", "write it as http://host/path/video.mp4");
+      AVDictionary* d = nullptr;
+      set_net_options(&d, u, opt);
+      r = avio_open2(&io->inner, input.c_str(), AVIO_FLAG_READ, &int_cb, &d);
+      av_dict_free(&d);
+      io->throw_if_stopped();
+      if (r < 0)
+        throw Error(http_error(name, r, opt),
+                    r == AVERROR(ETIMEDOUT) ? "check that the server is up, or raise the net_timeout parameter"
+                                            : "check the URL (it must answer 200 to a GET)");
+      const int64_t size = avio_size(io->inner);
+      if (size > opt.max_input_bytes)
+        throw LimitError(name + ": the server announces " + std::to_string(size) +
+                             " bytes, more than max_input_bytes " + std::to_string(opt.max_input_bytes),
+                         "raise the max_input_bytes parameter (probe and decode) if this size is intended");
+      io->max_bytes = opt.max_input_bytes;
+      io->stall_after = opt.net_timeout;
+      auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
+      io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::wrap_read, nullptr,
+                                  (io->inner->seekable & AVIO_SEEKABLE_NORMAL) ? &CustomIO::wrap_seek : nullptr);
+      if (!io->pb) {
+        av_free(buf);
+        throw Error(name + ": out of memory");
+      }
+      url = input;
+      nested_protocols = u.scheme == "https" ? "https,tls,tcp" : "http,tcp";
+      break;
+    }
+    case InputKind::Base64:
+    case InputKind::Stdin: {
+      if (kind == InputKind::Stdin) {
+        auto m = read_stdin(opt.max_input_bytes);
+        io->mem = m->p, io->size = static_cast<int64_t>(m->n), io->keep = m;
+      } else {
+        auto bytes = std::make_shared<const std::string>(decode_base64_input(input, opt.max_input_bytes));
+        io->mem = reinterpret_cast<const uint8_t*>(bytes->data()), io->size = static_cast<int64_t>(bytes->size());
+        io->keep = bytes;
+      }
+      auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
+      io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::mem_read, nullptr, &CustomIO::mem_seek);
+      if (!io->pb) {
+        av_free(buf);
+        throw Error(name + ": out of memory");
+      }
+      url = kind == InputKind::Stdin ? "pipe:stdin" : "memory:base64";
+      nested_protocols = "none";  // memory inputs may not open anything else
+      break;
+    }
+  }
+
+  // Detect the container ourselves, so a refused format gets a clear message (FFmpeg only says
+  // "Invalid argument") and nothing of it is parsed.
+  const AVInputFormat* ifmt = nullptr;
+  r = av_probe_input_buffer2(io->pb, &ifmt, url.c_str(), nullptr, 0, 0);
+  if (r < 0 || !ifmt) {
+    io->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
+    throw Error(name + ": not a video (" + error_text(r) + ": no known container format found by content)", kOpenHint);
+  }
+  std::string whitelist = kFormatWhitelist;
+  if (opt.allow_playlists) whitelist += std::string(",") + kPlaylistFormats;
+  if (av_match_list(ifmt->name, whitelist.c_str(), ',') <= 0) {
+    const std::string f = ifmt->name;
+    if (av_match_list(ifmt->name, kPlaylistFormats, ',') > 0 || f == "concat" || f == "ffconcat")
+      throw Error(name + ": is a playlist (format " + f + "), refused: playlists make FFmpeg fetch the URLs "
+                         "or files they name",
+                  "pass the media file itself; set allow_playlists: true (probe and decode) only for trusted "
+                  "hls/dash inputs");
+    if (f == "image2" || f.find("_pipe") != std::string::npos)
+      throw Error(name + ": is a single image (format " + f + "), not a video",
+                  "pass a folder, a pattern or a JSON list of images for a frame sequence");
+    throw Error(name + ": not a video (detected format '" + f + "', which vidpipe does not read)", kOpenHint);
+  }
+
+  if (std::strcmp(ifmt->name, "yuv4mpegpipe") == 0) check_y4m_size(io->pb, name, opt.max_pixels);
+
+  AVFormatContext* raw = avformat_alloc_context();
+  if (!raw) throw Error(name + ": out of memory");
+  raw->pb = io->pb;
+  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  raw->interrupt_callback = int_cb;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "protocol_whitelist", nested_protocols.c_str(), 0);
+  av_dict_set(&opts, "format_whitelist", whitelist.c_str(), 0);
+  if (kind == InputKind::Http) {
+    const std::string us = std::to_string(static_cast<int64_t>(opt.net_timeout * 1e6));
+    av_dict_set(&opts, "rw_timeout", us.c_str(), 0);
+    av_dict_set(&opts, "max_redirects", "0", 0);
+  }
+  r = avformat_open_input(&raw, url.c_str(), ifmt, &opts);  // frees raw on failure
+  av_dict_free(&opts);
+  if (r < 0) {
+    io->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
+    if (last_ffmpeg_error() == "moov atom not found")
+      throw Error(name + ": has no video frames: the MP4 index (moov atom) is missing, the file was cut short",
+                  "re-copy or re-export the file; a recording stopped before it was finalised needs an MP4 "
+                  "repair tool");
+    throw Error(name + ": cannot open as a video (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
+  }
+  raw->opaque = io.release();  // freed by FormatCloser after avformat_close_input
+  FormatPtr fmt(raw);
+  CustomIO* owner = static_cast<CustomIO*>(raw->opaque);
+  if ((r = avformat_find_stream_info(fmt.get(), nullptr)) < 0) {
+    owner->throw_if_stopped();
+    if (kind == InputKind::Http) throw Error(http_error(name, r, opt), kOpenHint);
+    throw Error(name + ": cannot read stream information (" + error_text(r) + ")" + ffmpeg_said(), kOpenHint);
+  }
+  owner->throw_if_stopped();  // FFmpeg takes what it read before a cap or stall as the headers
+  return fmt;
+}
+
+}  // namespace vidpipe::av
