@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -204,54 +203,58 @@ Mapped::~Mapped() {
   if (p) munmap(const_cast<uint8_t*>(p), n);
 }
 
-// stdin can be read only once, but probe and decode both open the input, and they live in
-// different plugin libraries (each with its own copy of this code and its statics). So the
-// first reader moves stdin into a sealed memfd (anonymous memory, no file on disk) and puts it
-// in place of fd 0; every later open, in any library, maps that memfd.
+namespace {
+
+std::shared_ptr<const Mapped> map_stdin(int64_t max_bytes) {
+  if (isatty(STDIN_FILENO))
+    throw Error("stdin: is a terminal, not a video", "pipe a video into vidpipe: vidpipe run - < video.mp4");
+  const int fd = memfd_create("vidpipe-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) throw Error("stdin: cannot allocate memory for the input");
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  std::vector<char> buf(1 << 20);
+  int64_t total = 0;
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    total += n;
+    if (total > max_bytes)
+      throw LimitError("stdin: input is larger than max_input_bytes " + std::to_string(max_bytes),
+                       "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
+    for (ssize_t off = 0; off < n;) {
+      const ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw Error("stdin: cannot keep the input in memory");
+      off += w;
+    }
+  }
+  if (total == 0) throw Error("stdin: no data (0 bytes)", "pipe a video into vidpipe: vidpipe run - < video.mp4");
+  fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  void* p = mmap(nullptr, static_cast<std::size_t>(total), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) throw Error("stdin: cannot map the input");
+  auto m = std::make_shared<Mapped>();
+  m->p = static_cast<const uint8_t*>(p);
+  m->n = static_cast<std::size_t>(total);
+  return m;
+}
+
+}  // namespace
+
+// stdin can be read only once, but the probe and the decoder both open the input: the first
+// reader moves it into a sealed memfd (anonymous memory, no file on disk), maps it and keeps the
+// mapping for the process (one copy: libvidpipe_media is shared); every later open gets it.
 std::shared_ptr<const Mapped> read_stdin(int64_t max_bytes) {
   static std::mutex mu;
+  static std::shared_ptr<const Mapped> held;
   std::lock_guard<std::mutex> lock(mu);
-  const int seals = fcntl(STDIN_FILENO, F_GET_SEALS);
-  if (seals < 0 || !(seals & F_SEAL_WRITE)) {
-    if (isatty(STDIN_FILENO))
-      throw Error("stdin: is a terminal, not a video", "pipe a video into vidpipe: vidpipe run - < video.mp4");
-    const int fd = memfd_create("vidpipe-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) throw Error("stdin: cannot allocate memory for the input");
-    std::vector<char> buf(1 << 20);
-    int64_t total = 0;
-    for (;;) {
-      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      total += n;
-      if (total > max_bytes) {
-        close(fd);
-        throw LimitError("stdin: input is larger than max_input_bytes " + std::to_string(max_bytes),
-                         "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
-      }
-      for (ssize_t off = 0; off < n;) {
-        const ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(n - off));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          close(fd);
-          throw Error("stdin: cannot keep the input in memory");
-        }
-        off += w;
-      }
-    }
-    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    dup2(fd, STDIN_FILENO);
-    close(fd);
-  }
-  struct stat st {};
-  if (fstat(STDIN_FILENO, &st) != 0 || st.st_size <= 0)
-    throw Error("stdin: no data (0 bytes)", "pipe a video into vidpipe: vidpipe run - < video.mp4");
-  auto m = std::make_shared<Mapped>();
-  void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, STDIN_FILENO, 0);
-  if (p == MAP_FAILED) throw Error("stdin: cannot map the input");
-  m->p = static_cast<const uint8_t*>(p);
-  m->n = static_cast<std::size_t>(st.st_size);
-  return m;
+  if (!held) held = map_stdin(max_bytes);
+  if (static_cast<int64_t>(held->n) > max_bytes)  // a later reader with a smaller cap
+    throw LimitError("stdin: input is larger than max_input_bytes " + std::to_string(max_bytes),
+                     "pass the video as a file, or raise the max_input_bytes parameter (probe and decode)");
+  return held;
 }
 
 }  // namespace vidpipe::av

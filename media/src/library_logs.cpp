@@ -13,17 +13,14 @@ extern "C" {
 namespace vidpipe::av {
 namespace {
 
-// Each plugin that links this file (probe, decode) has its own copy of it, but FFmpeg has one
-// log callback: the lines are in the copy whose callback is installed. So every copy asks the
-// installed callback through av_log itself, at levels FFmpeg never logs at.
-constexpr int kReadLevel = -1000;     // av_log(nullptr, kReadLevel, "%p", char out[kLineSize])
-constexpr int kClearLevel = -1001;    // av_log(nullptr, kClearLevel, "%s", "")
-constexpr int kWatchLevel = -1002;    // av_log(nullptr, kWatchLevel, "%p%p", counter, bool* ok)
-constexpr int kUnwatchLevel = -1003;  // av_log(nullptr, kUnwatchLevel, "%p", counter)
+// One copy per process (libvidpipe_media is a shared library), as FFmpeg has one log callback.
+// FFmpeg has no getter for its callback, so whether ours is still the installed one (another
+// library may have replaced it) is asked through av_log itself, at a level FFmpeg never logs at.
+constexpr int kPingLevel = -1000;  // av_log(nullptr, kPingLevel, "%p", bool* installed)
 constexpr std::size_t kLineSize = 512;
 constexpr std::size_t kMaxWatched = 256;  // decoders open at once
 
-// Trivially destructible on purpose: TBB worker threads outlive the plugin that owns this.
+// Trivially destructible on purpose: TBB worker threads can outlive this library.
 thread_local char g_last_error[kLineSize];
 std::atomic<void*> g_watched[kMaxWatched];
 
@@ -57,20 +54,10 @@ void count_damage(void* avcl, int level, const char* fmt) {
 }
 
 void keep_errors(void* avcl, int level, const char* fmt, va_list vl) {
-  if (level == kReadLevel) {
-    std::memcpy(va_arg(vl, void*), g_last_error, kLineSize);
+  if (level == kPingLevel) {
+    *static_cast<bool*>(va_arg(vl, void*)) = true;
     return;
   }
-  if (level == kWatchLevel) {
-    void* counter = va_arg(vl, void*);
-    *static_cast<bool*>(va_arg(vl, void*)) = watch(counter, true);
-    return;
-  }
-  if (level == kUnwatchLevel) {
-    watch(va_arg(vl, void*), false);
-    return;
-  }
-  if (level == kClearLevel) g_last_error[0] = '\0';
   if (level < AV_LOG_PANIC) return;
   count_damage(avcl, level, fmt);
   if (g_prints) {
@@ -86,8 +73,8 @@ void keep_errors(void* avcl, int level, const char* fmt, va_list vl) {
   if (n > 0) std::memcpy(g_last_error, line, n + 1);
 }
 
-// A plugin can be unloaded while FFmpeg stays loaded: put FFmpeg's default callback back when
-// this copy of keep_errors goes away.
+// The media library can be unloaded (with the last plugin that uses it) while FFmpeg stays
+// loaded: put FFmpeg's default callback back when keep_errors goes away.
 struct RestoreDefault {
   ~RestoreDefault() { av_log_set_callback(av_log_default_callback); }
 };
@@ -105,17 +92,10 @@ void route_ffmpeg_logs() {
 
 std::string last_ffmpeg_error() {
   route_ffmpeg_logs();
-  if (ffmpeg_prints()) return "";
-  char line[kLineSize] = "";
-  av_log(nullptr, kReadLevel, "%p", static_cast<void*>(line));
-  line[kLineSize - 1] = '\0';
-  return line;
+  return g_prints ? std::string() : std::string(g_last_error);
 }
 
-void clear_ffmpeg_error() {
-  route_ffmpeg_logs();
-  av_log(nullptr, kClearLevel, "%s", "");
-}
+void clear_ffmpeg_error() { g_last_error[0] = '\0'; }
 
 std::string ffmpeg_said() {
   const std::string e = last_ffmpeg_error();
@@ -124,13 +104,11 @@ std::string ffmpeg_said() {
 
 bool watch_decoder_damage(std::atomic<int>* counter) {
   route_ffmpeg_logs();
-  bool ok = false;
-  av_log(nullptr, kWatchLevel, "%p%p", static_cast<void*>(counter), static_cast<void*>(&ok));
-  return ok;
+  bool installed = false;
+  av_log(nullptr, kPingLevel, "%p", static_cast<void*>(&installed));
+  return installed && watch(counter, true);
 }
 
-void unwatch_decoder_damage(std::atomic<int>* counter) {
-  av_log(nullptr, kUnwatchLevel, "%p", static_cast<void*>(counter));
-}
+void unwatch_decoder_damage(std::atomic<int>* counter) { watch(counter, false); }
 
 }  // namespace vidpipe::av

@@ -64,7 +64,8 @@ struct CustomIO {
   void throw_if_stopped() const;
 };
 
-// stdin, read once per process into sealed memory (see input_io.cpp).
+// stdin, read once per process into sealed memory and kept for every later open (input_io.cpp);
+// throws LimitError when it holds more than max_bytes.
 struct Mapped {
   const uint8_t* p = nullptr;
   std::size_t n = 0;
