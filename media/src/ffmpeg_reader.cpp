@@ -78,7 +78,7 @@ std::string local_path(const std::string& input) {
   }
   if (path.empty()) throw Error("empty input path", "name a video file");
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(display_name(input) + ": no such file", "check the path");
+  if (!std::filesystem::exists(path, ec)) throw Error(input_display_name(input) + ": no such file", "check the path");
   if (std::filesystem::is_directory(path, ec))
     throw Error(input + ": is a directory, not a video file", "name a video file, or a folder of images");
   if (!std::filesystem::is_regular_file(path, ec))

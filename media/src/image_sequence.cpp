@@ -30,25 +30,6 @@ std::string short_name(const std::string& s) {
   return s.size() <= 160 ? s : s.substr(0, 120) + "...(" + std::to_string(s.size()) + " chars)";
 }
 
-// "file:///a/b" -> "/a/b" (percent-decoded); anything else unchanged.
-std::string strip_file_url(const std::string& s) {
-  if (s.rfind("file://", 0) != 0) return s;
-  std::string in = s.substr(7), out;
-  if (in.rfind("localhost/", 0) == 0) in = in.substr(9);
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-bool has_glob_chars(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
-
 // Natural order: runs of digits compare by value, so frame_2 < frame_10.
 bool natural_less(const std::string& a, const std::string& b) {
   std::size_t i = 0, j = 0;
@@ -92,7 +73,7 @@ std::vector<std::string> parse_list(const std::string& input) {
     if (!e.is_string())
       throw Error(short_name(input) + ": the image list holds a non-string entry " + e.dump(),
                   "list image file paths as strings");
-    out.push_back(strip_file_url(e.get<std::string>()));
+    out.push_back(file_url_path(e.get<std::string>()));
   }
   return out;
 }
@@ -182,17 +163,6 @@ ImageHeader webp_header(const std::string& path, const uint8_t* h, std::size_t n
 
 }  // namespace
 
-bool is_sequence(const std::string& input) {
-  if (input.empty() || input == "-") return false;
-  if (input.front() == '[') return true;
-  if (input.find("://") != std::string::npos && input.rfind("file://", 0) != 0) return false;
-  if (input.rfind("data:", 0) == 0) return false;
-  const std::string path = strip_file_url(input);
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return true;
-  return has_glob_chars(path) && !fs::exists(path, ec);
-}
-
 std::vector<std::string> list_images(const std::string& input, int64_t max_images) {
   std::vector<std::string> files;
   std::error_code ec;
@@ -209,7 +179,7 @@ std::vector<std::string> list_images(const std::string& input, int64_t max_image
     }
     return files;
   }
-  const std::string path = strip_file_url(input);
+  const std::string path = file_url_path(input);
   if (fs::is_directory(path, ec)) {
     for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
       const fs::path& p = it->path();

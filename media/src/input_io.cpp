@@ -184,7 +184,7 @@ std::string b64_decode(const std::string& in, std::size_t begin, const std::stri
 }  // namespace
 
 std::string decode_base64_input(const std::string& input, int64_t max_bytes) {
-  const std::string name = display_name(input);
+  const std::string name = input_display_name(input);
   if (input.rfind("data:", 0) == 0) {
     const std::size_t comma = input.find(',');
     if (comma == std::string::npos)

@@ -11,7 +11,6 @@
 #include <memory>
 #include <mutex>
 
-#include <vidpipe/media/image_sequence.hpp>
 #include <vidpipe/media/library_logs.hpp>
 #include <vidpipe/media/input_io.hpp>
 
@@ -35,26 +34,6 @@ const char* kFormatWhitelist =
     "m4v,ivf,mxf,nut,obu,av1,yuv4mpegpipe,mjpeg,wav,mp3,aac,flac";
 const char* kPlaylistFormats = "hls,applehttp,dash";
 const char* kOpenHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
-
-bool starts_with_ci(const std::string& s, const char* prefix) {
-  const std::size_t n = std::strlen(prefix);
-  if (s.size() < n) return false;
-  for (std::size_t i = 0; i < n; ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  return true;
-}
-
-bool is_b64_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '='; }
-
-// A raw base64 video: long, only base64 characters (and line breaks), not an existing file.
-// Video containers never encode to a leading '/', so absolute paths are never taken for it.
-bool looks_like_raw_base64(const std::string& s) {
-  if (s.size() < 64 || s.front() == '/') return false;
-  for (unsigned char c : s)
-    if (!is_b64_char(c) && c != '\n' && c != '\r') return false;
-  std::error_code ec;
-  return !fs::exists(s, ec);
-}
 
 // --- http ---------------------------------------------------------------------------------
 
@@ -146,44 +125,11 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
 
 }  // namespace
 
-const char* to_string(InputKind k) {
-  switch (k) {
-    case InputKind::File: return "file";
-    case InputKind::Http: return "http";
-    case InputKind::Base64: return "base64";
-    case InputKind::Stdin: return "stdin";
-    case InputKind::Sequence: return "image_sequence";
-  }
-  return "?";
-}
-
-InputKind classify(const std::string& input) {
-  if (input == "-") return InputKind::Stdin;
-  if (input.rfind("data:", 0) == 0) return InputKind::Base64;
-  if (starts_with_ci(input, "http://") || starts_with_ci(input, "https://")) return InputKind::Http;
-  if (imgseq::is_sequence(input)) return InputKind::Sequence;
-  if (looks_like_raw_base64(input)) return InputKind::Base64;
-  return InputKind::File;
-}
-
-std::string display_name(const std::string& input) {
-  if (input == "-") return "stdin";
-  if (input.rfind("data:", 0) == 0) {
-    const std::size_t comma = input.find(',');
-    return input.substr(0, std::min<std::size_t>(comma, 64)) + " input (" + std::to_string(input.size()) + " chars)";
-  }
-  if (input.size() > 200 && looks_like_raw_base64(input))
-    return "base64 input (" + std::to_string(input.size()) + " chars)";
-  if (input.size() > 200) return input.substr(0, 160) + "...(" + std::to_string(input.size()) + " chars)";
-  if (classify(input) == InputKind::Base64) return "base64 input (" + std::to_string(input.size()) + " chars)";
-  return input;
-}
-
 FormatPtr open_format(const std::string& input, const InputOptions& opt) {
   route_ffmpeg_logs();
   clear_ffmpeg_error();
-  const InputKind kind = classify(input);
-  const std::string name = display_name(input);
+  const InputKind kind = classify_input(input);
+  const std::string name = input_display_name(input);
   auto io = std::make_unique<CustomIO>();
   io->name = name;
   io->deadline = opt.deadline;

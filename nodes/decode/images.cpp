@@ -37,7 +37,7 @@ class DecodeImages : public Node {
     const PlanPtr& plan = std::get<PlanPtr>(in);
     if (!plan || !plan->info) throw Error("decode.images: got a plan without video info");
     const VideoInfo& info = *plan->info;
-    const std::string name = av::display_name(info.input);
+    const std::string name = input_display_name(info.input);
     if (info.container != imgseq::kContainer)
       throw Error(name + ": decode.images reads frame sequences (a folder, a pattern or a list of images), "
                          "not a video",

@@ -66,10 +66,10 @@ class DecodeOpencv : public Node {
     if (!plan || !plan->info) throw Error("decode.opencv: got a plan without video info");
     const VideoInfo& info = *plan->info;
     const std::string& input = info.input;
-    const std::string name = av::display_name(input);
-    const av::InputKind kind = av::classify(input);
-    if (kind != av::InputKind::File)
-      throw Error(name + ": decode.opencv reads local files only, not " + av::to_string(kind) + " inputs",
+    const std::string name = input_display_name(input);
+    const InputKind kind = classify_input(input);
+    if (kind != InputKind::File)
+      throw Error(name + ": decode.opencv reads local files only, not " + to_string(kind) + " inputs",
                   "use decode.ffmpeg (or decode.auto) for URLs, base64 and stdin; decode.images for frame sequences");
     av::Limits lim = limits_;
     av::start_deadline(lim);

@@ -69,7 +69,7 @@ class ProbeFfmpeg : public Node {
     const JobPtr& video = std::get<JobPtr>(in);
     av::ProbeOptions opt = opt_;  // per call: the cancel hook belongs to this job
     opt.input.cancelled = [&job] { return job.cancelled(); };
-    auto info = std::make_shared<const VideoInfo>(imgseq::is_sequence(video->input)
+    auto info = std::make_shared<const VideoInfo>(classify_input(video->input) == InputKind::Sequence
                                                       ? imgseq::probe(video->input, seq_)
                                                       : av::probe(video->input, opt));
     if (const std::string damage = damage_of(*info); !damage.empty()) job.mark_partial(damage);

@@ -14,6 +14,7 @@
 
 #include <vidpipe/sdk/data.hpp>
 #include <vidpipe/sdk/error.hpp>
+#include <vidpipe/sdk/input.hpp>  // classify_input: InputKind::Sequence
 
 namespace vidpipe::imgseq {
 
@@ -24,10 +25,6 @@ struct SequenceOptions {
   int64_t max_images = 10000;
   int64_t max_pixels = 8192LL * 8192;
 };
-
-// True when `input` names a frame sequence (an existing folder, a glob that is not an existing
-// file, or a string starting with '['). Touches only the file system.
-bool is_sequence(const std::string& input);
 
 // The image files of a sequence, in frame order. Throws vidpipe::Error when there are none,
 // more than max_images, a listed file is missing or not an image.

@@ -1,13 +1,13 @@
 // Where a job's `video` string points, and how FFmpeg is allowed to read it.
 //
-// Kinds of input (classify()):
-//   File      a local path or a file:// URL (read with only the `file` protocol);
-//   Http      http:// or https:// (FFmpeg's own http/tls/tcp, whitelisted per scheme,
-//             connect/read timeouts and a stall rule, no redirects, download size capped);
-//   Base64    `data:video/...;base64,...` or a long raw base64 string (decoded into memory);
-//   Stdin     "-" (read once per process into memory);
-//   Sequence  a frame folder, a glob or a JSON list of image files (see image_sequence.hpp:
-//             FFmpeg never opens these).
+// Kinds of input (vidpipe/sdk/input.hpp: classify_input, the runtime's classification too) and
+// how each is read:
+//   File      only with the `file` protocol;
+//   Http      FFmpeg's own http/tls/tcp, whitelisted per scheme, connect/read timeouts and a
+//             stall rule, no redirects, download size capped;
+//   Base64    decoded into memory;
+//   Stdin     read once per process into memory;
+//   Sequence  see image_sequence.hpp: FFmpeg never opens these.
 //
 // Every opened context reads through a custom AVIOContext that vidpipe owns (memory inputs
 // never touch a temp file), the detected container is checked against a whitelist of real
@@ -19,15 +19,13 @@
 #include <cstdint>
 #include <string>
 
+#include <vidpipe/sdk/input.hpp>
 #include <vidpipe/sdk/node.hpp>
 #include <vidpipe/sdk/params.hpp>
 
 #include <vidpipe/media/ffmpeg_reader.hpp>
 
 namespace vidpipe::av {
-
-enum class InputKind : uint8_t { File, Http, Base64, Stdin, Sequence };
-const char* to_string(InputKind k);
 
 // Settings for reading inputs: InputOptions (ffmpeg_reader.hpp), from node parameters.
 // The parameters every node that opens inputs with FFmpeg declares (probe.ffmpeg,
@@ -52,12 +50,6 @@ inline InputOptions input_options(const Params& p) {
   o.tls_verify = p.get<bool>("tls_verify");
   return o;
 }
-
-InputKind classify(const std::string& input);
-
-// A short name for messages: paths and URLs as given (shortened when long), "stdin",
-// "base64 input (N chars)". Never the whole base64 text.
-std::string display_name(const std::string& input);
 
 // Opens any non-sequence input with the rules above and reads the stream headers
 // (avformat_find_stream_info). Throws vidpipe::Error naming the input, the problem and the fix.
