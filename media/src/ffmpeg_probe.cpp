@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/tail_check.hpp>
 
 extern "C" {
@@ -27,7 +28,9 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
   io.max_pixels = opt.max_pixels;
   if (opt.deadline_s > 0 && (io.deadline == Clock::time_point{} || lim.deadline < io.deadline))
     io.deadline = lim.deadline, io.deadline_s = opt.deadline_s;
-  FormatPtr fmt = open_input(input, io);
+  // An http(s), base64 or stdin input is read once: here, for every open, and by the decoder.
+  const std::shared_ptr<InputData> data = InputData::load_unless_file(input, io);
+  FormatPtr fmt = open_input(input, io, data);
   check_deadline(lim, input);
   const int si = best_video_stream(fmt.get(), input);
   AVStream* st = fmt->streams[si];
@@ -72,7 +75,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     index_facts["end_check_frames"] = header_check;
   } else {
     if (header_check >= 0) {  // the header's count does not hold: count the packets
-      fmt = open_input(input, io);
+      fmt = open_input(input, io, data);
       index_facts["end_check_header"] = "the header's " + std::to_string(st->nb_frames) +
                                         " frames do not end where its last frame decodes";
       st = fmt->streams[si];
@@ -150,6 +153,7 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt) {
     vfr = std::fabs(a - b) > 0.01 * std::max(a, b);
   }
   info.extra["variable_frame_rate"] = vfr;
+  if (data) info.bytes = data->whole();  // the rest of a download, under the probe's rules
   return info;
 }
 

@@ -3,6 +3,7 @@
 // autorotation: orientation.cpp).
 // See ffmpeg_reader.hpp for the contract.
 #include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/input_source.hpp>
 #include <vidpipe/media/library_logs.hpp>
 #include <vidpipe/media/packet_decoder.hpp>
@@ -88,7 +89,9 @@ std::string local_path(const std::string& input) {
 
 // Any input kind (local, file://, http(s), base64, stdin) with the rules of input_source.hpp:
 // protocol and format whitelists, timeouts, size caps.
-FormatPtr open_input(const std::string& input, const InputOptions& opt) { return open_format(input, opt); }
+FormatPtr open_input(const std::string& input, const InputOptions& opt, std::shared_ptr<InputData> data) {
+  return open_format(input, opt, std::move(data));
+}
 
 int best_video_stream(AVFormatContext* fmt, const std::string& input) {
   const int s = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -102,8 +105,10 @@ int best_video_stream(AVFormatContext* fmt, const std::string& input) {
 // ---------------------------------------------------------------------------------------------
 // Decoding (the Decoder: packet_decoder.cpp)
 
-FrameReader::FrameReader(std::string input, InputOptions io, std::shared_ptr<const PacketIndex> index)
+FrameReader::FrameReader(std::string input, InputOptions io, std::shared_ptr<const PacketIndex> index,
+                         std::shared_ptr<const InputBytes> bytes)
     : input_(std::move(input)), io_(std::move(io)), index_(std::move(index)) {
+  data_ = bytes ? InputData::from_bytes(std::move(bytes), input_, io_) : InputData::load_unless_file(input_, io_);
   reopen();
   orient_ = orientation_of(fmt_->streams[stream_]);
 }
@@ -111,7 +116,7 @@ FrameReader::FrameReader(std::string input, InputOptions io, std::shared_ptr<con
 FrameReader::~FrameReader() = default;
 
 void FrameReader::reopen() {
-  fmt_ = open_input(input_, io_);
+  fmt_ = open_input(input_, io_, data_);
   stream_ = best_video_stream(fmt_.get(), input_);
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/input_source.hpp>
 
 extern "C" {
@@ -52,51 +53,28 @@ int CustomIO::interrupt(void* op) {
   return io->stop != Stop::None ? 1 : 0;
 }
 
-int CustomIO::mem_read(void* op, uint8_t* buf, int size) {
+int CustomIO::data_read(void* op, uint8_t* buf, int size) {
   auto* io = static_cast<CustomIO*>(op);
-  const int64_t left = io->size - io->pos;
-  if (left <= 0) return AVERROR_EOF;
-  const int n = static_cast<int>(std::min<int64_t>(left, size));
-  std::memcpy(buf, io->mem + io->pos, n);
-  io->pos += n;
-  return n;
+  if (io->stop != Stop::None) return AVERROR_EXIT;
+  const int r = io->data->read_at(io->pos, buf, size);
+  if (r > 0) io->pos += r;
+  return r;
 }
 
-int64_t CustomIO::mem_seek(void* op, int64_t offset, int whence) {
+int64_t CustomIO::data_seek(void* op, int64_t offset, int whence) {
   auto* io = static_cast<CustomIO*>(op);
-  const int64_t size = io->size;
+  const int64_t size = io->data->size();  // -1 while a download without a length runs
   whence &= ~AVSEEK_FORCE;
-  if (whence == AVSEEK_SIZE) return size;
-  int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? io->pos + offset
-             : whence == SEEK_END ? size + offset : -1;
+  if (whence == AVSEEK_SIZE) return size >= 0 ? size : AVERROR(ENOSYS);
+  const int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? io->pos + offset
+                   : whence == SEEK_END && size >= 0 ? size + offset : -1;
   if (to < 0 || whence > SEEK_END) return AVERROR(EINVAL);
-  io->pos = std::min(to, size);
+  io->pos = size >= 0 ? std::min(to, size) : to;  // a position ahead is fetched when read
   return io->pos;
 }
 
-int CustomIO::wrap_read(void* op, uint8_t* buf, int size) {
-  auto* io = static_cast<CustomIO*>(op);
-  if (io->stop != Stop::None) return AVERROR_EXIT;
-  if (io->stall_after > 0) io->waiting_since = Clock::now();
-  const int r = avio_read(io->inner, buf, std::min(size, kReadBlock));
-  io->waiting_since = {};
-  if (r > 0 && (io->bytes += r) > io->max_bytes) io->stop = Stop::OverLimit;
-  if (io->stop != Stop::None) return AVERROR_EXIT;  // also when a stalled read got a few bytes
-  return r == 0 ? AVERROR_EOF : r;
-}
-
-int64_t CustomIO::wrap_seek(void* op, int64_t offset, int whence) {
-  auto* io = static_cast<CustomIO*>(op);
-  whence &= ~AVSEEK_FORCE;
-  if (whence == AVSEEK_SIZE) return avio_size(io->inner);
-  if (io->stop != Stop::None) return AVERROR_EXIT;
-  if (io->stall_after > 0) io->waiting_since = Clock::now();  // a seek over http is a new request
-  const int64_t r = avio_seek(io->inner, offset, whence);
-  io->waiting_since = {};
-  return io->stop != Stop::None ? AVERROR_EXIT : r;
-}
-
 void CustomIO::throw_if_stopped() const {
+  if (data) data->throw_if_stopped();
   switch (stop) {
     case Stop::None:
       return;

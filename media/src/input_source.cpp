@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include <vidpipe/media/library_logs.hpp>
+#include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/input_io.hpp>
 
 extern "C" {
@@ -35,53 +36,8 @@ const char* kFormatWhitelist =
 const char* kPlaylistFormats = "hls,applehttp,dash";
 const char* kOpenHint = "check that the file is a complete, playable video (ffprobe shows its streams)";
 
-// --- http ---------------------------------------------------------------------------------
-
-struct UrlParts {
-  std::string scheme, host;
-};
-
-UrlParts parse_url(const std::string& url) {
-  UrlParts u;
-  const std::size_t colon = url.find("://");
-  u.scheme = url.substr(0, colon);
-  for (auto& c : u.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string rest = url.substr(colon + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
-  u.host = rest;
-  return u;
-}
-
-std::string http_error(const std::string& url, int r, const InputOptions& opt) {
-  if (r == AVERROR(ETIMEDOUT))
-    return url + ": timed out (no answer within net_timeout " + seconds_text(opt.net_timeout) + ")";
-  if (r == AVERROR(EIO))
-    return url + ": cannot read (" + error_text(r) +
-           "; vidpipe does not follow redirects: pass the final URL)";
-  return url + ": cannot read (" + error_text(r) + ")";
-}
-
-void set_net_options(AVDictionary** d, const UrlParts& u, const InputOptions& opt) {
-  const std::string us = std::to_string(static_cast<int64_t>(opt.net_timeout * 1e6));
-  // Only what the URL needs: a redirect or a nested open can never reach file, pipe, concat...
-  av_dict_set(d, "protocol_whitelist", u.scheme == "https" ? "https,tls,tcp" : "http,tcp", 0);
-  av_dict_set(d, "rw_timeout", us.c_str(), 0);  // per read/write, any protocol
-  av_dict_set(d, "timeout", us.c_str(), 0);     // tcp: connect and socket I/O
-  av_dict_set(d, "max_redirects", "0", 0);      // a redirect could name another host
-  av_dict_set(d, "reconnect", "0", 0);
-  av_dict_set(d, "icy", "0", 0);
-  av_dict_set(d, "user_agent", "vidpipe/" VIDPIPE_VERSION, 0);
-  if (u.scheme == "https") {
-    if (opt.tls_verify) {
-      av_dict_set(d, "tls_verify", "1", 0);
-      for (const char* ca : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"})
-        if (fs::exists(ca)) {
-          av_dict_set(d, "ca_file", ca, 0);
-          break;
-        }
-    }
-  }
+bool starts_with_https(const std::string& url) {
+  return url.size() > 8 && std::tolower(static_cast<unsigned char>(url[4])) == 's';  // http[s]://
 }
 
 // A side of a YUV4MPEG2 header ("W640" -> 640), from untrusted text: the digits of its last
@@ -125,7 +81,7 @@ void check_y4m_size(AVIOContext* pb, const std::string& name, int64_t max_pixels
 
 }  // namespace
 
-FormatPtr open_format(const std::string& input, const InputOptions& opt) {
+FormatPtr open_format(const std::string& input, const InputOptions& opt, std::shared_ptr<InputData> data) {
   route_ffmpeg_logs();
   clear_ffmpeg_error();
   const InputKind kind = classify_input(input);
@@ -161,54 +117,23 @@ FormatPtr open_format(const std::string& input, const InputOptions& opt) {
       nested_protocols = "file";
       break;
     }
-    case InputKind::Http: {
-      const UrlParts u = parse_url(input);
-      if (u.host.empty()) throw Error(name + ": URL without a host", "write it as http://host/path/video.mp4");
-      AVDictionary* d = nullptr;
-      set_net_options(&d, u, opt);
-      r = avio_open2(&io->inner, input.c_str(), AVIO_FLAG_READ, &int_cb, &d);
-      av_dict_free(&d);
-      io->throw_if_stopped();
-      if (r < 0)
-        throw Error(http_error(name, r, opt),
-                    r == AVERROR(ETIMEDOUT) ? "check that the server is up, or raise the net_timeout parameter"
-                                            : "check the URL (it must answer 200 to a GET)");
-      const int64_t size = avio_size(io->inner);
-      if (size > opt.max_input_bytes)
-        throw LimitError(name + ": the server announces " + std::to_string(size) +
-                             " bytes, more than max_input_bytes " + std::to_string(opt.max_input_bytes),
-                         "raise the max_input_bytes parameter (probe and decode) if this size is intended");
-      io->max_bytes = opt.max_input_bytes;
-      io->stall_after = opt.net_timeout;
-      auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
-      io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::wrap_read, nullptr,
-                                  (io->inner->seekable & AVIO_SEEKABLE_NORMAL) ? &CustomIO::wrap_seek : nullptr);
-      if (!io->pb) {
-        av_free(buf);
-        throw Error(name + ": out of memory");
-      }
-      url = input;
-      nested_protocols = u.scheme == "https" ? "https,tls,tcp" : "http,tcp";
-      break;
-    }
+    case InputKind::Http:
     case InputKind::Base64:
     case InputKind::Stdin: {
-      if (kind == InputKind::Stdin) {
-        auto m = read_stdin(opt.max_input_bytes);
-        io->mem = m->p, io->size = static_cast<int64_t>(m->n), io->keep = m;
-      } else {
-        auto bytes = std::make_shared<const std::string>(decode_base64_input(input, opt.max_input_bytes));
-        io->mem = reinterpret_cast<const uint8_t*>(bytes->data()), io->size = static_cast<int64_t>(bytes->size());
-        io->keep = bytes;
-      }
+      io->data = data ? std::move(data) : InputData::load(input, opt);
       auto* buf = static_cast<uint8_t*>(av_malloc(kIoBuffer));
-      io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::mem_read, nullptr, &CustomIO::mem_seek);
+      io->pb = avio_alloc_context(buf, kIoBuffer, 0, io.get(), &CustomIO::data_read, nullptr, &CustomIO::data_seek);
       if (!io->pb) {
         av_free(buf);
         throw Error(name + ": out of memory");
       }
-      url = kind == InputKind::Stdin ? "pipe:stdin" : "memory:base64";
-      nested_protocols = "none";  // memory inputs may not open anything else
+      if (kind == InputKind::Http) {
+        url = input;
+        nested_protocols = starts_with_https(input) ? "https,tls,tcp" : "http,tcp";
+      } else {
+        url = kind == InputKind::Stdin ? "pipe:stdin" : "memory:base64";
+        nested_protocols = "none";  // memory inputs may not open anything else
+      }
       break;
     }
   }

@@ -110,7 +110,7 @@ class DecodeFfmpeg : public Node {
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;
     if (fused_) std::tie(opt.out_height, opt.out_width) = fused_size(*plan);
-    av::FrameReader reader(plan->info->input, opt.input, plan->info->index);
+    av::FrameReader reader(plan->info->input, opt.input, plan->info->index, plan->info->bytes);
     const av::ReadStats stats = reader.read(plan->indices, opt, [&](FramePtr frame) {
       // Frames are immutable once published: attach the plan to a shallow copy.
       auto f = std::make_shared<Frame>(*frame);

@@ -79,7 +79,11 @@ struct InputOptions {
 // Opens any input (local, file://, http(s), base64, stdin) with the rules of input_source.hpp:
 // protocol and format whitelists, timeouts, size caps, interrupt on deadline. Reads the stream
 // headers. Throws vidpipe::Error naming `input`.
-FormatPtr open_input(const std::string& input, const InputOptions& opt = {});
+// An http(s), base64 or stdin input is read once per job: pass the same `data` to every open
+// (input_data.hpp; null: loaded by this open).
+class InputData;
+FormatPtr open_input(const std::string& input, const InputOptions& opt = {},
+                     std::shared_ptr<InputData> data = nullptr);
 
 // Index of the best video stream; throws "no video stream".
 int best_video_stream(AVFormatContext* fmt, const std::string& input);
@@ -143,9 +147,12 @@ struct ReadStats {
 class FrameReader {
  public:
   // Opens `input` with `io` (kept for every reopen: whitelists, size cap, deadline). `index`:
-  // the prober's packet index of this input, or null.
+  // the prober's packet index of this input, or null. `bytes`: the input's bytes as the prober
+  // read them (VideoInfo::bytes), or null: an http(s), base64 or stdin input is then read once
+  // here, for every reopen.
   explicit FrameReader(std::string input, InputOptions io = {},
-                       std::shared_ptr<const PacketIndex> index = nullptr);
+                       std::shared_ptr<const PacketIndex> index = nullptr,
+                       std::shared_ptr<const InputBytes> bytes = nullptr);
   ~FrameReader();
   FrameReader(const FrameReader&) = delete;
   FrameReader& operator=(const FrameReader&) = delete;
@@ -177,6 +184,7 @@ class FrameReader {
   int stream_ = -1;
   Orientation orient_;
   std::shared_ptr<const PacketIndex> index_;
+  std::shared_ptr<InputData> data_;  // non-file inputs: their bytes (input_data.hpp)
   bool used_ = false;  // a second read() reopens the input
 };
 

@@ -1,6 +1,6 @@
 // The bytes behind every input that input_source.cpp opens: vidpipe's own AVIOContext
-// callbacks and interrupt callback, and the memory inputs (stdin, base64). Internal to
-// input_source.cpp and input_io.cpp; nodes use input_source.hpp.
+// callbacks and interrupt callback, and the memory inputs (stdin, base64). Internal to the media
+// library; nodes use input_source.hpp.
 //
 // Reading stops on vidpipe's side (CustomIO::stop) when
 //   - the deadline passes or the job is cancelled (polled by FFmpeg while any I/O blocks);
@@ -28,17 +28,19 @@ namespace vidpipe::av {
 inline constexpr int kIoBuffer = 1 << 16;  // our AVIOContext buffers
 inline constexpr int kReadBlock = 1 << 16;  // the unit of progress of the stall rule
 
-// Custom I/O owned by vidpipe, stored in AVFormatContext::opaque and freed by FormatCloser.
+class InputData;
+
+// Custom I/O owned by vidpipe: what a demuxer reads (stored in AVFormatContext::opaque and freed
+// by FormatCloser), and an http(s) download's own context (input_data.hpp).
 struct CustomIO {
   enum class Stop : uint8_t { None, Deadline, Cancelled, Stalled, OverLimit };
 
   std::string name;                  // the input as messages show it
   AVIOContext* pb = nullptr;         // the context the demuxer reads (ours), or `inner` itself
   AVIOContext* inner = nullptr;      // FFmpeg's file/http context
-  std::shared_ptr<const void> keep;  // memory inputs: owner of [mem, mem + size)
-  const uint8_t* mem = nullptr;
-  int64_t size = 0, pos = 0;
-  int64_t bytes = 0, max_bytes = 0;  // counted through a wrapped http context
+  std::shared_ptr<InputData> data;   // non-file inputs: their bytes, fetched once per job
+  int64_t pos = 0;                   // the demuxer's position in `data`
+  int64_t bytes = 0, max_bytes = 0;  // counted through an http download
   Clock::time_point deadline{};      // epoch = none
   double deadline_s = 0;             // as configured, for messages
   std::function<bool()> cancelled;
@@ -53,14 +55,12 @@ struct CustomIO {
 
   // AVIOInterruptCB of the format context and of FFmpeg's own I/O context.
   static int interrupt(void* op);
-  // Memory inputs.
-  static int mem_read(void* op, uint8_t* buf, int size);
-  static int64_t mem_seek(void* op, int64_t offset, int whence);
-  // http(s): `inner` read in blocks of at most kReadBlock, counted and timed.
-  static int wrap_read(void* op, uint8_t* buf, int size);
-  static int64_t wrap_seek(void* op, int64_t offset, int whence);
+  // Reading `data` (input_data.hpp).
+  static int data_read(void* op, uint8_t* buf, int size);
+  static int64_t data_seek(void* op, int64_t offset, int whence);
 
-  // Throws why reading stopped (LimitError, or Error when cancelled); returns if it did not.
+  // Throws why reading (or `data`'s download) stopped (LimitError, or Error when cancelled);
+  // returns if it did not.
   void throw_if_stopped() const;
 };
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <vidpipe/sdk/input.hpp>
@@ -26,6 +27,8 @@
 #include <vidpipe/media/ffmpeg_reader.hpp>
 
 namespace vidpipe::av {
+
+class InputData;
 
 // Settings for reading inputs: InputOptions (ffmpeg_reader.hpp), from node parameters.
 // The parameters every node that opens inputs with FFmpeg declares (probe.ffmpeg,
@@ -53,7 +56,9 @@ inline InputOptions input_options(const Params& p) {
 
 // Opens any non-sequence input with the rules above and reads the stream headers
 // (avformat_find_stream_info). Throws vidpipe::Error naming the input, the problem and the fix.
-FormatPtr open_format(const std::string& input, const InputOptions& opt = {});
+// `data`: the input's bytes, read once per job (input_data.hpp); null: loaded here.
+FormatPtr open_format(const std::string& input, const InputOptions& opt = {},
+                      std::shared_ptr<InputData> data = nullptr);
 
 // After a read of `fmt` (opened by open_format) failed: throws LimitError when vidpipe's rules
 // stopped it (download over max_input_bytes, a server stalled for net_timeout, the deadline;
