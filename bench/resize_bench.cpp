@@ -29,9 +29,9 @@ extern "C" {
 #include <libavutil/frame.h>
 }
 
-#include "common/resize.hpp"
-#include "common/rgb_converter.hpp"
-#include "common/fast_resize.hpp"
+#include <vidpipe/imaging/resize.hpp>
+#include <vidpipe/media/rgb_converter.hpp>
+#include <vidpipe/imaging/fast_resize.hpp>
 
 using Clock = std::chrono::steady_clock;
 

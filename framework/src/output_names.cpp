@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <vidpipe/sdk/input.hpp>
+
 #include "vidpipe/runtime/text.hpp"
 
 namespace fs = std::filesystem;
@@ -26,16 +28,11 @@ bool starts_with_ci(const std::string& s, const char* prefix) {
 
 bool is_url(const std::string& s) { return s.find("://") != std::string::npos; }
 
-// Inline data rather than a name: data: URIs, raw base64, JSON lists of frame images. Raw
-// base64 is recognised as the inputs node recognises it (long, base64 alphabet only, and not
-// an existing file).
+// Inline data rather than a name: base64 (data: URIs, raw base64) and JSON lists of frame images,
+// as the nodes that open inputs classify them (vidpipe/sdk/input.hpp).
 bool is_inline(const std::string& s) {
-  if (s.rfind("data:", 0) == 0 || (!s.empty() && s.front() == '[')) return true;
-  if (s.size() < 64 || s.front() == '/') return false;
-  for (unsigned char c : s)
-    if (!std::isalnum(c) && c != '+' && c != '/' && c != '=' && c != '\n' && c != '\r') return false;
-  std::error_code ec;
-  return !fs::exists(s, ec);
+  const InputKind kind = classify_input(s);
+  return kind == InputKind::Base64 || (kind == InputKind::Sequence && s.front() == '[');
 }
 
 int hex_value(char c) {

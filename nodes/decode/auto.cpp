@@ -16,14 +16,14 @@
 //
 // A limit error (vidpipe::LimitError: max_decoded_frames, max_input_pixels, max_duration, deadline,
 // the input's byte cap or stall rule) is never a reason to fall back: every backend enforces
-// the same limits (common/limits.hpp), and another one would only spend the time again.
+// the same limits (vidpipe/media/limits.hpp), and another one would only spend the time again.
 #include <map>
 #include <memory>
 
 #include <vidpipe/sdk/plugin.hpp>
 
 #include "backend.hpp"
-#include "common/image_sequence.hpp"
+#include <vidpipe/media/image_sequence.hpp>
 
 namespace vidpipe::nodes::decode {
 

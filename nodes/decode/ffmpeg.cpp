@@ -1,6 +1,6 @@
 // decode.ffmpeg: a sampling plan in, its frames out (packed RGB24, upright, in plan order).
 //
-// Decodes only what the plan needs (common/ffmpeg_reader.hpp), with the prober's packet index
+// Decodes only what the plan needs (vidpipe/media/ffmpeg_reader.hpp), with the prober's packet index
 // (VideoInfo::index; built here only when the prober did not demux): it maps each presentation
 // index to a pts; sparse plans seek to the keyframe at or before each target and decode forward
 // (no seek while the next target is ahead in the same GOP), dense plans decode sequentially, and
@@ -8,7 +8,7 @@
 // as `ffmpeg -vf select=eq(n\,i) -vsync 0` counts it (also where the pts do not give that order:
 // PacketIndex::output_order). Colours match `ffmpeg -pix_fmt rgb24` by default.
 //
-// The plan is never changed here: the prober found how many frames decode (common/tail_check.hpp),
+// The plan is never changed here: the prober found how many frames decode (vidpipe/media/tail_check.hpp),
 // so the plan was made on the true count. A planned frame that does not decode all the same is
 // answered by its nearest decodable neighbour and counted as damage.
 //
@@ -20,8 +20,8 @@
 
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "common/ffmpeg_reader.hpp"
-#include "common/input_source.hpp"
+#include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/input_source.hpp>
 #include "backend.hpp"
 
 namespace vidpipe::nodes::decode {
@@ -110,7 +110,7 @@ class DecodeFfmpeg : public Node {
     opt.input.deadline_s = opt.limits.deadline_s;
     opt.input.cancelled = opt.cancelled;
     if (fused_) std::tie(opt.out_height, opt.out_width) = fused_size(*plan);
-    av::FrameReader reader(plan->info->input, opt.input, plan->info->index);
+    av::FrameReader reader(plan->info->input, opt.input, plan->info->index, plan->info->bytes);
     const av::ReadStats stats = reader.read(plan->indices, opt, [&](FramePtr frame) {
       // Frames are immutable once published: attach the plan to a shallow copy.
       auto f = std::make_shared<Frame>(*frame);
@@ -132,7 +132,7 @@ class DecodeFfmpeg : public Node {
                  {"decoded_per_returned",
                   stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
     if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
-    if (stats.restart_from >= 0)  // damage under frame threads (common/frame_read.cpp)
+    if (stats.restart_from >= 0)  // damage under frame threads (media/src/frame_read.cpp)
       note["restarted_single_threaded"] = {{"from_frame", stats.restart_from}, {"reason", stats.restart_reason}};
     job.note("decode", note);
     const std::string damage = damage_text(stats);

@@ -3,7 +3,7 @@
 // probe.ffmpeg used to count them), so plans mean the same as on a video. Each file's header is
 // checked (size equal to the first image, within max_pixels) before it is decoded; EXIF
 // orientation is ignored, as FFmpeg's image decoders ignore it. The other decoders' limits hold
-// too (common/limits.hpp): each image counts as a decoded frame, under the deadline, and the
+// too (vidpipe/media/limits.hpp): each image counts as a decoded frame, under the deadline, and the
 // sequence's duration (images / images_fps) is checked against max_duration. A damaged image that
 // still decodes (a truncated JPEG: its missing rows come out grey; image_decode.hpp says which
 // warnings are damage) makes the job partial (Job::mark_partial); all warnings are in the decode note.
@@ -12,10 +12,10 @@
 #include <vidpipe/sdk/plan.hpp>
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "common/image_decode.hpp"
-#include "common/image_sequence.hpp"
-#include "common/input_source.hpp"
-#include "common/limits.hpp"
+#include <vidpipe/media/image_decode.hpp>
+#include <vidpipe/media/image_sequence.hpp>
+#include <vidpipe/media/input_source.hpp>
+#include <vidpipe/media/limits.hpp>
 
 namespace vidpipe::nodes::decode {
 
@@ -37,7 +37,7 @@ class DecodeImages : public Node {
     const PlanPtr& plan = std::get<PlanPtr>(in);
     if (!plan || !plan->info) throw Error("decode.images: got a plan without video info");
     const VideoInfo& info = *plan->info;
-    const std::string name = av::display_name(info.input);
+    const std::string name = input_display_name(info.input);
     if (info.container != imgseq::kContainer)
       throw Error(name + ": decode.images reads frame sequences (a folder, a pattern or a list of images), "
                          "not a video",

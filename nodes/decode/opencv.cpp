@@ -10,7 +10,7 @@
 // honoured. Only local files are read: OpenCV's FFmpeg applies no protocol or format
 // whitelist, so the file is first vetted with vidpipe's own opener (with default InputOptions:
 // playlists are always refused here; the network settings do not apply to local files).
-// The decoders' limits (common/limits.hpp) hold here too: the frame size is checked before
+// The decoders' limits (vidpipe/media/limits.hpp) hold here too: the frame size is checked before
 // OpenCV allocates a frame, the probed duration against max_duration, and every grab() counts
 // as a decoded frame (max_decoded_frames) and is timed (deadline).
 // Damage OpenCV lets us see: a stream that ends before the plan does. The planned frames past
@@ -27,10 +27,10 @@
 
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "common/ffmpeg_reader.hpp"
-#include "common/image_decode.hpp"
-#include "common/input_source.hpp"
-#include "common/limits.hpp"
+#include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/image_decode.hpp>
+#include <vidpipe/media/input_source.hpp>
+#include <vidpipe/media/limits.hpp>
 
 namespace vidpipe::nodes::decode {
 
@@ -66,10 +66,10 @@ class DecodeOpencv : public Node {
     if (!plan || !plan->info) throw Error("decode.opencv: got a plan without video info");
     const VideoInfo& info = *plan->info;
     const std::string& input = info.input;
-    const std::string name = av::display_name(input);
-    const av::InputKind kind = av::classify(input);
-    if (kind != av::InputKind::File)
-      throw Error(name + ": decode.opencv reads local files only, not " + av::to_string(kind) + " inputs",
+    const std::string name = input_display_name(input);
+    const InputKind kind = classify_input(input);
+    if (kind != InputKind::File)
+      throw Error(name + ": decode.opencv reads local files only, not " + to_string(kind) + " inputs",
                   "use decode.ffmpeg (or decode.auto) for URLs, base64 and stdin; decode.images for frame sequences");
     av::Limits lim = limits_;
     av::start_deadline(lim);

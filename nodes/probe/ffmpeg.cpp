@@ -1,5 +1,5 @@
 // probe.ffmpeg: a job in, the video's facts out (VideoInfo), without decoding pixels, except one
-// GOP when the frame count is in doubt (common/tail_check.hpp): the plan is made on the frames
+// GOP when the frame count is in doubt (vidpipe/media/tail_check.hpp): the plan is made on the frames
 // that decode. A damaged container (truncated, demuxing stopped by an error, packets at the end
 // that do not decode) makes the job partial (Job::mark_partial);
 // limits (max_input_pixels, max_duration, deadline, the input's byte cap and stall rule) are errors.
@@ -7,9 +7,9 @@
 
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "common/ffmpeg_reader.hpp"
-#include "common/image_sequence.hpp"
-#include "common/input_source.hpp"
+#include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/image_sequence.hpp>
+#include <vidpipe/media/input_source.hpp>
 
 namespace vidpipe::nodes::probe {
 
@@ -69,7 +69,7 @@ class ProbeFfmpeg : public Node {
     const JobPtr& video = std::get<JobPtr>(in);
     av::ProbeOptions opt = opt_;  // per call: the cancel hook belongs to this job
     opt.input.cancelled = [&job] { return job.cancelled(); };
-    auto info = std::make_shared<const VideoInfo>(imgseq::is_sequence(video->input)
+    auto info = std::make_shared<const VideoInfo>(classify_input(video->input) == InputKind::Sequence
                                                       ? imgseq::probe(video->input, seq_)
                                                       : av::probe(video->input, opt));
     if (const std::string damage = damage_of(*info); !damage.empty()) job.mark_partial(damage);

@@ -1,13 +1,13 @@
 // process.smart_resize: resizes each sampled frame to the size qwen-vl-utils would choose
 // (docs/qwen-reference.md §2.7/§2.8), or to the size a planning node decided (plan.resize), with one of
-// the modes of common/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
+// the modes of vidpipe/imaging/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
 // are measured by bench/resize.py and tests/e2e/test_processing.py. Frames that already have
 // the target size pass through untouched; that is how decode.ffmpeg's fused_resize path
 // (convert + resize in one pass, graphs/qwen2_5_vl_fast.yaml) skips this node's work.
 #include <vidpipe/sdk.hpp>
 
-#include "common/resize_kernels.hpp"
-#include "common/sizing_params.hpp"
+#include <vidpipe/imaging/resize_kernels.hpp>
+#include <vidpipe/qwen_rules/sizing_params.hpp>
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <vidpipe/sdk.hpp>
 
-#include "common/sampling.hpp"
+#include <vidpipe/qwen_rules/sampling.hpp>
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "common/sizing_params.hpp"
+#include <vidpipe/qwen_rules/sizing_params.hpp>
 
 namespace vidpipe::qwen {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "common/ffmpeg_reader.hpp"
+#include <vidpipe/media/ffmpeg_reader.hpp>
 #include "shell.hpp"
 
 namespace vidpipe::test {

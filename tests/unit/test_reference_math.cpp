@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "common/resize.hpp"
-#include "common/rounding.hpp"
-#include "common/sampling.hpp"
-#include "common/sizing.hpp"
+#include <vidpipe/imaging/resize.hpp>
+#include <vidpipe/qwen_rules/rounding.hpp>
+#include <vidpipe/qwen_rules/sampling.hpp>
+#include <vidpipe/qwen_rules/sizing.hpp>
 #include "vidpipe/sdk/error.hpp"
 
 using namespace vidpipe;  // plan utilities (SDK plan.hpp)

@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "common/fast_resize.hpp"
-#include "common/resize.hpp"
-#include "common/yuv_resize.hpp"
+#include <vidpipe/imaging/fast_resize.hpp>
+#include <vidpipe/imaging/resize.hpp>
+#include <vidpipe/imaging/yuv_resize.hpp>
 
 using namespace vidpipe::ref;
 

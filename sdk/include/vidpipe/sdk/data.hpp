@@ -37,6 +37,14 @@ struct VideoJob {
 };
 
 // What a prober learned about a video without decoding pixels.
+// The bytes of an input that is not a local file (http(s), base64, stdin), as its prober read
+// them (since ABI 3.0). [data, data + size) stays valid while `owner` lives.
+struct InputBytes {
+  const uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::shared_ptr<const void> owner;
+};
+
 struct VideoInfo {
   std::string input;
   std::string container, codec, pixel_format;
@@ -54,6 +62,10 @@ struct VideoInfo {
   // that decode; a decoder of `input` uses it instead of demuxing again. frame_count, keyframes
   // and frame_times agree with it.
   std::shared_ptr<const PacketIndex> index;
+  // Since ABI 3.0: the input's bytes when it is not a local file (null for files and frame
+  // sequences): a decoder of `input` reads them instead of fetching or decoding it again, so an
+  // input is opened once per job. Held as long as this VideoInfo is.
+  std::shared_ptr<const InputBytes> bytes;
 
   bool sideways() const { return rotation == 90 || rotation == 270; }
 };

@@ -7,9 +7,10 @@
 // pixels, so 1.x plugins are refused); Job::mark_partial; LimitError; OutputFile.
 // 3.0: Error carries a kind; NodeSpec declares a role and renamed parameters; ParamSpec says
 // whether a model profile may set it; VideoInfo::index (the prober's packet index, for the
-// decoder); SamplePlan's typed fields (reasons, range, resize, tokens_plan ...;
-// plan.hpp); NodeSpec::frame_use, Node::open_frames and FrameStream (writers that stream,
-// node.hpp); a Frame without pixels is a descriptor; OutputFile::rewrite_head.
+// decoder); VideoInfo::bytes (a fetched input's bytes, for the decoder); SamplePlan's typed
+// fields (reasons, range, resize, tokens_plan ...; plan.hpp); NodeSpec::frame_use,
+// Node::open_frames and FrameStream (writers that stream, node.hpp); a Frame without pixels is
+// a descriptor; OutputFile::rewrite_head.
 #define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
