@@ -217,7 +217,11 @@ struct FlowEngine::Impl {
     } catch (...) {
       job.fail(ids[w], types[w], "unknown exception", "report this as a bug in the node's plugin");
     }
-    if (t0) job.add_busy(w, now_ns() - t0);
+    if (t0) {  // the writer's row in the profile counts its stream's open and each frame as calls
+      const int64_t dur = now_ns() - t0;
+      job.add_busy(w, dur);
+      profiler->record(w, t0, dur, 0, 0, 0, 0, static_cast<int64_t>(job.video().index), -1, job.failed());
+    }
     return opened;
   }
 

@@ -130,6 +130,10 @@ def test_profile_and_trace(videos, tmp_path):
     resize_calls = [e for e in events if e.get("ph") == "X" and e["name"] == "resize"]
     assert len(resize_calls) == 6  # one event per node call: 6 frames resized
     assert all(e["dur"] >= 0 for e in resize_calls)
+    # format.npy streams: opening its file and writing each frame are its calls too (they were
+    # done on the gather's thread and missing from the profile: 1 call, no time).
+    write_calls = [e for e in events if e.get("ph") == "X" and e["name"] == "write"]
+    assert len(write_calls) == 1 + 6 + 1  # open, 6 frames, close
 
 
 def test_bad_graph_reports_line_and_column(tmp_path):
