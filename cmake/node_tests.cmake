@@ -6,10 +6,12 @@
 find_package(doctest REQUIRED)
 
 # ASan + UBSan build: a report ends a test at once with exit code 86 (ASan, LeakSanitizer) or 87
-# (UBSan), which no test accepts; oneTBB's known vptr reports are suppressed. Unit tests too.
+# (UBSan), which no test accepts; oneTBB's known vptr reports and glibc's dlerror buffer are
+# suppressed (tests/sanitizers/). Unit tests too.
 if(VIDPIPE_SANITIZE)
   set(VIDPIPE_SANITIZER_ENV "ASAN_OPTIONS=halt_on_error=1:exitcode=86:detect_leaks=1:detect_stack_use_after_return=1"
-      "UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1:suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/ubsan.supp")
+      "UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1:suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/ubsan.supp"
+      "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp")
 endif()
 
 function(vidpipe_node_test plugin family node file)
