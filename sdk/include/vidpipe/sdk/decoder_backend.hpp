@@ -67,7 +67,7 @@ struct BackendCaps {
 struct Picture {
   static constexpr int64_t kNoPts = std::numeric_limits<int64_t>::min();
   int64_t pts = kNoPts;  // in the units of index()->pts (how the walk finds its frame index)
-  double seconds = 0;    // the backend's own time for it, used when the probe has no frame times
+  double seconds = 0;    // the backend's own time for it, used when neither the probe nor the index has one
   bool damaged = false;  // the decoder concealed errors in it (pixels guessed)
 };
 
