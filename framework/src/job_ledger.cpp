@@ -50,6 +50,13 @@ std::shared_ptr<JobTicket> JobLedger::start(JobRequest& request, std::shared_ptr
     std::lock_guard lock(mu_);
     if (!request.output_dir.empty()) root = &roots_.at(request.output_dir);  // open() came first
   }
+  if (root) {  // a folder this session claimed for this input is a sibling job's, not an earlier run's
+    std::lock_guard lock(mu_);
+    std::erase_if(also, [&](const std::string& n) {
+      auto it = root->used_names.find(name_fold(n));
+      return it != root->used_names.end() && it->second == key;
+    });
+  }
   auto taken = [&](const std::string& n) {
     std::lock_guard lock(mu_);
     auto it = root->used_names.find(name_fold(n));

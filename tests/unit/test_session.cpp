@@ -95,6 +95,12 @@ TEST_CASE("session: an output folder per submit, or none") {
   Result again = session.submit("w_frames=3", to_disk).get();
   CHECK(again.job.status == "failed");
   CHECK(again.job.error_node == "output");
+  // ... but under another name it is another output (e.g. the same video with other settings),
+  // whether or not the first job has been published yet.
+  to_disk.name = "small";
+  Result renamed = session.submit("w_frames=3", to_disk).get();
+  CHECK(renamed.job.status == "ok");
+  CHECK(fs::exists(tmp.path / "out" / "small" / "clip.txt"));
 }
 
 TEST_CASE("session: 4 threads submit concurrently; every job gets its own frames") {
