@@ -28,25 +28,29 @@ std::string nframes_hint(int64_t N, int64_t n, const NFramesParams& p) {
                      f);
 }
 
+void check_nframes(int64_t n, int64_t total_frames, const NFramesParams& p) {
+  if (n < p.frame_factor || n > total_frames)
+    throw Error(fmt::format("nframes should in interval [{}, {}], but got {}", p.frame_factor, total_frames, n),
+                nframes_hint(total_frames, n, p));
+}
+
 }  // namespace
 
 int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParams& p) {
+  if (!p.nframes)  // fps mode, Python's division order
+    return clamp_nframes(static_cast<double>(total_frames) / video_fps * p.fps.value_or(2.0), total_frames, p);
+  const int64_t n = round_by_factor(*p.nframes, p.frame_factor);  // py-round: 5 -> 4, 7 -> 8
+  check_nframes(n, total_frames, p);
+  return n;
+}
+
+int64_t clamp_nframes(double wanted, int64_t total_frames, const NFramesParams& p) {
   const int64_t f = p.frame_factor;
   const double N = static_cast<double>(total_frames);
-  int64_t n = 0;
-  if (p.nframes) {
-    n = round_by_factor(*p.nframes, f);  // py-round: 5 -> 4, 7 -> 8
-  } else {
-    const double fps = p.fps.value_or(2.0);
-    const double min_f = static_cast<double>(ceil_by_factor(p.min_frames, f));
-    const double max_f =
-        static_cast<double>(floor_by_factor(p.max_frames.value_or(std::min(768.0, N)), f));
-    const double x = N / video_fps * fps;  // same division order as Python
-    n = floor_by_factor(std::min(std::min(std::max(x, min_f), max_f), N), f);
-  }
-  if (n < f || n > total_frames)
-    throw Error(fmt::format("nframes should in interval [{}, {}], but got {}", f, total_frames, n),
-                nframes_hint(total_frames, n, p));
+  const double min_f = static_cast<double>(ceil_by_factor(p.min_frames, f));
+  const double max_f = static_cast<double>(floor_by_factor(p.max_frames.value_or(std::min(768.0, N)), f));
+  const int64_t n = floor_by_factor(std::min(std::min(std::max(wanted, min_f), max_f), N), f);
+  check_nframes(n, total_frames, p);
   return n;
 }
 

@@ -29,6 +29,9 @@ struct NFramesParams {
 // floor in fps mode, round in nframes mode). Throws vidpipe::Error unless
 // frame_factor <= n <= total_frames, with the reference's message (its FRAME_FACTOR is 2).
 int64_t smart_nframes(int64_t total_frames, double video_fps, const NFramesParams& p);
+// fps mode's rule for `wanted` frames (there N / video_fps * fps): clamped to [min_frames,
+// max_frames] and total_frames, floored to frame_factor; throws as smart_nframes does.
+int64_t clamp_nframes(double wanted, int64_t total_frames, const NFramesParams& p);
 
 // The frames sample.uniform takes from a range: linspace_indices(start, end, smart_nframes)
 // (linspace_floor with floor_indices).
