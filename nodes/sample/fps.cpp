@@ -56,7 +56,9 @@ class FpsSampler : public Node {
       picks.push_back({presented_at(*info, range, t), "fps"});
       targets.push_back(t);
     }
-    auto plan = budget_.finish(info, range, std::move(picks), job,
+    // Evenly spaced targets: the picks are the model's even rate, unless the frame rate varies.
+    const bool vfr = info->extra.value("variable_frame_rate", false);
+    auto plan = budget_.finish(info, range, std::move(picks), job, vfr ? sampling::Spacing::Irregular : sampling::Spacing::Even,
                                {{"mode", budget_.nframes_mode() ? "nframes" : "fps"}, {"target_step", step}},
                                "one frame is presented at several target times (the video's rate there is below "
                                "the target rate)");

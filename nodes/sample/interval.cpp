@@ -38,7 +38,7 @@ class IntervalSampler : public Node {
     const int64_t n = budget_.count_for(round_half_even(budget_.seconds(range, *info) / seconds_per_frame_), range);
     std::vector<sampling::Pick> picks;
     for (int64_t i : linspace_indices(range.start, range.end, n)) picks.push_back({i, "interval"});
-    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job,
+    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job, sampling::Spacing::Even,
                                     {{"mode", budget_.nframes_mode() ? "nframes" : "interval"},
                                      {"base_interval", seconds_per_frame_}})));
   }

@@ -59,7 +59,7 @@ class KeyframeSampler : public Node {
                   "widen the time range, or use mode snap (uniform picks where no keyframe is near)");
     const int64_t n = budget_.count(range, *info);
     std::vector<sampling::Pick> picks = snap_ ? snapped(*info, range, keys, n) : only(keys, n);
-    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job,
+    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job, sampling::Spacing::Irregular,
                                     {{"mode", snap_ ? "snap" : "only"},
                                      {"keyframes_in_range", keys.size()},
                                      {"tolerance", tolerance_}})));
@@ -86,7 +86,7 @@ class KeyframeSampler : public Node {
       for (auto it : {after, after == keys.begin() ? keys.end() : after - 1}) {
         if (it == keys.end() || taken.count(*it)) continue;
         const double gap = std::fabs(frame_time(info, *it) - t);
-        if (gap <= tolerance_ && (best < 0 || gap < best_gap)) best = *it, best_gap = gap;
+        if (gap <= tolerance_ + 1e-9 && (best < 0 || gap < best_gap)) best = *it, best_gap = gap;
       }
       if (best < 0) picks.push_back({target, "uniform"});  // no keyframe near: the exact frame
       else if (best == target) picks.push_back({target, "keyframe"});

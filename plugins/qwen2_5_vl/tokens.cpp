@@ -51,14 +51,13 @@ class Qwen25Tokens : public Node {
     t.grid_thw = {grid_t, h / p_, w / p_};
     t.total_tokens = grid_t * (h / p_) * (w / p_) / (m_ * m_);
     t.padded_frames = grid_t * tp_ - T;
-    // Evenly spaced picks: transformers defaults second_per_grid_ts to 1.0 (fps 2) when the
-    // sampled fps is not passed; the sampled fps from the plan is what qwen-vl-utils hands over.
-    // Irregular picks (docs/sampling.md §6): each group's time from its first frame's timestamp,
-    // and second_per_grid_ts (one number per video in transformers) their mean spacing.
+    // Picks spread evenly over the range (the plan's spacing, docs/sampling.md §6): transformers
+    // defaults second_per_grid_ts to 1.0 (fps 2) when the sampled fps is not passed; the sampled
+    // fps from the plan is what qwen-vl-utils hands over. Other picks: each group's time is its
+    // first frame's timestamp, and second_per_grid_ts (one number per video in transformers)
+    // their mean spacing.
     const double fps = clip->plan && clip->plan->sample_fps > 0 ? clip->plan->sample_fps : 2.0;
-    std::vector<int64_t> indices;
-    for (const auto& f : clip->frames) indices.push_back(f->index);
-    const bool even = evenly_spaced(indices);
+    const bool even = !clip->plan || clip->plan->extra.value("spacing", "even") == "even";
     auto group_time = [&](int64_t k) {  // seconds from the first group
       return clip->frames[static_cast<std::size_t>(std::min(k * tp_, T - 1))]->timestamp - clip->frames[0]->timestamp;
     };

@@ -53,13 +53,11 @@ class Qwen3Tokens : public Node {
     t.total_tokens = gt * per_group;
     t.padded_frames = gt * tp_ - T;
     // §6.6: indices padded to a multiple of merge_size by repeating the last; t_i = idx_i / original
-    // fps; ts_g = (t_{2g} + t_{2g+1}) / 2. Irregular picks (docs/sampling.md §6): t_i is frame i's
-    // timestamp, so variable frame rate and uneven gaps show in the prompt as they are.
+    // fps; ts_g = (t_{2g} + t_{2g+1}) / 2. Picks not spread evenly (the plan's spacing,
+    // docs/sampling.md §6): t_i is frame i's timestamp, so uneven gaps show in the prompt as they are.
     const double fps = clip->plan && clip->plan->info ? clip->plan->info->fps : 0.0;
     const double r = fps > 0 ? fps : 24.0;
-    std::vector<int64_t> idx;
-    for (const auto& f : clip->frames) idx.push_back(f->index);
-    const bool even = evenly_spaced(idx);
+    const bool even = !clip->plan || clip->plan->extra.value("spacing", "even") == "even";
     std::vector<double> times;
     for (const auto& f : clip->frames) times.push_back(even ? static_cast<double>(f->index) / r : f->timestamp);
     while (times.size() % m_) times.push_back(times.back());

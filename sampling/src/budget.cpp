@@ -49,6 +49,9 @@ FrameRange Budget::range(const VideoInfo& info) const {
 }
 
 double Budget::seconds(const FrameRange& r, const VideoInfo& info) const {
+  // Constant rate: N / fps, the reference's duration (and the same rounding as count()).
+  if (!has_frame_times(info) || !info.extra.value("variable_frame_rate", false))
+    return static_cast<double>(r.count) / info.fps;
   const double first = frame_time(info, r.start);
   double after = r.end + 1 < info.frame_count ? frame_time(info, r.end + 1) : info.duration;
   if (!(after > frame_time(info, r.end)) && info.fps > 0) after = frame_time(info, r.end) + 1.0 / info.fps;
@@ -82,7 +85,7 @@ int64_t Budget::count_for(double wanted, const FrameRange& r) const {
 }
 
 std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange& r, std::vector<Pick> picks, Job& job,
-                                           json extra, std::string why_repeats) const {
+                                           Spacing spacing, json extra, std::string why_repeats) const {
   const int64_t f = nf_.frame_factor;
   if (picks.empty())
     throw Error(fmt::format("{}: picked no frames of {} (frames {}-{})", sampler_, info->input, r.start, r.end),
@@ -129,6 +132,7 @@ std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange
   plan->range_start = r.start;
   plan->range_end = r.end;
   plan->extra = std::move(extra);
+  plan->extra["spacing"] = spacing == Spacing::Even ? "even" : "irregular";
   set_timestamps(*plan);
   plan->repeated_frames = repeated_frames(plan->indices);
   if (plan->repeated_frames > 0) {

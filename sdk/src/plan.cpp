@@ -145,14 +145,6 @@ std::shared_ptr<SamplePlan> narrow(const SamplePlan& plan, const std::vector<std
   return next;
 }
 
-bool evenly_spaced(const std::vector<int64_t>& ascending) {
-  if (ascending.size() <= 2) return true;
-  const double mean = static_cast<double>(ascending.back() - ascending.front()) / static_cast<double>(ascending.size() - 1);
-  for (std::size_t i = 1; i < ascending.size(); ++i)
-    if (std::fabs(static_cast<double>(ascending[i] - ascending[i - 1]) - mean) > 1.0 + 1e-9) return false;
-  return true;
-}
-
 int64_t repeated_frames(const std::vector<int64_t>& ascending) {
   int64_t r = 0;
   for (std::size_t i = 1; i < ascending.size(); ++i) r += ascending[i] == ascending[i - 1];

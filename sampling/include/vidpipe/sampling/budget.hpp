@@ -9,7 +9,7 @@
 //   process:  FrameRange r = budget_.range(*info);             the frames the picks come from
 //             int64_t n = budget_.count(r, *info);             how many picks (or count_for(...))
 //             ... the sampler's own picks, each with a reason ...
-//             emit(budget_.finish(info, r, std::move(picks), job));
+//             emit(budget_.finish(info, r, std::move(picks), job, Spacing::Irregular));
 //
 // Installed with the SDK package (vidpipe::sampling, <vidpipe/sampling/budget.hpp>) so a
 // third-party sampler honours the same contract.
@@ -37,6 +37,12 @@ struct Pick {
   std::string reason;
 };
 
+// How a plan's picks lie in time, for the model's timing fields (plan.extra["spacing"],
+// docs/sampling.md §6). Even: spread evenly over the range, as sample_fps = n / N * fps describes
+// them (a model's reference rate applies). Irregular: anything else; a model times the picks by
+// their timestamps.
+enum class Spacing { Even, Irregular };
+
 // True when the user (graph or command line), not a default or a model profile, set `name`.
 bool user_set(const Params& p, const char* name);
 
@@ -54,8 +60,9 @@ class Budget {
 
   // The frames a time range keeps (frame_range: qwen-vl-utils' rule); the whole video without one.
   FrameRange range(const VideoInfo& info) const;
-  // Seconds the range spans: from its first frame's time to the next frame's (the video's end
-  // for the last frame). Presentation times: right for variable frame rate.
+  // Seconds the range spans: N / fps at a constant rate; with variable frame rate (the prober's
+  // variable_frame_rate), from its first frame's presentation time to the next frame's after it
+  // (the video's end for the last frame).
   double seconds(const FrameRange& r, const VideoInfo& info) const;
 
   // How many picks for the range: nframes mode, nframes rounded to frame_factor; rate mode, the
@@ -72,9 +79,10 @@ class Budget {
   // every sampler shares: the count made a multiple of frame_factor (more picks: an even spread of
   // them; fewer than frame_factor: the last repeated, or the short_video error), a pick equal to
   // the one before marked " (repeat)", timestamps (set_timestamps), sample_fps, the range, and the
-  // job's "sample" note. `why_repeats`: the sampler's reason when its own picks repeat frames.
+  // job's "sample" note. `extra`: the sampler's own facts (plan.extra, with "spacing" added);
+  // `why_repeats`: the sampler's reason when its own picks repeat frames.
   std::shared_ptr<SamplePlan> finish(const InfoPtr& info, const FrameRange& r, std::vector<Pick> picks, Job& job,
-                                     json extra = json::object(), std::string why_repeats = "") const;
+                                     Spacing spacing, json extra = json::object(), std::string why_repeats = "") const;
 
  private:
   std::string sampler_;

@@ -58,12 +58,6 @@ VIDPIPE_API std::vector<std::size_t> spread_positions(std::size_t n, std::size_t
 // otherwise. The caller then adds what it decided (resize, tokens_plan).
 VIDPIPE_API std::shared_ptr<SamplePlan> narrow(const SamplePlan& plan, const std::vector<std::size_t>& positions);
 
-// True when picks are evenly spaced by index, as linspace spreads them: every gap between
-// consecutive entries within one frame of their mean gap (the rate a model's reference assumes).
-// False for irregular picks (keyframes, snapped picks), whose model timing must come from their
-// timestamps (docs/sampling.md §6).
-VIDPIPE_API bool evenly_spaced(const std::vector<int64_t>& ascending);
-
 // Entries equal to the one before in an ascending index list: the frames that repeat one.
 VIDPIPE_API int64_t repeated_frames(const std::vector<int64_t>& ascending);
 
