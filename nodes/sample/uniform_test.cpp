@@ -100,3 +100,20 @@ TEST_CASE("parameters: the runtime's refusals") {
   NodeRunner strict = sampler({{"nframes", 8}, {"short_video", "error"}});
   CHECK_THROWS_AS(strict.process(video(64, 64, 25, 1)), Error);
 }
+
+TEST_CASE("index_rule: qwen rounds, floor truncates, segment_middle takes the middle of n segments") {
+  auto picks = [](const char* rule) {
+    NodeRunner node = sampler({{"nframes", 4}, {"index_rule", rule}});
+    node.process(video(64, 64, 25, 10));
+    return node.output<SamplePlan>()->indices;
+  };
+  CHECK(picks("qwen") == std::vector<int64_t>{0, 3, 6, 9});           // torch.linspace(0, 9, 4).round()
+  CHECK(picks("floor") == std::vector<int64_t>{0, 3, 6, 9});          // np.linspace(0, 9, 4).astype(int)
+  CHECK(picks("segment_middle") == std::vector<int64_t>{1, 3, 6, 8});  // int(i * 2.5 + 1.25)
+  NodeRunner five = sampler({{"nframes", 6}, {"index_rule", "floor"}});
+  five.process(video(64, 64, 25, 10));
+  CHECK(five.output<SamplePlan>()->indices == std::vector<int64_t>{0, 1, 3, 5, 7, 9});  // 1.8 -> 1, 5.4 -> 5
+  CHECK(five.output<SamplePlan>()->extra["index_rule"] == "floor");
+  const Error renamed = error_of([] { sampler({{"index_rounding", "floor"}}); });
+  CHECK(std::string(renamed.what()).find("index_rule") != std::string::npos);
+}
