@@ -54,49 +54,4 @@ int64_t clamp_nframes(double wanted, int64_t total_frames, const NFramesParams& 
   return n;
 }
 
-UniformSample sample_uniform(const FrameRange& range, double video_fps, const NFramesParams& p) {
-  const int64_t N = range.count, f = p.frame_factor;
-  auto spread = [&](int64_t n) {
-    return p.floor_indices ? linspace_floor(range.start, range.end, n) : linspace_indices(range.start, range.end, n);
-  };
-  UniformSample s;
-  if (p.short_video == ShortVideo::Pad) {
-    if (p.nframes) {
-      const int64_t n = round_by_factor(*p.nframes, f);
-      if (n >= f && n > N) {
-        if (n > kMaxPaddedSamples)
-          throw Error(fmt::format("nframes {} asks for more than {} samples of a video (or time range) of {} frame(s): "
-                                  "short_video=pad repeats frames up to {} samples",
-                                  n, kMaxPaddedSamples, N, kMaxPaddedSamples),
-                      fmt::format("lower nframes (to at most {} to take each frame once)", N));
-        s.indices = spread(n);
-        s.why = fmt::format("nframes {} is more than the {} frame(s) of the video (or its time range): "
-                            "the {} samples are spread over them, repeating frames", n, N, n);
-      }
-    } else if (N < f) {
-      for (int64_t i = range.start; i <= range.end; ++i) s.indices.push_back(i);
-      s.indices.resize(static_cast<std::size_t>(f), range.end);
-      s.why = fmt::format("the video (or its time range) has {} frame(s), fewer than frame_factor {}: the "
-                          "last frame is repeated, as the model's temporal padding repeats it", N, f);
-    }
-  }
-  if (s.indices.empty()) s.indices = spread(smart_nframes(N, video_fps, p));
-  s.repeated_frames = repeated_frames(s.indices);
-  if (s.repeated_frames == 0) s.why.clear();
-  return s;
-}
-
-std::vector<std::string> uniform_reasons(const UniformSample& picked) {
-  std::vector<std::string> out;
-  out.reserve(picked.indices.size());
-  for (std::size_t i = 0; i < picked.indices.size(); ++i)
-    out.push_back(i > 0 && picked.indices[i] == picked.indices[i - 1] ? "uniform (repeat)" : "uniform");
-  return out;
-}
-
-void note_repeats(SamplePlan& plan, const UniformSample& picked) {
-  plan.repeated_frames = picked.repeated_frames;
-  plan.repeated_why = picked.repeated_frames > 0 ? picked.why : "";
-}
-
 }  // namespace vidpipe::ref
