@@ -57,8 +57,9 @@ class FpsSampler : public Node {
       targets.push_back(t);
     }
     // Evenly spaced targets: the picks are the model's even rate, unless the frame rate varies.
-    const bool vfr = info->extra.value("variable_frame_rate", false);
-    auto plan = budget_.finish(info, range, std::move(picks), job, vfr ? sampling::Spacing::Irregular : sampling::Spacing::Even,
+    const auto spacing = info->extra.value("variable_frame_rate", false) ? sampling::Spacing::Irregular
+                                                                         : sampling::Spacing::Even;
+    auto plan = budget_.finish(info, range, std::move(picks), job, spacing,
                                {{"mode", budget_.nframes_mode() ? "nframes" : "fps"}, {"target_step", step}},
                                "one frame is presented at several target times (the video's rate there is below "
                                "the target rate)");

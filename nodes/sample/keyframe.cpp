@@ -47,7 +47,9 @@ class KeyframeSampler : public Node {
   }
 
   explicit KeyframeSampler(const Params& p)
-      : budget_(p, "sample.keyframe"), snap_(p.get<std::string>("mode") == "snap"), tolerance_(p.get<double>("tolerance")) {}
+      : budget_(p, "sample.keyframe"),
+        snap_(p.get<std::string>("mode") == "snap"),
+        tolerance_(p.get<double>("tolerance")) {}
 
   void process(const Data& in, Emitter& out, Job& job) override {
     const InfoPtr& info = std::get<InfoPtr>(in);

@@ -62,8 +62,8 @@ class UniformSampler : public Node {
     std::vector<sampling::Pick> picks;
     // Without a time range linspace(start, end, n) equals the torchvision backend's linspace(0, N-1, n).
     for (int64_t i : spread(rule_, range, budget_.count(range, *info))) picks.push_back({i, "uniform"});
-    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job, sampling::Spacing::Even,
-                                    {{"mode", budget_.nframes_mode() ? "nframes" : "fps"}, {"index_rule", rule_name_}})));
+    const json extra = {{"mode", budget_.nframes_mode() ? "nframes" : "fps"}, {"index_rule", rule_name_}};
+    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job, sampling::Spacing::Even, extra)));
   }
 
  private:
