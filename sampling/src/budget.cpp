@@ -84,9 +84,32 @@ int64_t Budget::count_for(double wanted, const FrameRange& r) const {
   return ref::clamp_nframes(wanted, N, nf_);
 }
 
+// The count made a multiple of frame_factor: more picks -> an even spread of them; fewer than
+// frame_factor -> the last repeated (pad) or an error. Returns why frames were repeated, or "".
+std::string Budget::align_to_factor(std::vector<Pick>& picks, const FrameRange& r, const VideoInfo& info) const {
+  const int64_t f = nf_.frame_factor, k = static_cast<int64_t>(picks.size());
+  if (k % f != 0 && k > f) {
+    std::vector<Pick> kept;
+    for (std::size_t pos : spread_positions(picks.size(), static_cast<std::size_t>(ref::floor_by_factor(k, f))))
+      kept.push_back(std::move(picks[pos]));
+    picks = std::move(kept);
+    return "";
+  }
+  if (k >= f) return "";
+  if (!pads(nf_))
+    throw Error(fmt::format("{}: {} has {} pick(s) in frames {}-{}, fewer than frame_factor {}", sampler_, info.input,
+                            k, r.start, r.end, f),
+                "set short_video=pad to repeat the last frame as the model's temporal padding does");
+  picks.resize(static_cast<std::size_t>(f), picks.back());
+  if (r.count < f)
+    return fmt::format("the video (or its time range) has {} frame(s), fewer than frame_factor {}: the last frame is "
+                       "repeated, as the model's temporal padding repeats it", r.count, f);
+  return fmt::format("{} pick(s), fewer than frame_factor {}: the last one is repeated, as the model's temporal "
+                     "padding repeats it", k, f);
+}
+
 std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange& r, std::vector<Pick> picks, Job& job,
                                            Spacing spacing, json extra, std::string why_repeats) const {
-  const int64_t f = nf_.frame_factor;
   if (picks.empty())
     throw Error(fmt::format("{}: picked no frames of {} (frames {}-{})", sampler_, info->input, r.start, r.end),
                 "widen the time range (video_start / video_end) or change the sampler's parameters");
@@ -96,32 +119,14 @@ std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange
       throw Error(fmt::format("{}: picked frame {}, outside the frames {}-{} it samples from", sampler_, p.index,
                               r.start, r.end),
                   "a sampler picks only inside Budget::range()");
-  std::string why;
-  const auto k = static_cast<int64_t>(picks.size());
-  if (k % f != 0 && k > f) {  // more picks than the model's unit takes: an even spread of them
-    std::vector<Pick> kept;
-    for (std::size_t pos : spread_positions(picks.size(), static_cast<std::size_t>(ref::floor_by_factor(k, f))))
-      kept.push_back(picks[pos]);
-    picks = std::move(kept);
-  } else if (k < f) {
-    if (!pads(nf_))
-      throw Error(fmt::format("{}: {} has {} pick(s) in frames {}-{}, fewer than frame_factor {}", sampler_,
-                              info->input, k, r.start, r.end, f),
-                  "set short_video=pad to repeat the last frame as the model's temporal padding does");
-    picks.resize(static_cast<std::size_t>(f), picks.back());
-    why = r.count < f ? fmt::format("the video (or its time range) has {} frame(s), fewer than frame_factor {}: the "
-                                    "last frame is repeated, as the model's temporal padding repeats it", r.count, f)
-                      : fmt::format("{} pick(s), fewer than frame_factor {}: the last one is repeated, as the "
-                                    "model's temporal padding repeats it", k, f);
-  }
+  std::string why = align_to_factor(picks, r, *info);
   auto plan = std::make_shared<SamplePlan>();
   plan->info = info;
   for (std::size_t i = 0; i < picks.size(); ++i) {
-    const bool repeat = i > 0 && picks[i].index == picks[i - 1].index;
+    static const std::string mark = " (repeat)";
     std::string reason = std::move(picks[i].reason);
-    const std::string mark = " (repeat)";
-    if (repeat && (reason.size() < mark.size() || reason.compare(reason.size() - mark.size(), mark.size(), mark) != 0))
-      reason += mark;
+    const bool marked = reason.size() >= mark.size() && reason.substr(reason.size() - mark.size()) == mark;
+    if (i > 0 && picks[i].index == picks[i - 1].index && !marked) reason += mark;
     plan->indices.push_back(picks[i].index);
     plan->reasons.push_back(std::move(reason));
   }

@@ -85,6 +85,8 @@ class Budget {
                                      Spacing spacing, json extra = json::object(), std::string why_repeats = "") const;
 
  private:
+  std::string align_to_factor(std::vector<Pick>& picks, const FrameRange& r, const VideoInfo& info) const;
+
   std::string sampler_;
   ref::NFramesParams nf_;
   std::optional<double> start_, end_;
