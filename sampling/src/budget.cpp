@@ -114,11 +114,15 @@ std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange
     throw Error(fmt::format("{}: picked no frames of {} (frames {}-{})", sampler_, info->input, r.start, r.end),
                 "widen the time range (video_start / video_end) or change the sampler's parameters");
   std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) { return a.index < b.index; });
-  for (const Pick& p : picks)
+  for (const Pick& p : picks) {
+    if (p.reason.empty())
+      throw Error(fmt::format("{}: frame {} was picked without a reason", sampler_, p.index),
+                  "give every Pick a reason (docs/sampling.md §1), e.g. \"uniform\"");
     if (p.index < r.start || p.index > r.end)
       throw Error(fmt::format("{}: picked frame {}, outside the frames {}-{} it samples from", sampler_, p.index,
                               r.start, r.end),
                   "a sampler picks only inside Budget::range()");
+  }
   std::string why = align_to_factor(picks, r, *info);
   auto plan = std::make_shared<SamplePlan>();
   plan->info = info;

@@ -75,7 +75,8 @@ class Budget {
   // nframes mode), e.g. sample.interval's round(duration / base_interval).
   int64_t count_for(double wanted, const FrameRange& r) const;
 
-  // The plan from a sampler's picks (any order; sorted here, each inside the range). Applies what
+  // The plan from a sampler's picks (any order; sorted here; each inside the range and with a
+  // reason, else vidpipe::Error). Applies what
   // every sampler shares: the count made a multiple of frame_factor (more picks: an even spread of
   // them; fewer than frame_factor: the last repeated, or the short_video error), a pick equal to
   // the one before marked " (repeat)", timestamps (set_timestamps), sample_fps, the range, and the
