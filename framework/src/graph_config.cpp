@@ -26,7 +26,7 @@ struct Layered {
   std::map<std::string, Origin> origins;
 };
 
-// "info: Info -> plan: Plan": what a node takes and gives, for --set <node>.type messages.
+// "info: info -> plan: plan": what a node takes and gives, for --set <node>.type messages.
 std::string ports_text(const NodeSpec& s) {
   auto list = [](const std::vector<PortSpec>& ports) {
     std::vector<std::string> out;
@@ -101,8 +101,9 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
     spec.nodes.insert(spec.nodes.begin(), src);
   }
 
-  const std::vector<std::string> sets =
-      swap_types(spec, registry, ov.sets, [&](std::string msg, std::string hint) { error(cli, std::move(msg), std::move(hint)); });
+  const std::vector<std::string> sets = swap_types(spec, registry, ov.sets, [&](std::string msg, std::string hint) {
+    error(cli, std::move(msg), std::move(hint));
+  });
 
   ResolvedGraph g;
   g.file = spec.file;
