@@ -1,7 +1,11 @@
 // A custom sampler as a third party would write it: one file, one node, one entry point.
-// `example.every_nth` plans every n-th frame (capped at max_frames), e.g. to compare with
-// the Qwen uniform sampler by swapping one line of a graph.
+// `example.every_nth` plans every n-th frame, e.g. to compare with the Qwen uniform sampler by
+// swapping one line of a graph (or `--set sample.type=example.every_nth`). It honours the budget
+// every sampler shares (README "Samplers"): vidpipe::sampling declares fps | nframes,
+// min_frames, max_frames, frame_factor and the time range, and turns the picks into the plan.
 #include <vidpipe/sdk.hpp>
+
+#include <vidpipe/sampling/budget.hpp>
 
 namespace {
 
@@ -10,36 +14,31 @@ using namespace vidpipe;
 class EveryNth final : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("example.every_nth", "Plans every n-th frame of the video (at most max_frames)")
-        .with_role(Role::Sampler)
-        .parallel()
-        .input("info", DataType::Info)
-        .output("plan", DataType::Plan)
-        .integer("n", 30, 1, 1e9, "take frames 0, n, 2n, ...")
-        .integer("max_frames", 64, 1, 1e6, "upper bound on the frames planned");
+    return sampling::declare_budget(NodeSpec("example.every_nth", "Plans every n-th frame (at most the budget's count)")
+                                        .with_role(Role::Sampler)
+                                        .parallel()
+                                        .input("info", DataType::Info)
+                                        .output("plan", DataType::Plan))
+        .integer("n", 30, 1, 1e9, "take frames 0, n, 2n, ... of the range");
   }
-  explicit EveryNth(const Params& p) : n_(p.get<int64_t>("n")), max_(p.get<int64_t>("max_frames")) {}
+  explicit EveryNth(const Params& p) : budget_(p, "example.every_nth"), n_(p.get<int64_t>("n")) {}
 
-  void process(const Data& in, Emitter& out, Job&) override {
+  void process(const Data& in, Emitter& out, Job& job) override {
     auto info = std::get<InfoPtr>(in);
-    if (info->frame_count <= 0) throw Error(info->input + ": the video has no frames");
-    auto plan = std::make_shared<SamplePlan>();
-    plan->info = info;
-    plan->sampler = "example.every_nth";
-    plan->total_frames = info->frame_count;
-    plan->range_start = 0;
-    plan->range_end = info->frame_count - 1;
-    for (int64_t i = 0; i < info->frame_count && static_cast<int64_t>(plan->indices.size()) < max_; i += n_) {
-      plan->indices.push_back(i);
-      plan->reasons.push_back("1 in " + std::to_string(n_));
-    }
-    set_timestamps(*plan);  // the SDK's timestamp rule (exact for variable frame rate)
-    plan->sample_fps = info->fps / static_cast<double>(n_);
-    out.emit(PlanPtr(std::move(plan)));
+    const FrameRange range = budget_.range(*info);  // video_start / video_end, checked
+    std::vector<int64_t> every;
+    for (int64_t i = range.start; i <= range.end; i += n_) every.push_back(i);
+    // At most the budget's count (max_frames, the model's fps), evenly spread over the candidates.
+    std::vector<sampling::Pick> picks;
+    for (std::size_t pos : spread_positions(every.size(), static_cast<std::size_t>(budget_.count(range, *info))))
+      picks.push_back({every[pos], "1 in " + std::to_string(n_)});
+    // frame_factor, timestamps (exact for variable frame rate), sample_fps and the job's note.
+    out.emit(PlanPtr(budget_.finish(info, range, std::move(picks), job, sampling::Spacing::Even)));
   }
 
  private:
-  int64_t n_, max_;
+  sampling::Budget budget_;
+  int64_t n_;
 };
 
 void register_nodes(Registry& r) { r.add<EveryNth>(); }

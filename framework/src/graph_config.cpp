@@ -26,6 +26,58 @@ struct Layered {
   std::map<std::string, Origin> origins;
 };
 
+// "info: info -> plan: plan": what a node takes and gives, for --set <node>.type messages.
+std::string ports_text(const NodeSpec& s) {
+  auto list = [](const std::vector<PortSpec>& ports) {
+    std::vector<std::string> out;
+    for (const auto& p : ports) out.push_back(p.name + ": " + to_string(p.type));
+    return out.empty() ? std::string("nothing") : join(out, ", ");
+  };
+  return list(s.inputs) + " -> " + list(s.outputs);
+}
+
+// --set <node>.type=<type>: swaps a node's type before anything else is resolved, so the new
+// type's contract validates every parameter like any other. The node keeps its place: the new
+// type must have the same role and ports (docs/sampling.md §4: swapping the sampler changes
+// nothing else). Returns the other --set entries.
+std::vector<std::string> swap_types(GraphSpec& spec, const NodeRegistry& registry, const std::vector<std::string>& sets,
+                                    const std::function<void(std::string, std::string)>& error) {
+  std::vector<std::string> rest;
+  for (const auto& s : sets) {
+    const auto eq = s.find('='), dot = s.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq || s.substr(dot + 1, eq - dot - 1) != "type" ||
+        s.compare(0, dot, "settings") == 0) {
+      rest.push_back(s);
+      continue;
+    }
+    const std::string id = s.substr(0, dot), type = s.substr(eq + 1);
+    auto d = std::find_if(spec.nodes.begin(), spec.nodes.end(), [&](const NodeDecl& n) { return n.id == id; });
+    if (d == spec.nodes.end()) {
+      rest.push_back(s);  // reported with the other --set entries
+      continue;
+    }
+    const NodeEntry* was = registry.find_node(d->type);
+    const NodeEntry* now = registry.find_node(type);
+    if (!now) {
+      error(fmt::format("--set {}: unknown node type '{}'{}", s, type, did_you_mean(type, registry.node_types())),
+            "`vidpipe plugins` lists the known types");
+      continue;
+    }
+    if (was && (was->spec.role != now->spec.role || ports_text(was->spec) != ports_text(now->spec))) {
+      std::vector<std::string> fits;
+      for (const auto& [name, e] : registry.nodes())
+        if (e.spec.role == was->spec.role && ports_text(e.spec) == ports_text(was->spec)) fits.push_back(name);
+      error(fmt::format("--set {}: node '{}' is a {} ({}: {}), {} is a {} ({})", s, id, to_string(was->spec.role),
+                        d->type, ports_text(was->spec), type, to_string(now->spec.role), ports_text(now->spec)),
+            "a node's type can only become one of the same role and ports: " + join(fits, ", "));
+      continue;
+    }
+    d->type = type;
+    d->type_loc = Loc{"command line"};
+  }
+  return rest;
+}
+
 }  // namespace
 
 ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& registry, const Overrides& ov) {
@@ -48,6 +100,10 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
     src.loc = src.type_loc = Loc{spec.file};
     spec.nodes.insert(spec.nodes.begin(), src);
   }
+
+  const std::vector<std::string> sets = swap_types(spec, registry, ov.sets, [&](std::string msg, std::string hint) {
+    error(cli, std::move(msg), std::move(hint));
+  });
 
   ResolvedGraph g;
   g.file = spec.file;
@@ -101,7 +157,7 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
   }
 
   // Layer 4: --set node.param=value (and settings.key=value).
-  for (const auto& s : ov.sets) {
+  for (const auto& s : sets) {
     auto eq = s.find('='), dot = s.find('.');
     if (eq == std::string::npos || dot == std::string::npos || dot > eq) {
       error(cli, "--set '" + s + "' is not of the form node.param=value", "e.g. --set sample.nframes=32");

@@ -87,6 +87,9 @@ std::shared_ptr<const NodeSet> NodeSets::build(const json& overrides) const {
         throw Error(fmt::format("per-input override '{}': the graph has no node '{}'{}", key, id, did_you_mean(id, ids)),
                     "nodes: " + join(ids, ", "));
       const std::size_t i = it - ids.begin();
+      if (name == "type")  // the graph's shape is the session's (--set node.type swaps a node for a run)
+        throw Error(fmt::format("per-input override '{}': a node's type is fixed for the session", key),
+                    "swap it for the whole run with --set " + key + "=TYPE");
       if (!g.nodes[i].entry->spec.find_param(name)) {
         std::vector<std::string> names;
         for (const auto& q : g.nodes[i].entry->spec.params) names.push_back(q.name);

@@ -100,3 +100,48 @@ TEST_CASE("parameters: the runtime's refusals") {
   NodeRunner strict = sampler({{"nframes", 8}, {"short_video", "error"}});
   CHECK_THROWS_AS(strict.process(video(64, 64, 25, 1)), Error);
 }
+
+TEST_CASE("index_rule: qwen rounds, floor truncates, segment_middle takes the middle of n segments") {
+  auto picks = [](const char* rule) {
+    NodeRunner node = sampler({{"nframes", 4}, {"index_rule", rule}});
+    node.process(video(64, 64, 25, 10));
+    return node.output<SamplePlan>()->indices;
+  };
+  CHECK(picks("qwen") == std::vector<int64_t>{0, 3, 6, 9});           // torch.linspace(0, 9, 4).round()
+  CHECK(picks("floor") == std::vector<int64_t>{0, 3, 6, 9});          // np.linspace(0, 9, 4).astype(int)
+  CHECK(picks("segment_middle") == std::vector<int64_t>{1, 3, 6, 8});  // int(i * 2.5 + 1.25)
+  NodeRunner five = sampler({{"nframes", 6}, {"index_rule", "floor"}});
+  five.process(video(64, 64, 25, 10));
+  CHECK(five.output<SamplePlan>()->indices == std::vector<int64_t>{0, 1, 3, 5, 7, 9});  // 1.8 -> 1, 5.4 -> 5
+  CHECK(five.output<SamplePlan>()->extra["index_rule"] == "floor");
+  const Error renamed = error_of([] { sampler({{"index_rounding", "floor"}}); });
+  CHECK(std::string(renamed.what()).find("index_rule") != std::string::npos);
+}
+
+TEST_CASE("short videos are padded unless short_video is error (the shared budget)") {
+  auto pick = [](int64_t N, const json& params) {
+    NodeRunner node = sampler(params);
+    node.process(video(64, 64, 25, N));
+    return node.output<SamplePlan>();
+  };
+  auto one = pick(1, json::object());  // the Qwen processor's temporal padding: [f0] -> [f0, f0]
+  CHECK(one->indices == std::vector<int64_t>{0, 0});
+  CHECK(one->repeated_frames == 1);
+  CHECK(one->repeated_why.find("fewer than frame_factor 2") != std::string::npos);
+  CHECK(one->reasons == std::vector<std::string>{"uniform", "uniform (repeat)"});
+  CHECK(pick(3, {{"frame_factor", 4}})->indices == std::vector<int64_t>{0, 1, 2, 2});  // the last one repeated
+  auto spread = pick(3, {{"nframes", 8}});  // more frames asked than there are: spread over them
+  CHECK(spread->indices == linspace_indices(0, 2, 8));
+  CHECK(spread->repeated_frames == 5);
+  CHECK(pick(3, json::object())->indices == std::vector<int64_t>{0, 2});  // the reference's answer, no repeats
+  CHECK(pick(3, json::object())->repeated_frames == 0);
+  CHECK_THROWS_AS(pick(100, {{"nframes", 1}}), Error);  // nframes rounds to 0: a setting, not a short video
+  CHECK_THROWS_WITH_AS(pick(1, {{"short_video", "error"}}),
+                       doctest::Contains("nframes should in interval [2, 1], but got 0"), Error);
+  // Padding is bounded (nframes goes up to 1e9): beyond 500000 samples an error, not that many indices.
+  CHECK(pick(3, {{"nframes", 500000}})->indices.size() == 500000);
+  CHECK_THROWS_WITH_AS(pick(3, {{"nframes", 1000000}}),
+                       doctest::Contains("nframes 1000000 asks for more than 500000 samples of a video (or time "
+                                         "range) of 3 frame(s)"),
+                       Error);
+}

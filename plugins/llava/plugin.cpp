@@ -10,7 +10,7 @@
 //
 // Nodes: llava.plan (Plan -> Plan: size, tokens, memory and a context budget from metadata alone;
 // the reference's np.linspace(...).astype(int) indices are the sampler's, via the profile's
-// index_rounding: floor) and llava.tokens (Clip -> Clip).
+// index_rule: floor) and llava.tokens (Clip -> Clip).
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -222,7 +222,7 @@ class LlavaTokens final : public Node {
 
 json common_params() {
   return {{"image_size", 384},       {"patch_size", 14},         {"pool_stride", 2},
-          {"frame_factor", 1},       {"index_rounding", "floor"}, {"color_matrix", "bt601"},
+          {"frame_factor", 1},       {"index_rule", "floor"}, {"color_matrix", "bt601"},
           {"norm_mean", {0.5, 0.5, 0.5}}, {"norm_std", {0.5, 0.5, 0.5}}, {"hidden_size", 3584}};
 }
 

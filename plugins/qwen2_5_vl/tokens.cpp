@@ -51,19 +51,30 @@ class Qwen25Tokens : public Node {
     t.grid_thw = {grid_t, h / p_, w / p_};
     t.total_tokens = grid_t * (h / p_) * (w / p_) / (m_ * m_);
     t.padded_frames = grid_t * tp_ - T;
-    // Transformers defaults second_per_grid_ts to 1.0 (fps 2) when the sampled fps is not
-    // passed; the sampled fps from the plan is what qwen-vl-utils hands over.
+    // Picks spread evenly over the range (the plan's spacing, docs/sampling.md §6): transformers
+    // defaults second_per_grid_ts to 1.0 (fps 2) when the sampled fps is not passed; the sampled
+    // fps from the plan is what qwen-vl-utils hands over. Other picks: each group's time is its
+    // first frame's timestamp, and second_per_grid_ts (one number per video in transformers)
+    // their mean spacing.
     const double fps = clip->plan && clip->plan->sample_fps > 0 ? clip->plan->sample_fps : 2.0;
-    const double spg = static_cast<double>(tp_) / fps;
-    json ids = json::array();  // time index of temporal group k: floor(k * spg * tps), first 16
+    const bool even = !clip->plan || clip->plan->extra.value("spacing", "even") == "even";
+    auto group_time = [&](int64_t k) {  // seconds from the first group
+      return clip->frames[static_cast<std::size_t>(std::min(k * tp_, T - 1))]->timestamp - clip->frames[0]->timestamp;
+    };
+    const double spg = even || grid_t < 2 ? static_cast<double>(tp_) / fps
+                                          : group_time(grid_t - 1) / static_cast<double>(grid_t - 1);
+    json ids = json::array();  // time index of temporal group k, first 16: floor(k * spg * tps) when even
     for (int64_t k = 0; k < std::min<int64_t>(grid_t, 16); ++k)
-      ids.push_back(static_cast<int64_t>(std::floor(static_cast<double>(k) * spg * tps_)));
+      ids.push_back(static_cast<int64_t>(std::floor((even ? static_cast<double>(k) * spg : group_time(k)) * tps_)));
     t.extra = {{"second_per_grid_ts", spg},
                {"tokens_per_second", tps_},
                {"mrope_time_ids_head", ids},
                {"video_pad_tokens", t.total_tokens},
                {"prompt", "<|vision_start|><|video_pad|>x" + std::to_string(t.total_tokens) +
                               "<|vision_end|>"}};
+    if (!even)
+      t.extra["irregular_picks"] = "time ids from each temporal group's first frame timestamp; transformers' "
+                                   "get_rope_index takes one second_per_grid_ts per video: their mean spacing";
     auto result = std::make_shared<Clip>(*clip);  // shares the frames
     result->tokens = std::move(t);
     out.emit(ClipPtr(std::move(result)));

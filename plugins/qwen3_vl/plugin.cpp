@@ -53,17 +53,19 @@ class Qwen3Tokens : public Node {
     t.total_tokens = gt * per_group;
     t.padded_frames = gt * tp_ - T;
     // §6.6: indices padded to a multiple of merge_size by repeating the last; t_i = idx_i / original
-    // fps; ts_g = (t_{2g} + t_{2g+1}) / 2.
+    // fps; ts_g = (t_{2g} + t_{2g+1}) / 2. Picks not spread evenly (the plan's spacing,
+    // docs/sampling.md §6): t_i is frame i's timestamp, so uneven gaps show in the prompt as they are.
     const double fps = clip->plan && clip->plan->info ? clip->plan->info->fps : 0.0;
     const double r = fps > 0 ? fps : 24.0;
-    std::vector<int64_t> idx;
-    for (const auto& f : clip->frames) idx.push_back(f->index);
-    while (idx.size() % m_) idx.push_back(idx.back());
+    const bool even = !clip->plan || clip->plan->extra.value("spacing", "even") == "even";
+    std::vector<double> times;
+    for (const auto& f : clip->frames) times.push_back(even ? static_cast<double>(f->index) / r : f->timestamp);
+    while (times.size() % m_) times.push_back(times.back());
     json ts = json::array(), texts = json::array();
     std::string prompt;
     for (int64_t g = 0; g < gt; ++g) {
-      const double a = idx[std::min<std::size_t>(2 * g, idx.size() - 1)] / r;
-      const double b = idx[std::min<std::size_t>(2 * g + 1, idx.size() - 1)] / r;
+      const double a = times[std::min<std::size_t>(2 * g, times.size() - 1)];
+      const double b = times[std::min<std::size_t>(2 * g + 1, times.size() - 1)];
       const double v = (a + b) / 2;
       ts.push_back(v);
       texts.push_back("<" + one_decimal(v) + " seconds>");
@@ -72,6 +74,7 @@ class Qwen3Tokens : public Node {
     if (gt > 3) prompt += "... (" + std::to_string(gt) + " groups)";
     t.extra = {{"timestamps", ts}, {"timestamp_texts", texts}, {"tokens_per_temporal_group", per_group},
                {"fps_used_for_timestamps", r}, {"video_pad_tokens", t.total_tokens}, {"prompt_head", prompt}};
+    if (!even) t.extra["irregular_picks"] = "timestamps from the frames' presentation times, not index / fps";
     auto result = std::make_shared<Clip>(*clip);
     result->tokens = std::move(t);
     out.emit(ClipPtr(std::move(result)));

@@ -61,7 +61,7 @@ def test_every_graph_times_frames_by_the_stream_pts(graph, vfr, pyav_times, tmp_
 
 
 def test_llava_indices_are_the_samplers_with_numpy_truncation(vfr, tmp_path):
-    """The llava profiles set sample.index_rounding=floor: np.linspace(0, N - 1, n, dtype=int);
+    """The llava profiles set sample.index_rule=floor: np.linspace(0, N - 1, n, dtype=int);
     llava.plan keeps the sampler's picks."""
     for n in (8, 32):
         m = run("llava_onevision", vfr, tmp_path / str(n), f"sample.nframes={n}")

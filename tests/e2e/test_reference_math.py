@@ -104,7 +104,7 @@ def test_linspace_matches_torch():
 
 
 def test_linspace_floor_matches_numpy():
-    """sample.uniform index_rounding=floor: np.linspace(start, end, n, dtype=int), as LLaVA-NeXT /
+    """sample.uniform index_rule=floor: np.linspace(start, end, n, dtype=int), as LLaVA-NeXT /
     lmms-eval take frame indices."""
     rng = random.Random(4321)
     cases = [(0, 249, 32), (0, 249, 64), (0, 2, 5), (7, 7, 1), (3, 90, 16)]

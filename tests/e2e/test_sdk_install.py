@@ -38,6 +38,11 @@ def test_out_of_tree_plugin(tmp_path):
     assert meta["pick_reasons"] == [{"reason": "1 in 15", "picks": 8}]
     assert meta["timestamps"] == pytest.approx([i / 30 for i in meta["frame_indices"]])
     assert meta["grid_thw"][0] == 4
+    # Swapped into a shipped graph: the shared budget holds (nframes 6 of the 12 frames 0, 10, ... 110).
+    sh(vidpipe, "run", "--plugin-path", build, SOURCE / "graphs" / "qwen2_5_vl.yaml", video, "-o", out / "swap",
+       "--set", "sample.type=example.every_nth", "--set", "sample.n=10", "--set", "sample.nframes=6")
+    meta = read_json(out / "swap" / "v" / "metadata.json")
+    assert meta["frame_indices"] == [0, 20, 40, 70, 90, 110] and meta["sampler"] == "example.every_nth"
 
     # The third-party model: its profile sets nframes 16 and 224×224; its tokens node counts.
     sh(vidpipe, "--plugin-path", build, "run", SOURCE / "examples" / "plugin" / "example_vlm.yaml", video, "-o", out / "vlm")

@@ -39,6 +39,11 @@ void register_test_nodes(Registry& r) {
              .flag("exact", false, "a flag")
              .list("indices", ParamType::IntList, json::array(), "explicit indices")
              .model_settable({"fps"}));
+  add(r, NodeSpec("sample.other", "info → plan, another sampler (--set sample.type)")
+             .input("info", DataType::Info)
+             .output("plan", DataType::Plan)
+             .number("fps", 2.0, 0.1, 60, "frames per second")
+             .model_settable({"fps"}));
   add(r, NodeSpec("decode.fake", "plan → frames (serial)")
              .with_shape(Shape::Expand)
              .with_role(Role::Decoder)

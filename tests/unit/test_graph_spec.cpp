@@ -270,6 +270,30 @@ TEST_CASE("--set: bad forms, unknown node, unknown parameter, bad value, setting
   CHECK_MESSAGE(d.size() == 3, dump(d));
 }
 
+TEST_CASE("--set node.type swaps a node for one of the same role and ports, validated as the new type") {
+  Overrides ov;
+  ov.sets = {"sample.type=sample.other"};
+  const ResolvedGraph g = resolve(kGood, ov);
+  const auto sample =
+      std::find_if(g.nodes.begin(), g.nodes.end(), [](const ResolvedNode& n) { return n.id == "sample"; });
+  REQUIRE(sample != g.nodes.end());
+  CHECK(sample->entry->spec.type == "sample.other");
+  CHECK(sample->params.get<double>("fps") == 1.0);  // the profile's value reaches the new type
+  CHECK(g.config()["nodes"]["decode"]["in"] == "sample.plan");  // nothing else changes
+  auto d = errors(kGood, {std::nullopt, {"sample.type=sample.fak"}, {}});
+  CHECK_DIAG(d, "command line",
+             "--set sample.type=sample.fak: unknown node type 'sample.fak' (did you mean 'sample.fake'?)");
+  d = errors(kGood, {std::nullopt, {"sample.type=decode.fake"}, {}});
+  CHECK_DIAG(d, "command line",
+             "node 'sample' is a processor (sample.fake: info: info -> plan: plan), decode.fake is a decoder");
+  CHECK(d.front().hint.find("sample.fake, sample.other") != std::string::npos);
+  // The graph's parameters are checked against the new type.
+  const std::string with_mode = replace(kGood, "{type: sample.fake, in: probe.info}",
+                                        "{type: sample.fake, in: probe.info, params: {mode: random}}");
+  d = errors(with_mode, {std::nullopt, {"sample.type=sample.other"}, {}});
+  CHECK_DIAG(d, "g.yaml:6:56", "node 'sample' (sample.other): unknown parameter 'mode'");
+}
+
 TEST_CASE("a profile reaches only model-settable parameters: its max_pixels never sets a safety cap") {
   // fake_model sets max_pixels 5000: resize.fake's budget, not decode.fake's cap (max_input_pixels).
   auto g = resolve(kGood);

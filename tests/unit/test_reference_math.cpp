@@ -117,7 +117,7 @@ TEST_CASE("nframes must land in [2, N]") {
   CHECK(smart_nframes(3000, 30, p) == 100);  // max_frames floored to even
 }
 
-TEST_CASE("nframes lands in [frame_factor, N]; short videos are padded unless short_video is error") {
+TEST_CASE("nframes lands in [frame_factor, N]") {
   NFramesParams p;
   p.frame_factor = 1;  // the openai profile
   p.min_frames = 1;
@@ -125,31 +125,8 @@ TEST_CASE("nframes lands in [frame_factor, N]; short videos are padded unless sh
   CHECK(smart_nframes(25, 25, p) == 1);  // a 1 s clip at 1 fps: the reference's 2 would refuse it
   CHECK_THROWS_WITH_AS(smart_nframes(0, 25, p), doctest::Contains("[1, 0]"), vidpipe::Error);
 
-  auto pick = [](int64_t N, NFramesParams q) { return sample_uniform(frame_range(N, 25), 25, q); };
-  UniformSample s = pick(1, {});  // the Qwen processor's temporal padding: [f0] -> [f0, f0]
-  CHECK(s.indices == std::vector<int64_t>{0, 0});
-  CHECK(s.repeated_frames == 1);
-  CHECK(s.why.find("fewer than frame_factor 2") != std::string::npos);
-  NFramesParams four;
-  four.frame_factor = 4;  // the last frame repeated up to frame_factor, the others kept
-  CHECK(pick(3, four).indices == std::vector<int64_t>{0, 1, 2, 2});
-  s = pick(3, nframes(8));  // more frames asked than there are: spread over them
-  CHECK(s.indices == linspace_indices(0, 2, 8));
-  CHECK(s.repeated_frames == 5);
-  CHECK(pick(3, {}).indices == std::vector<int64_t>{0, 2});  // the reference's answer, no repeats
-  CHECK(pick(3, {}).repeated_frames == 0);
-  CHECK_THROWS_AS(pick(100, nframes(1)), vidpipe::Error);  // nframes rounds to 0: a setting, not a short video
-  NFramesParams strict;
-  strict.short_video = ShortVideo::Error;
-  CHECK_THROWS_WITH_AS(pick(1, strict), doctest::Contains("nframes should in interval [2, 1], but got 0"),
-                       vidpipe::Error);
   CHECK(repeated_frames({0, 0, 1, 1, 1, 2}) == 3);
-  // Padding is bounded (nframes goes up to 1e9): beyond kMaxPaddedSamples an error, not that many indices.
-  CHECK(pick(3, nframes(kMaxPaddedSamples)).indices.size() == kMaxPaddedSamples);
-  CHECK_THROWS_WITH_AS(pick(3, nframes(2 * kMaxPaddedSamples)),
-                       doctest::Contains("nframes 1000000 asks for more than 500000 samples of a video (or time "
-                                         "range) of 3 frame(s)"),
-                       vidpipe::Error);
+  // Padding short videos is the sampler budget's (nodes/sample/uniform_test.cpp).
 }
 
 TEST_CASE("time range") {

@@ -68,6 +68,8 @@ TEST_CASE("session: per-input overrides reach their job only; a bad one fails th
   CHECK(submit_error(session, {{"map.max_sleep_us", -5}}).find("out of range") != std::string::npos);
   CHECK(submit_error(session, {{"mapp.copy", true}}).find("no node 'mapp'") != std::string::npos);
   CHECK(submit_error(session, {{"map.nope", true}}).find("node 'map' (test.jitter) has no parameter 'nope'") != std::string::npos);
+  CHECK(submit_error(session, {{"map.type", "test.other"}}).find("a node's type is fixed for the session") !=
+        std::string::npos);
   // A parameter only an expander declares is a limit on the input: it must be named.
   CHECK(submit_error(session, {{"cancel_at", 3}}).find("expand.cancel_at") != std::string::npos);
   CHECK(submit_error(session, {{"sink.file", "x"}}).find("has no parameter") != std::string::npos);
