@@ -266,8 +266,13 @@ std::vector<std::string> NodeRegistry::profile_names() const {
   return out;
 }
 
+// Found from the runtime library itself (<prefix>/<libdir>/libvidpipe_runtime.so), not the
+// program: a program embedding the runtime (/usr/bin/python3 importing vidpipe) lives elsewhere.
 std::string install_prefix() {
-  return boost::dll::program_location().parent_path().parent_path().string();
+  std::filesystem::path prefix = boost::dll::this_line_location().parent_path();
+  for (const auto& part : std::filesystem::path(VIDPIPE_LIB_RELDIR))
+    if (part != ".") prefix = prefix.parent_path();
+  return prefix.string();
 }
 
 std::string graphs_dir() { return install_prefix() + "/" VIDPIPE_GRAPH_RELDIR; }

@@ -1,0 +1,118 @@
+"""vidpipe for Python: a Session over the C++ runtime (README.md: Python).
+
+    import vidpipe
+    session = vidpipe.Session("qwen2_5_vl", **{"sample.nframes": 16})
+    result = session.process("video.mp4", fps=1.0, max_pixels=200704)
+    result.frames      # numpy uint8, T x H x W x C, a view of vidpipe's frame buffer
+    result.metadata    # frame_indices, timestamps, resized size, grid_thw, tokens, notes ...
+"""
+import collections
+import json
+import os
+
+from . import _vidpipe
+from .errors import ConfigurationError, Error, InputError, InternalError, ResourceError
+
+__all__ = ["Session", "Result", "Error", "ConfigurationError", "InputError", "ResourceError", "InternalError",
+           "graph_file"]
+
+# Session parameters that are graph settings (`settings.<key>` of the YAML).
+_SETTINGS = ("threads", "max_jobs_in_flight", "max_frames_in_flight")
+
+
+class Result(collections.namedtuple("Result", "frames metadata")):
+    """frames: numpy.ndarray uint8 T x H x W x C (read-only; None for a graph that keeps no
+    pixels); metadata: dict (frame_indices, timestamps, resized_height/width, grid_thw,
+    total_tokens, sample_fps, notes, status, zero_copy ...)."""
+
+    @property
+    def zero_copy(self):
+        """True when `frames` views vidpipe's frame buffer (no copy was made)."""
+        return bool(self.metadata.get("zero_copy"))
+
+
+def graph_file(graph):
+    """The YAML file of a shipped graph's name ('qwen2_5_vl') or a path."""
+    graph = os.fspath(graph)
+    if "/" not in graph:
+        name = graph if graph.endswith((".yaml", ".yml")) else graph + ".yaml"
+        shipped = os.path.join(_vidpipe.graphs_dir(), name)
+        if os.path.isfile(shipped):
+            return shipped
+    if not os.path.isfile(graph):
+        raise ConfigurationError(f"no graph named '{graph}'", hint="name a shipped graph (" +
+                                 ", ".join(sorted(f[:-5] for f in os.listdir(_vidpipe.graphs_dir()))) +
+                                 ") or give a YAML file's path")
+    return graph
+
+
+def _value(v):
+    return json.dumps(v) if isinstance(v, (list, tuple, dict, bool)) or v is None else str(v)
+
+
+class Session:
+    """A graph made ready once, then fed videos; safe to use from several threads.
+
+    graph: a shipped graph's name or a YAML path. params: as `vidpipe run --set`:
+    "node.param" keys (pass them as **{"sample.nframes": 8}), the graph settings threads /
+    max_jobs_in_flight / max_frames_in_flight, model=..., and bare parameter names (fps,
+    nframes, max_pixels ...), which become every video's default per-video settings.
+    """
+
+    def __init__(self, graph="qwen2_5_vl", **params):
+        model = params.pop("model", None)
+        sets, self._defaults = [], {}
+        for key, value in params.items():
+            if key in _SETTINGS:
+                sets.append(f"settings.{key}={_value(value)}")
+            elif "." in key:
+                sets.append(f"{key}={_value(value)}")
+            else:
+                self._defaults[key] = value
+        self._core = _vidpipe.Session(graph_file(graph), sets, model)
+        self.info = self._core.info()
+
+    def submit(self, video, **per_video):
+        """Queues one video; returns a handle whose .result() waits for it (see process)."""
+        overrides = dict(self._defaults, **per_video)
+        return _Pending(self._core.submit(os.fspath(video), json.dumps(overrides)))
+
+    def process(self, video, **per_video):
+        """Processes one video (path, URL, base64 ...) with per-video settings (fps, nframes,
+        min_pixels, max_pixels, total_pixels, resized_height, resized_width, video_start,
+        video_end, "node.param" ...). Returns a Result; raises a vidpipe.Error."""
+        return self.submit(video, **per_video).result()
+
+    def map(self, videos, **per_video):
+        """Yields one Result per video, in order, keeping the session's max_jobs_in_flight
+        videos in flight. A failed video raises when its turn comes."""
+        ahead = max(1, int(self.info["max_jobs_in_flight"])) + 1
+        pending = collections.deque()
+        for video in videos:
+            pending.append(self.submit(video, **per_video))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self):
+        """Cancels queued videos, waits for running ones and frees the graph."""
+        self._core.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _Pending:
+    def __init__(self, core):
+        self._core = core
+
+    def done(self):
+        return self._core.done()
+
+    def result(self):
+        d = self._core.result()
+        return Result(d["frames"], d["metadata"])
