@@ -24,7 +24,7 @@ def clips(tmp_path_factory):
             "tiny": make(d / "tiny.mp4", "96x64", 10, 1)}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed before another module forks workers (test_torch.py)
 def session():
     import vidpipe
     with vidpipe.Session("qwen2_5_vl") as s:

@@ -17,7 +17,8 @@ def cli_run(video, out, *sets):
     for s in sets:
         args += ["--set", s]
     cli(*args, check=0)
-    return np.load(out / video.stem / "frames.npy"), read_json(out / video.stem / "metadata.json")
+    frames = np.load(out / video.stem / "frames.npy").transpose(0, 2, 3, 1)  # format.npy writes T x C x H x W
+    return frames, read_json(out / video.stem / "metadata.json")
 
 
 @pytest.mark.parametrize("per_video,sets", [({}, []), ({"nframes": 8, "max_pixels": 50000},

@@ -75,7 +75,11 @@ class PySession {
     o.overrides = json::parse(overrides_json);
     o.output_dir = "";
     o.one_buffer = one_buffer;
-    return Pending{registry_, s.submit(input, std::move(o)).share()};
+    try {
+      return Pending{registry_, s.submit(input, std::move(o)).share()};
+    } catch (const Error& e) {  // the per-video settings: the caller's to fix, whatever the kind
+      raise(ErrorKind::Configuration, e.what(), py::dict("input"_a = input, "hint"_a = e.hint()));
+    }
   }
 
   void close() {

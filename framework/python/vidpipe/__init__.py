@@ -9,6 +9,7 @@
 import collections
 import json
 import os
+import weakref
 
 from . import _vidpipe
 from .errors import ConfigurationError, Error, InputError, InternalError, ResourceError
@@ -29,6 +30,21 @@ class Result(collections.namedtuple("Result", "frames metadata")):
     def zero_copy(self):
         """True when `frames` views vidpipe's frame buffer (no copy was made)."""
         return bool(self.metadata.get("zero_copy"))
+
+
+# Sessions open in this process. A child forked while one was open cannot start another: the
+# parent's threads (oneTBB's among them) did not survive the fork, and their state would crash
+# it; it raises instead (README.md: Python).
+_open_sessions = weakref.WeakSet()
+_forked_with_open_session = False
+
+
+def _after_fork_in_child():
+    global _forked_with_open_session
+    _forked_with_open_session = _forked_with_open_session or any(s._core is not None for s in _open_sessions)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def graph_file(graph):
@@ -60,6 +76,12 @@ class Session:
     """
 
     def __init__(self, graph="qwen2_5_vl", **params):
+        self._core = None
+        if _forked_with_open_session:
+            raise ResourceError("this process was forked while a vidpipe.Session was open in its parent, "
+                                "so it cannot open one (the parent's threads did not survive the fork)",
+                                hint="close the parent's sessions (vidpipe.qwen.close_sessions() for fetch_video's) "
+                                     "before forking, or use DataLoader(..., multiprocessing_context='spawn')")
         model = params.pop("model", None)
         sets, self._defaults = [], {}
         for key, value in params.items():
@@ -71,9 +93,12 @@ class Session:
                 self._defaults[key] = value
         self._core = _vidpipe.Session(graph_file(graph), sets, model)
         self.info = self._core.info()
+        _open_sessions.add(self)
 
     def submit(self, video, **per_video):
         """Queues one video; returns a handle whose .result() waits for it (see process)."""
+        if self._core is None:
+            raise ConfigurationError("the session is closed", hint="make a new vidpipe.Session")
         overrides = dict(self._defaults, **per_video)
         return _Pending(self._core.submit(os.fspath(video), json.dumps(overrides)))
 
@@ -97,7 +122,9 @@ class Session:
 
     def close(self):
         """Cancels queued videos, waits for running ones and frees the graph."""
-        self._core.close()
+        if self._core is not None:
+            self._core.close()
+            self._core = None
 
     def __enter__(self):
         return self

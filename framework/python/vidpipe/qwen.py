@@ -46,6 +46,14 @@ def session(image_factor=IMAGE_FACTOR, graph="qwen2_5_vl"):
         return _sessions[key]
 
 
+def close_sessions():
+    """Closes fetch_video's sessions (e.g. before forking worker processes)."""
+    with _lock:
+        for s in _sessions.values():
+            s.close()
+        _sessions.clear()
+
+
 def _to_torch(frames):
     """uint8 T x H x W x C (a read-only view of vidpipe's buffer) -> float32 T x C x H x W."""
     try:
