@@ -106,12 +106,7 @@ struct FlowEngine::Impl {
     stream_writer.assign(nodes.size(), false);
     for (const auto& s : streams)
       for (int w : s.writers) stream_writer[w] = true;
-    makes_clip_frames.assign(nodes.size(), false);
-    for (const auto& n : nodes)
-      if (n.entry->spec.shape == Shape::Gather && n.upstream >= 0) {
-        const NodeSpec& up = nodes[n.upstream].entry->spec;
-        makes_clip_frames[n.upstream] = up.shape == Shape::Map && !up.inputs.empty() && up.inputs[0].type == DataType::Frame;
-      }
+    makes_clip_frames = clip_frame_makers(graph);
   }
 
   // Runs a node call with timing and error capture. Returns false when the call failed.

@@ -117,6 +117,9 @@ def test_bad_inputs_raise(session, tmp_path):
     with pytest.raises(vidpipe.InputError) as e:
         session.process(text)
     assert e.value.stage == "probe"
+    for bad in ("", str(tmp_path), "data:video/mp4;base64,AAAA", "http://127.0.0.1:9/none.mp4", "x" * 5000):
+        with pytest.raises(vidpipe.Error):
+            session.process(bad)
     with pytest.raises(vidpipe.ConfigurationError, match="no_such_key"):
         session.process(text, no_such_key=1)
     with pytest.raises(vidpipe.ConfigurationError):
@@ -129,3 +132,15 @@ def test_bad_inputs_raise(session, tmp_path):
     closed.close()
     with pytest.raises(vidpipe.ConfigurationError, match="closed"):
         closed.process(text)
+
+
+def test_frames_passed_through_are_copied_once(session, tmp_path):
+    """A video already at the target size: the resize node hands the decoded frames on, which
+    are not in the clip's buffer, so `frames` is one packed copy, still the CLI's pixels."""
+    from e2e_helpers import make_video
+    video = make_video(tmp_path / "exact.mp4", "392x280", 25, 2)  # 392x280: Qwen's own size for it
+    want_frames, want = cli_run(video, tmp_path / "out")
+    r = session.process(video)
+    assert (want["resized_width"], want["resized_height"]) == (392, 280)
+    assert not r.zero_copy and r.frames.flags.owndata and r.frames.flags.c_contiguous
+    assert np.array_equal(r.frames, want_frames)

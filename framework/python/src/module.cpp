@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include <oneapi/tbb/global_control.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -104,6 +105,14 @@ class PySession {
   std::unique_ptr<Session> session_;
 };
 
+// Ends oneTBB's worker threads (they are started again when needed), so that a fork() can
+// follow: a child inherits the threads' state but not the threads. Possible only while no
+// session is open; false when oneTBB refused.
+bool release_threads() {
+  tbb::task_scheduler_handle handle{tbb::attach{}};
+  return tbb::finalize(handle, std::nothrow);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_vidpipe, m) {
@@ -120,6 +129,7 @@ PYBIND11_MODULE(_vidpipe, m) {
     }
   });
   m.def("graphs_dir", &graphs_dir, "folder of the shipped graphs");
+  m.def("release_threads", &release_threads, "ends oneTBB's worker threads before a fork (no session open)");
   py::class_<PySession::Pending>(m, "Pending")
       .def("result", &PySession::Pending::result, "waits (GIL released), then the result dict or raises")
       .def("done", &PySession::Pending::done);

@@ -39,12 +39,22 @@ _open_sessions = weakref.WeakSet()
 _forked_with_open_session = False
 
 
+def _open():
+    return any(s._core is not None for s in _open_sessions)
+
+
+def _before_fork():
+    # With no session open, oneTBB's idle worker threads are ended, so the child starts its own.
+    if not _open():
+        _vidpipe.release_threads()
+
+
 def _after_fork_in_child():
     global _forked_with_open_session
-    _forked_with_open_session = _forked_with_open_session or any(s._core is not None for s in _open_sessions)
+    _forked_with_open_session = _forked_with_open_session or _open()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 def graph_file(graph):
