@@ -66,9 +66,10 @@ def graph_file(graph):
         if os.path.isfile(shipped):
             return shipped
     if not os.path.isfile(graph):
-        raise ConfigurationError(f"no graph named '{graph}'", hint="name a shipped graph (" +
-                                 ", ".join(sorted(f[:-5] for f in os.listdir(_vidpipe.graphs_dir()))) +
-                                 ") or give a YAML file's path")
+        shipped = sorted(f[:-5] for f in os.listdir(_vidpipe.graphs_dir()) if f.endswith(".yaml")) \
+            if os.path.isdir(_vidpipe.graphs_dir()) else []
+        raise ConfigurationError(f"no graph named '{graph}'",
+                                 hint=f"name a shipped graph ({', '.join(shipped)}) or give a YAML file's path")
     return graph
 
 
