@@ -48,11 +48,6 @@ FrameSlabScope JobState::frame_slot(const Data& item) {
   return FrameSlabScope(slab_, static_cast<std::size_t>(it - picks.begin()));
 }
 
-std::shared_ptr<const FrameSlab> JobState::frame_slab() const {
-  std::lock_guard lock(mu_);
-  return slab_;
-}
-
 void JobState::adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream) {
   std::lock_guard lock(mu_);
   streams_[{node, seq}] = std::move(stream);

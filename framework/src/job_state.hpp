@@ -54,7 +54,6 @@ class JobState final : public Job {
   // slot in the job's slab (created at the first frame, sized by the plan); none without
   // one_buffer or for an item that is not a planned frame.
   FrameSlabScope frame_slot(const Data& item);
-  std::shared_ptr<const FrameSlab> frame_slab() const;
   // Frame streams a gather opened for writer nodes (FrameUse::Stream), held from the end of the
   // group until its clip reaches the writer (`seq`: the clip's sequence number).
   void adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream);

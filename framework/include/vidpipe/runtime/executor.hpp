@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "vidpipe/runtime/graph.hpp"
-#include "vidpipe/sdk/frame_slab.hpp"
 #include "vidpipe/runtime/profiler.hpp"
+#include "vidpipe/sdk/frame_slab.hpp"
 
 namespace vidpipe::runtime {
 
