@@ -11,6 +11,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libopencv-dev libpng-dev libjpeg-dev
   # tests: doctest, the ffmpeg CLI for test videos, and the Python reference stack
   doctest-dev ffmpeg python3 python3-numpy python3-torch python3-torchvision python3-av python3-pytest
+  # the Python package (framework/python; optional: the build skips it without pybind11)
+  python3-dev pybind11-dev python3-pybind11
 )
 
 missing=()

@@ -70,6 +70,7 @@ struct FlowEngine::Impl {
 
   std::vector<GatherStreams> streams;  // per Gather node
   std::vector<bool> stream_writer;     // a node some gather streams frames to
+  std::vector<bool> makes_clip_frames; // a map node feeding a gather frames (JobState::frame_slot)
   std::vector<std::unique_ptr<std::mutex>> gather_mu;
   std::vector<std::map<uint64_t, GroupItems>> gather_tables;
   std::atomic<uint64_t> next_group{1};
@@ -105,6 +106,7 @@ struct FlowEngine::Impl {
     stream_writer.assign(nodes.size(), false);
     for (const auto& s : streams)
       for (int w : s.writers) stream_writer[w] = true;
+    makes_clip_frames = clip_frame_makers(graph);
   }
 
   // Runs a node call with timing and error capture. Returns false when the call failed.
@@ -159,7 +161,10 @@ struct FlowEngine::Impl {
       // A writer whose frames were streamed finishes with the clip (node.hpp: FrameStream).
       auto stream = stream_writer[i] ? job.take_stream(i, in.seq) : nullptr;
       if (stream) stream->close(std::get<ClipPtr>(in.data), em, job);
-      else job.node(i).process(in.data, em, job);
+      else {
+        FrameSlabScope slot = makes_clip_frames[i] ? job.frame_slot(in.data) : FrameSlabScope{};
+        job.node(i).process(in.data, em, job);
+      }
       out_items = static_cast<uint32_t>(em.items.size());
       for (const auto& [p, d] : em.items) out_bytes += bytes_of(d);
       if (in.group)

@@ -4,6 +4,16 @@
 
 namespace vidpipe::runtime {
 
+std::vector<bool> clip_frame_makers(const ResolvedGraph& graph) {
+  std::vector<bool> makers(graph.nodes.size(), false);
+  for (const auto& n : graph.nodes)
+    if (n.entry->spec.shape == Shape::Gather && n.upstream >= 0) {
+      const NodeSpec& up = graph.nodes[n.upstream].entry->spec;
+      makers[n.upstream] = up.shape == Shape::Map && !up.inputs.empty() && up.inputs[0].type == DataType::Frame;
+    }
+  return makers;
+}
+
 std::vector<GatherStreams> plan_gather_streams(const ResolvedGraph& graph) {
   const auto& nodes = graph.nodes;
   std::vector<GatherStreams> out(nodes.size());

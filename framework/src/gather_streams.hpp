@@ -22,6 +22,10 @@ struct GatherStreams {
 // on, Stream nodes (maps) take them one by one, and any other node needs the pixels.
 std::vector<GatherStreams> plan_gather_streams(const ResolvedGraph& graph);
 
+// One entry per node: a Map node on frames that feeds a gather, i.e. makes a clip's final
+// frames (the node whose calls get a FrameSlabScope: JobState::frame_slot).
+std::vector<bool> clip_frame_makers(const ResolvedGraph& graph);
+
 // Runs a writer's stream call (open, write) for a job, failing the job in that writer's name
 // when it throws; returns what the call returned (a stream, or nullptr).
 using StreamGuard = std::function<std::unique_ptr<FrameStream>(int writer, const std::function<std::unique_ptr<FrameStream>()>&)>;

@@ -89,6 +89,7 @@ std::shared_ptr<JobTicket> JobLedger::start(JobRequest& request, std::shared_ptr
   state->output = std::move(claim);
   state->keep = request.keep_output;
   state->keep_pixels = request.keep_output && request.keep_pixels;
+  state->one_buffer = state->keep_pixels && request.one_buffer;
   auto ticket = std::make_shared<JobTicket>();
   ticket->state = state;
   ticket->on_done = [this, root, done = std::exchange(request.done, nullptr),

@@ -22,6 +22,7 @@ struct JobRequest {
   std::shared_ptr<const NodeSet> nodes;
   bool keep_output = false;
   bool keep_pixels = true;     // with keep_output: the kept clip's frames keep their pixels
+  bool one_buffer = false;     // with keep_pixels: the clip's final frames in one FrameSlab
   bool from_source = false;    // emitted by the graph's source (run_source), which is profiled itself
   std::function<void(JobResult, Data)> done;  // called once, with the result and the kept output
 };

@@ -36,6 +36,18 @@ Data JobState::kept_output() const {
   return output_;
 }
 
+FrameSlabScope JobState::frame_slot(const Data& item) {
+  const auto* f = std::get_if<FramePtr>(&item);
+  if (!one_buffer || !f || !*f || !(*f)->plan) return {};
+  const std::vector<int64_t>& picks = (*f)->plan->indices;
+  const auto it = std::lower_bound(picks.begin(), picks.end(), (*f)->index);
+  if (it == picks.end() || *it != (*f)->index) return {};
+  std::lock_guard lock(mu_);
+  if (!slab_) slab_ = std::make_shared<FrameSlab>(picks.size());
+  if (slab_->frames() != picks.size()) return {};  // another plan's frame
+  return FrameSlabScope(slab_, static_cast<std::size_t>(it - picks.begin()));
+}
+
 void JobState::adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream) {
   std::lock_guard lock(mu_);
   streams_[{node, seq}] = std::move(stream);
@@ -126,6 +138,7 @@ JobResult JobState::result() const {
   r.status = failed_ && !failed_after_cancel_ ? "failed" : cancel_ ? "interrupted" : damage_.empty() ? "ok" : "partial";
   r.error_node = error_node_, r.error_type = error_type_, r.error = error_, r.hint = hint_, r.error_kind = error_kind_;
   if (r.status == "partial") r.damage = damage_.line();
+  r.frame_slab = slab_;
   return r;
 }
 

@@ -13,6 +13,7 @@
 #include "job_params.hpp"
 #include "output_folder.hpp"
 #include "vidpipe/runtime/executor.hpp"
+#include "vidpipe/sdk/frame_slab.hpp"
 #include "vidpipe/sdk/node.hpp"
 
 namespace vidpipe::runtime {
@@ -48,6 +49,11 @@ class JobState final : public Job {
   Data kept_output() const;
   bool keep = false;  // keep_output() keeps items (the caller wants the clip in memory)
   bool keep_pixels = false;  // ... with its frames' pixels (gathers that stream keep them)
+  bool one_buffer = false;   // ... made in one FrameSlab (SubmitOptions::one_buffer)
+  // Where the node making the clip's final frames puts the frame `item` is made from: its
+  // slot in the job's slab (created at the first frame, sized by the plan); none without
+  // one_buffer or for an item that is not a planned frame.
+  FrameSlabScope frame_slot(const Data& item);
   // Frame streams a gather opened for writer nodes (FrameUse::Stream), held from the end of the
   // group until its clip reaches the writer (`seq`: the clip's sequence number).
   void adopt_stream(int node, int64_t seq, std::unique_ptr<FrameStream> stream);
@@ -71,6 +77,7 @@ class JobState final : public Job {
   ErrorKind error_kind_ = ErrorKind::Internal;
   DamageReport damage_;  // what mark_partial() reported
   Data output_;
+  std::shared_ptr<FrameSlab> slab_;
   std::map<std::pair<int, int64_t>, std::unique_ptr<FrameStream>> streams_;
 };
 

@@ -266,8 +266,17 @@ std::vector<std::string> NodeRegistry::profile_names() const {
   return out;
 }
 
+// Found from the runtime library itself (<prefix>/<libdir>/libvidpipe_runtime.so), not the
+// program: a program embedding the runtime (/usr/bin/python3 importing vidpipe) lives elsewhere.
+// Normalised: a library found through a RUNPATH such as $ORIGIN/../../.. is named that way.
 std::string install_prefix() {
-  return boost::dll::program_location().parent_path().parent_path().string();
+  std::error_code ec;
+  std::filesystem::path self = boost::dll::this_line_location();
+  std::filesystem::path prefix = std::filesystem::weakly_canonical(self, ec).parent_path();
+  if (ec) prefix = self.lexically_normal().parent_path();
+  for (const auto& part : std::filesystem::path(VIDPIPE_LIB_RELDIR))
+    if (part != ".") prefix = prefix.parent_path();
+  return prefix.string();
 }
 
 std::string graphs_dir() { return install_prefix() + "/" VIDPIPE_GRAPH_RELDIR; }

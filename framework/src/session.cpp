@@ -129,6 +129,7 @@ std::future<Result> Session::submit(std::string input, SubmitOptions options) {
   r.nodes = s.node_sets->get(options.overrides);  // throws on a bad override
   r.keep_output = options.keep_output;
   r.keep_pixels = options.keep_pixels;
+  r.one_buffer = options.one_buffer;
   r.from_source = s.source_running.load();
   auto promise = std::make_shared<std::promise<Result>>();
   std::future<Result> future = promise->get_future();

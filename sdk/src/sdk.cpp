@@ -9,6 +9,9 @@
 #include "vidpipe/sdk.hpp"
 
 namespace vidpipe {
+namespace detail {
+std::shared_ptr<uint8_t> take_scoped_slot(int width, int height, int stride, PixelFormat format);  // frame_slab.cpp
+}
 
 Error::~Error() = default;
 LimitError::~LimitError() = default;
@@ -68,6 +71,11 @@ FrameBuffer make_frame(int width, int height, PixelFormat format) {
   fb.frame->height = height;
   fb.frame->format = format;
   fb.frame->stride = static_cast<int>(stride);
+  if (auto slot = detail::take_scoped_slot(width, height, fb.frame->stride, format)) {  // frame_slab.hpp
+    fb.pixels = slot.get();
+    fb.frame->data = std::move(slot);
+    return fb;
+  }
   // Aligned by hand in a plain allocation: aligned operator new asks malloc for more than it
   // keeps, so a freed frame would not fit the next one of its size (one 4K frame more peak RSS).
   uint8_t* raw = new uint8_t[fb.frame->bytes() + kFrameAlign + (kFrameAlign - 1)];

@@ -15,6 +15,7 @@
 
 #include "vidpipe/runtime/graph.hpp"
 #include "vidpipe/runtime/profiler.hpp"
+#include "vidpipe/sdk/frame_slab.hpp"
 
 namespace vidpipe::runtime {
 
@@ -31,6 +32,8 @@ struct JobResult {
   std::string output_dir;  // final folder ("" without -o or on failure)
   json notes = json::object();
   json timing = json::object();
+  // The buffer the kept clip's frames were made in (SubmitOptions::one_buffer), or null.
+  std::shared_ptr<const FrameSlab> frame_slab;
   std::string error_line() const;   // "input: stage 'decode' (decode.ffmpeg): message — hint"
   std::string damage_line() const;  // "input: partial output from a damaged input: damage"
 };

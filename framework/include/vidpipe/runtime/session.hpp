@@ -58,6 +58,10 @@ struct SubmitOptions {
   // size: sdk data.hpp) and a graph whose writers stream holds only a few frames at a time
   // (README.md: Writers stream), as when the output is not kept.
   bool keep_pixels = true;
+  // ... made in one buffer (sdk frame_slab.hpp), so the clip can be viewed as one T x H x W x C
+  // array: Result::job.frame_slab, complete when every final frame was made in it (not when
+  // the last frame-making node passed a frame through unchanged).
+  bool one_buffer = false;
 };
 
 struct Result {
