@@ -89,6 +89,18 @@ std::string param_line(const ParamSpec& p) {
                      p.model_settable ? " (a model profile may set it)" : "");
 }
 
+// The pixel formats a node's frame input takes (NodeSpec::frame_formats; empty: packed host
+// frames); none when it has no frame input.
+std::vector<std::string> taken_formats(const NodeSpec& s) {
+  std::vector<std::string> names;
+  const bool frames = std::any_of(s.inputs.begin(), s.inputs.end(), [](const PortSpec& p) { return p.type == DataType::Frame; });
+  if (!frames) return names;
+  if (s.frame_formats.empty())
+    for (auto f : {PixelFormat::RGB24, PixelFormat::BGR24, PixelFormat::GRAY8}) names.push_back(to_string(f));
+  for (auto f : s.frame_formats) names.push_back(to_string(f));
+  return names;
+}
+
 json spec_json(const NodeEntry& e) {
   const NodeSpec& s = e.spec;
   json ports_in = json::array(), ports_out = json::array(), params = json::array();
@@ -102,11 +114,13 @@ json spec_json(const NodeEntry& e) {
     j["model_settable"] = p.model_settable;
     params.push_back(j);
   }
+  json formats = json::array();
+  for (const auto& f : taken_formats(s)) formats.push_back(f);
   json renamed = json::array();
   for (const auto& r : s.renamed) renamed.push_back({{"old", r.old_name}, {"new", r.new_name}, {"why", r.why}});
   return {{"type", s.type}, {"doc", s.doc}, {"shape", to_string(s.shape)}, {"role", to_string(s.role)},
           {"frames", to_string(s.frame_use)}, {"concurrency", s.concurrency == 0 ? json("parallel") : json(s.concurrency)},
-          {"inputs", ports_in}, {"outputs", ports_out}, {"params", params}, {"renamed", renamed},
+          {"inputs", ports_in}, {"outputs", ports_out}, {"frame_formats", formats}, {"params", params}, {"renamed", renamed},
           {"plugin", e.plugin}, {"path", e.path}};
 }
 
@@ -315,6 +329,7 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
                              e->plugin, e->path);
     for (const auto& p : s.inputs) std::cout << fmt::format("input  {:<14} {:<6} {}\n", p.name, to_string(p.type), p.doc);
     for (const auto& p : s.outputs) std::cout << fmt::format("output {:<14} {:<6} {}\n", p.name, to_string(p.type), p.doc);
+    if (auto formats = taken_formats(s); !formats.empty()) std::cout << "takes frames " << join(formats, ", ") << "\n";
     if (!s.params.empty()) std::cout << "params\n";
     for (const auto& p : s.params) std::cout << param_line(p) << "\n";
     for (const auto& r : s.renamed)

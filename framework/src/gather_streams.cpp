@@ -67,7 +67,7 @@ void GroupItems::hand_on(std::vector<Envelope>& run, const Data& parent, const s
       items.push_back(std::move(e.data));
     } else {
       auto descriptor = std::make_shared<Frame>(**frame);
-      descriptor->data.reset();
+      descriptor->drop_pixels();
       items.push_back(FramePtr(std::move(descriptor)));
     }
   }

@@ -4,7 +4,9 @@
 //   - no two nodes write the same output file (a parameter named `file` is a node's output file
 //     name inside each input's folder, README "Writing a plugin");
 //   - the model profile fits the graph: each of its keys is a parameter some node type declares
-//     model-settable, and the graph's model nodes (roles planner and tokenizer) come from its plugin.
+//     model-settable, and the graph's model nodes (roles planner and tokenizer) come from its plugin;
+//   - a node that emits the decoder's own pixel formats (parameter `pixel_format: native`) feeds
+//     only nodes whose contract takes planar frames (NodeSpec::frame_formats).
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -93,6 +95,30 @@ void check_model_nodes(const ResolvedGraph& g, const GraphSpec& spec, const Prof
   }
 }
 
+// Planar frames reach only nodes that take them: a node written for packed RGB would read a
+// luma plane as RGB rows (or throw at channels()), so the graph is refused before it runs.
+void check_frame_formats(const ResolvedGraph& g, const GraphSpec& spec, std::vector<Diagnostic>& diags) {
+  for (const auto& n : g.nodes) {
+    if (n.upstream < 0) continue;
+    const ResolvedNode& up = g.nodes[n.upstream];
+    const ParamSpec* p = up.entry->spec.find_param("pixel_format");
+    if (!p || (p->type != ParamType::Enum && p->type != ParamType::String) || !up.params.has("pixel_format") ||
+        up.params.get<std::string>("pixel_format") != "native")
+      continue;
+    const NodeSpec& s = n.entry->spec;
+    if (s.inputs.empty() || s.inputs[0].type != DataType::Frame) continue;
+    if (std::any_of(s.frame_formats.begin(), s.frame_formats.end(), [](PixelFormat f) { return !is_packed(f); }))
+      continue;
+    diags.push_back({param_loc(spec, up, "pixel_format"),
+                     fmt::format("node '{}' ({}) takes packed RGB frames, but '{}' ({}) emits the decoder's own "
+                                 "planar frames (pixel_format: native)",
+                                 n.id, s.type, up.id, up.entry->spec.type),
+                     fmt::format("put process.convert_scale after '{}', or set "
+                                 "{}.pixel_format: rgb24",
+                                 up.id, up.id)});
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Node> build_node(const ResolvedNode& n, std::vector<Diagnostic>& diags) {
@@ -113,6 +139,7 @@ void check_resolved_graph(const ResolvedGraph& g, const GraphSpec& spec, const N
     check_model_nodes(g, spec, *profile, registry, diags);
   }
   check_output_files(g, spec, diags);
+  check_frame_formats(g, spec, diags);
   for (const auto& n : g.nodes) build_node(n, diags);
 }
 

@@ -20,11 +20,12 @@ namespace {
 
 // Every field of these structs must round-trip through the cache, or a cached contract would
 // silently lose it: a new field fails this check until spec_json/spec_from_json carry it.
-static_assert(sizeof(NodeSpec) == 168 && sizeof(ParamSpec) == 152 && sizeof(PortSpec) == 72 &&
+static_assert(sizeof(NodeSpec) == 192 && sizeof(ParamSpec) == 152 && sizeof(PortSpec) == 72 &&
                   sizeof(ModelProfile) == 96,
               "a node contract or profile struct changed: carry the new field in registry_cache.cpp");
 
-constexpr const char* kFormat = "vidpipe-registry-cache-3";  // 2: roles, renames, model-settable; 3: frame use
+constexpr const char* kFormat = "vidpipe-registry-cache-4";  // 2: roles, renames, model-settable; 3: frame use;
+                                                            // 4: frame formats
 
 json port_json(const PortSpec& p) { return {p.name, static_cast<int>(p.type), p.doc}; }
 PortSpec port_from(const json& j) { return {j.at(0).get<std::string>(), static_cast<DataType>(j.at(1).get<int>()), j.at(2).get<std::string>()}; }
@@ -51,11 +52,12 @@ ParamSpec param_from(const json& j) {
 json spec_json(const NodeSpec& s) {
   json j = {{"type", s.type}, {"doc", s.doc}, {"shape", static_cast<int>(s.shape)}, {"role", static_cast<int>(s.role)},
             {"frame_use", static_cast<int>(s.frame_use)}, {"concurrency", s.concurrency}, {"renamed", json::array()},
-            {"inputs", json::array()}, {"outputs", json::array()}, {"params", json::array()}};
+            {"frame_formats", json::array()}, {"inputs", json::array()}, {"outputs", json::array()}, {"params", json::array()}};
   for (const auto& p : s.inputs) j["inputs"].push_back(port_json(p));
   for (const auto& p : s.outputs) j["outputs"].push_back(port_json(p));
   for (const auto& p : s.params) j["params"].push_back(param_json(p));
   for (const auto& r : s.renamed) j["renamed"].push_back({r.old_name, r.new_name, r.why});
+  for (const auto f : s.frame_formats) j["frame_formats"].push_back(static_cast<int>(f));
   return j;
 }
 
@@ -70,6 +72,7 @@ NodeSpec spec_from(const json& j) {
   for (const auto& p : j.at("inputs")) s.inputs.push_back(port_from(p));
   for (const auto& p : j.at("outputs")) s.outputs.push_back(port_from(p));
   for (const auto& p : j.at("params")) s.params.push_back(param_from(p));
+  for (const auto& f : j.at("frame_formats")) s.frame_formats.push_back(static_cast<PixelFormat>(f.get<int>()));
   return s;
 }
 

@@ -133,7 +133,7 @@ void NodeRunner::stream(const PlanPtr& plan, const ClipPtr& clip) {
   for (auto& f : descriptors->frames) {
     if (stream) stream->write(f);
     auto d = std::make_shared<Frame>(*f);
-    d->data.reset();
+    d->drop_pixels();
     f = std::move(d);
   }
   if (stream) stream->close(descriptors, *s_, *s_);

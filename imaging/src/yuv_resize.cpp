@@ -101,13 +101,15 @@ __attribute__((target("avx2"))) void convert_row_avx2(const uint8_t* y, const ui
 }  // namespace
 
 YuvResizer::YuvResizer(int src_w, int src_h, int chroma_shift_x, int chroma_shift_y, int dst_w,
-                       int dst_h, Filter filter)
+                       int dst_h, Filter filter, bool reduce_luma)
     : sw_(src_w), sh_(src_h), cw_(shifted(src_w, chroma_shift_x)), ch_(shifted(src_h, chroma_shift_y)),
-      dw_(dst_w), dh_(dst_h), reduce_x_(src_w >= 2 * dst_w), reduce_y_(src_h >= 2 * dst_h),
+      dw_(dst_w), dh_(dst_h), reduce_x_(reduce_luma && src_w >= 2 * dst_w),
+      reduce_y_(reduce_luma && src_h >= 2 * dst_h),
       packed_(reduce_x_ == (chroma_shift_x == 1) && reduce_y_ == (chroma_shift_y == 1) &&
               chroma_shift_x <= 1 && chroma_shift_y <= 1) {
   chroma_.emplace(cw_, ch_, dst_w, dst_h, filter);
-  if (!packed_) luma_.emplace(src_w, src_h, dst_w, dst_h, filter);
+  if (!packed_ && reduce_luma) luma_.emplace(src_w, src_h, dst_w, dst_h, filter);
+  if (!packed_ && !reduce_luma) luma_exact_.emplace(src_w, src_h, dst_w, dst_h, filter);
 }
 
 void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
@@ -127,7 +129,8 @@ void YuvResizer::run_packed(const uint8_t* const planes[3], const int strides[3]
 
 void YuvResizer::run_planes(const uint8_t* const planes[3], const int strides[3], uint8_t* yuv) const {
   const std::size_t n = static_cast<std::size_t>(dw_) * dh_;
-  luma_->run(planes[0], strides[0], yuv, 1);  // box-reduced first where it shrinks 2x or more
+  if (luma_) luma_->run(planes[0], strides[0], yuv, 1);  // reduce_luma: box-reduced first where it shrinks 2x
+  else luma_exact_->run(planes[0], strides[0], yuv, 1);
   chroma_->run(planes[1], strides[1], yuv + n, 1);
   chroma_->run(planes[2], strides[2], yuv + 2 * n, 1);
 }

@@ -2,7 +2,6 @@
 #include <vidpipe/media/orientation.hpp>
 
 #include <cmath>
-#include <cstring>
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -34,27 +33,6 @@ Orientation orientation_of(const AVStream* st) {
   }
   // Other angles: the CLI uses the `rotate` filter (with black corners); we leave them as is.
   return o;
-}
-
-void orient_rgb(Orient op, const Frame& src, const FrameBuffer& dst) {
-  const int w = src.width, h = src.height, dw = dst.frame->width, dh = dst.frame->height;
-  for (int y = 0; y < dh; ++y) {
-    uint8_t* out = dst.pixels + static_cast<std::size_t>(y) * dst.frame->stride;
-    for (int x = 0; x < dw; ++x, out += 3) {
-      int sx = x, sy = y;  // source column and row
-      switch (op) {
-        case Orient::Clock: sx = y, sy = h - 1 - x; break;           // transpose=clock
-        case Orient::CClock: sx = w - 1 - y, sy = x; break;          // transpose=cclock
-        case Orient::CClockFlip: sx = y, sy = x; break;              // transpose=cclock_flip
-        case Orient::ClockFlip: sx = w - 1 - y, sy = h - 1 - x; break;  // transpose=clock_flip
-        case Orient::HFlip: sx = w - 1 - x; break;
-        case Orient::VFlip: sy = h - 1 - y; break;
-        case Orient::Rot180: sx = w - 1 - x, sy = h - 1 - y; break;
-        case Orient::None: break;
-      }
-      std::memcpy(out, src.row(sy) + static_cast<std::size_t>(sx) * 3, 3);
-    }
-  }
 }
 
 }  // namespace vidpipe::av

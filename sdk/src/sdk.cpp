@@ -47,24 +47,101 @@ const char* to_string(ErrorKind k) {
   return "?";
 }
 
-int channels(PixelFormat f) { return f == PixelFormat::GRAY8 ? 1 : 3; }
+int channels(PixelFormat f) {
+  if (!is_packed(f))
+    throw Error(std::string("pixel format ") + to_string(f) + " is planar: it has no channel count",
+                "read it plane by plane (Frame::plane), or put process.convert_scale after the decoder to get "
+                "packed RGB frames",
+                ErrorKind::Internal);
+  return f == PixelFormat::GRAY8 ? 1 : 3;
+}
 
 const char* to_string(PixelFormat f) {
   switch (f) {
     case PixelFormat::RGB24: return "rgb24";
     case PixelFormat::BGR24: return "bgr24";
     case PixelFormat::GRAY8: return "gray8";
+    case PixelFormat::I420: return "i420";
+    case PixelFormat::I422: return "i422";
+    case PixelFormat::I444: return "i444";
+    case PixelFormat::NV12: return "nv12";
+    case PixelFormat::I420P10: return "i420p10";
+    case PixelFormat::P010: return "p010";
   }
   return "?";
 }
 
+int bytes_per_sample(PixelFormat f) { return f == PixelFormat::I420P10 || f == PixelFormat::P010 ? 2 : 1; }
+
+FrameMapper::~FrameMapper() = default;
+
+namespace {
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+// Chroma subsampling of a planar format, as shifts: 4:2:0 (1, 1), 4:2:2 (1, 0), 4:4:4 (0, 0).
+std::pair<int, int> chroma_shift(PixelFormat f) {
+  switch (f) {
+    case PixelFormat::I422: return {1, 0};
+    case PixelFormat::I444: return {0, 0};
+    default: return is_packed(f) ? std::pair{0, 0} : std::pair{1, 1};
+  }
+}
+
+// Samples per pixel in plane p's rows: 2 for the interleaved UV plane of NV12 and P010.
+int interleave(PixelFormat f, int p) {
+  return p == 1 && (f == PixelFormat::NV12 || f == PixelFormat::P010) ? 2 : is_packed(f) ? channels(f) : 1;
+}
+
+// make_frame's row rule: whole 16-sample blocks, then a multiple of kFrameAlign bytes.
+int64_t aligned_stride(int64_t samples, int interleaved, int sample_bytes) {
+  return round_up(round_up(samples, kFrameBlock) * interleaved * sample_bytes, kFrameAlign);
+}
+
+// One allocation aligned by hand: aligned operator new asks malloc for more than it keeps, so a
+// freed frame would not fit the next one of its size (one 4K frame more peak RSS).
+std::shared_ptr<uint8_t> aligned_buffer(std::size_t bytes) {
+  uint8_t* raw = new uint8_t[bytes + (kFrameAlign - 1)];
+  uint8_t* aligned = raw + (-reinterpret_cast<std::uintptr_t>(raw) & (kFrameAlign - 1));
+  return std::shared_ptr<uint8_t>(aligned, [raw](uint8_t*) { delete[] raw; });
+}
+
+}  // namespace
+
+int Frame::plane_count() const {
+  return packed() ? 1 : format == PixelFormat::NV12 || format == PixelFormat::P010 ? 2 : 3;
+}
+
+int Frame::plane_width(int p) const {
+  if (p < 0 || p >= plane_count()) return 0;
+  return p == 0 ? width : -((-width) >> chroma_shift(format).first);
+}
+
+int Frame::plane_height(int p) const {
+  if (p < 0 || p >= plane_count()) return 0;
+  return p == 0 ? height : -((-height) >> chroma_shift(format).second);
+}
+
+std::size_t Frame::bytes() const {
+  if (memory != MemoryKind::Host) return 0;
+  if (packed()) return static_cast<std::size_t>(stride) * height;
+  std::size_t n = 0;
+  for (int p = 0; p < plane_count(); ++p) n += static_cast<std::size_t>(strides[p]) * plane_height(p);
+  return n;
+}
+
+void Frame::drop_pixels() {
+  data.reset();
+  planes = {};
+  mapper.reset();
+}
+
 FrameBuffer make_frame(int width, int height, PixelFormat format) {
+  if (!is_packed(format)) return make_planar_frame(width, height, format);
   if (width <= 0 || height <= 0) throw Error("frame size must be positive");
   // The layout data.hpp promises: whole 16-pixel blocks per row, aligned rows, padding after.
-  auto round_up = [](int64_t v, int64_t m) { return (v + m - 1) / m * m; };
-  const int64_t stride = round_up(round_up(width, kFrameBlock) * channels(format), kFrameAlign);
-  if (stride > std::numeric_limits<int>::max())
-    throw Error("frame size " + std::to_string(width) + "x" + std::to_string(height) + " is too large");
+  const int64_t stride = aligned_stride(width, channels(format), 1);
+  if (stride > std::numeric_limits<int>::max()) throw Error("frame size " + size_text(width, height) + " is too large");
   FrameBuffer fb;
   fb.frame = std::make_shared<Frame>();
   fb.frame->width = width;
@@ -76,14 +153,46 @@ FrameBuffer make_frame(int width, int height, PixelFormat format) {
     fb.frame->data = std::move(slot);
     return fb;
   }
-  // Aligned by hand in a plain allocation: aligned operator new asks malloc for more than it
-  // keeps, so a freed frame would not fit the next one of its size (one 4K frame more peak RSS).
-  uint8_t* raw = new uint8_t[fb.frame->bytes() + kFrameAlign + (kFrameAlign - 1)];
-  uint8_t* aligned = raw + (-reinterpret_cast<std::uintptr_t>(raw) & (kFrameAlign - 1));
-  std::shared_ptr<uint8_t> buffer(aligned, [raw](uint8_t*) { delete[] raw; });
+  std::shared_ptr<uint8_t> buffer = aligned_buffer(fb.frame->bytes() + kFrameAlign);
   fb.pixels = buffer.get();
   fb.frame->data = std::move(buffer);
   return fb;
+}
+
+FrameBuffer make_planar_frame(int width, int height, PixelFormat format) {
+  if (is_packed(format)) return make_frame(width, height, format);
+  if (width <= 0 || height <= 0) throw Error("frame size must be positive");
+  FrameBuffer fb;
+  fb.frame = std::make_shared<Frame>();
+  Frame& f = *fb.frame;
+  f.width = width;
+  f.height = height;
+  f.format = format;
+  std::array<std::size_t, 4> offset{};
+  std::size_t total = 0;
+  for (int p = 0; p < f.plane_count(); ++p) {
+    const int64_t stride = aligned_stride(f.plane_width(p), interleave(format, p), bytes_per_sample(format));
+    if (stride > std::numeric_limits<int>::max() / 2)
+      throw Error("frame size " + size_text(width, height) + " is too large");
+    f.strides[p] = static_cast<int>(stride);
+    offset[p] = total;  // a multiple of kFrameAlign: strides are, and so is the padding
+    total += static_cast<std::size_t>(stride) * f.plane_height(p) + kFrameAlign;
+  }
+  std::shared_ptr<uint8_t> buffer = aligned_buffer(total);
+  for (int p = 0; p < f.plane_count(); ++p) f.planes[p] = buffer.get() + offset[p];
+  f.stride = f.strides[0];
+  fb.pixels = buffer.get();
+  f.data = std::move(buffer);
+  return fb;
+}
+
+std::shared_ptr<const Frame> host_frame(const std::shared_ptr<const Frame>& f) {
+  if (!f || f->memory == MemoryKind::Host) return f;
+  if (!f->mapper)
+    throw Error("frame " + std::to_string(f->index) + " is in device memory and has no mapper to copy it to the host",
+                "the decoder that made it must set Frame::mapper (sdk/include/vidpipe/sdk/data.hpp)",
+                ErrorKind::Internal);
+  return f->mapper->to_host(*f);
 }
 
 static const char* kTypeNames[] = {"none", "job", "info", "plan", "frame", "clip"};
@@ -191,6 +300,11 @@ const ParamSpec* NodeSpec::find_param(const std::string& name) const {
 const PortSpec* NodeSpec::find_output(const std::string& name) const {
   auto it = std::find_if(outputs.begin(), outputs.end(), [&](const PortSpec& p) { return p.name == name; });
   return it == outputs.end() ? nullptr : &*it;
+}
+
+bool NodeSpec::takes_format(PixelFormat f) const {
+  if (frame_formats.empty()) return is_packed(f);
+  return std::find(frame_formats.begin(), frame_formats.end(), f) != frame_formats.end();
 }
 
 // ---- Params ----

@@ -27,6 +27,17 @@ def test_describe_shows_the_role_and_what_a_profile_may_set():
     assert "role sampler" in text and "(a model profile may set it)" in text
 
 
+def test_describe_shows_the_frame_formats_a_node_takes():
+    scale = json.loads(vidpipe("describe", "process.convert_scale", "--json", check=0).stdout)
+    assert {"rgb24", "i420", "i422", "i444", "nv12", "i420p10", "p010"} == set(scale["frame_formats"])
+    params = {p["name"]: p for p in scale["params"]}
+    assert params["color_matrix"]["model_settable"]  # the Qwen profile's bt601 reaches it
+    resize = json.loads(vidpipe("describe", "process.resize", "--json", check=0).stdout)
+    assert resize["frame_formats"] == ["rgb24", "bgr24", "gray8"]  # the default: packed frames
+    assert json.loads(vidpipe("describe", "sample.uniform", "--json", check=0).stdout)["frame_formats"] == []
+    assert "takes frames rgb24, i420, i422" in vidpipe("describe", "process.convert_scale", check=0).stdout
+
+
 def test_a_profile_never_reaches_a_safety_cap(tmp_path):
     # The openai profile sets max_images 500 (images per request, openai.plan); before, that also
     # lowered the probe's frame-sequence cap of the same name to 500.

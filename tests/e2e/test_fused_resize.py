@@ -3,8 +3,9 @@
 Same frames, sizes, grid and tokens as the default graph; pixels compared with the reference
 recipe computed here from tools nobody here wrote: the ffmpeg CLI's rgb24 frames at the planned
 indices, resized by torchvision's antialiased bicubic. Covers each path of the fused converter:
-4:2:0 with luma pre-reduction (packed planes), 4:2:0 upscaled, 4:2:2 full range (MJPEG), 4:4:4
-reduced plane by plane, 10-bit (swscale's fused pass), and a rotated file."""
+4:2:0 shrunk, 4:2:0 upscaled, 4:2:2 full range (MJPEG), 4:4:4 shrunk (planes filtered as one
+image), 10-bit (swscale's fused pass), a rotated file, and aliasing-prone content (1-pixel cells).
+process.convert_scale mode fast gives these very bytes (nodes/process/convert_scale_test.cpp)."""
 import math
 import subprocess
 
@@ -29,6 +30,8 @@ CASES = {
     "hevc_10bit": ("640x360", ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params", "log-level=none"], [],
                    30, 2.0),
 }
+
+ALIASING_FLOOR, ALIASING_CEILING = 35, 4.0  # measured 36.17 dB, mean 3.43 (1-pixel cells, 1080p -> 616x336)
 
 
 def make(tmp_path, name):
@@ -109,3 +112,12 @@ def test_fused_resize_without_a_planning_node_is_a_clear_error(tmp_path):
     err = p.stdout + p.stderr
     assert "fused_resize needs the planned frame size" in err and "qwen2_5_vl.plan" in err
     assert not (tmp_path / "out" / video.stem).exists()
+
+
+def test_fused_resize_on_aliasing_content(tmp_path):
+    """1-pixel cells (cellauto rule 30, seeded): the fast path's worst case, the "aliasing" class
+    of bench/resize.py. The floor is the figure measured here minus 1 dB (yuv_resize.hpp states it)."""
+    video = tmp_path / "cellauto.mp4"
+    ffmpeg("-f", "lavfi", "-i", "cellauto=size=1920x1080:rate=25:rule=30:seed=1:full=1", "-frames:v", "8",
+           "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", video)
+    check(video, tmp_path, ["max_pixels=230000"], ALIASING_FLOOR, ALIASING_CEILING)

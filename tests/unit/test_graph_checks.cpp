@@ -99,6 +99,19 @@ void register_checked_nodes(Registry& r) {
              .text("file", "out.bin", "output file name"));
   add(r, NodeSpec("other.tokens", "clip → clip").with_role(Role::Tokenizer).input("clip", DataType::Clip).output("clip", DataType::Clip));
   add(r, NodeSpec("other.plan", "plan → plan").with_role(Role::Planner).input("plan", DataType::Plan).output("plan", DataType::Plan));
+  // A decoder that can emit planar frames (as decode.* with pixel_format: native) and a
+  // converter that takes them (as process.convert_scale).
+  add(r, NodeSpec("decode.native", "plan → frames, packed or planar")
+             .with_shape(Shape::Expand)
+             .with_role(Role::Decoder)
+             .input("plan", DataType::Plan)
+             .output("frames", DataType::Frame)
+             .choice("pixel_format", "rgb24", {"rgb24", "native"}, "frames as RGB, or as decoded"));
+  add(r, NodeSpec("convert.fake", "frame (any format) → RGB frame")
+             .parallel()
+             .takes_formats({PixelFormat::RGB24, PixelFormat::I420, PixelFormat::NV12})
+             .input("frames", DataType::Frame)
+             .output("frames", DataType::Frame));
   ModelProfile other;
   other.name = "other_model";
   other.params = {{"factor", 16}};
@@ -196,4 +209,29 @@ TEST_CASE("a model node from another model's plugin than the profile is an error
   resolve_graph(parse_graph_text(g, "g.yaml"), checks_registry(), ov);
   // A graph without a model profile uses the nodes' defaults: nothing to match.
   resolve_graph(parse_graph_text(replace(g, "model: fake_model\n", ""), "g.yaml"), checks_registry(), {});
+}
+
+TEST_CASE("planar frames fed to a node that takes packed frames: one error naming convert_scale") {
+  const std::string native = replace(kGood, "  decode: {type: decode.fake, in: sample.plan}\n",
+                                     "  decode: {type: decode.native, in: sample.plan, params: {pixel_format: native}}\n");
+  auto d = check_errors(native);
+  REQUIRE_MESSAGE(d.size() == 1, dump(d));
+  CHECK_DIAG(d, "g.yaml:7:59",
+             "node 'resize' (resize.fake) takes packed RGB frames, but 'decode' (decode.native) emits the decoder's own "
+             "planar frames (pixel_format: native)");
+  CHECK(d[0].hint.find("put process.convert_scale after 'decode'") == 0);
+  // Set on the command line: the error is there.
+  Overrides ov;
+  ov.sets = {"decode.pixel_format=native"};
+  d = check_errors(replace(kGood, "  decode: {type: decode.fake, in: sample.plan}\n",
+                           "  decode: {type: decode.native, in: sample.plan}\n"),
+                   ov);
+  REQUIRE_MESSAGE(d.size() == 1, dump(d));
+  CHECK_DIAG(d, "command line", "takes packed RGB frames");
+  // Accepted: the default (packed) output, or a converter that takes planar frames in between.
+  resolve_graph(parse_graph_text(replace(native, "pixel_format: native", "pixel_format: rgb24"), "g.yaml"),
+                checks_registry(), {});
+  const std::string converted = replace(native, "  resize:\n", "  convert: {type: convert.fake, in: decode.frames}\n  resize:\n");
+  resolve_graph(parse_graph_text(replace(converted, "    in: decode.frames\n", "    in: convert.frames\n"), "g.yaml"),
+                checks_registry(), {});
 }

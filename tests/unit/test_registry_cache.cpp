@@ -226,6 +226,7 @@ TEST_CASE("every field of the real plugins' contracts survives the cache") {
     const auto* c = cached.find_node(type);
     REQUIRE(c != nullptr);
     CHECK(vidpipe::runtime::same_contract(c->spec, e.spec));
+    CHECK(c->spec.frame_formats == e.spec.frame_formats);
     CHECK(c->plugin == e.plugin);
     CHECK(c->path == e.path);
   }

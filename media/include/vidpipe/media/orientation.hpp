@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include <vidpipe/imaging/orient.hpp>
 #include <vidpipe/sdk/data.hpp>
 
 extern "C" {
@@ -12,8 +13,8 @@ struct AVStream;
 
 namespace vidpipe::av {
 
-// How the ffmpeg CLI's autorotate turns a decoded picture upright.
-enum class Orient : uint8_t { None, Clock, CClock, ClockFlip, CClockFlip, HFlip, VFlip, Rot180 };
+// How the ffmpeg CLI's autorotate turns a decoded picture upright (the SDK's Orient).
+using Orient = vidpipe::Orient;
 struct Orientation {
   int rotation = 0;  // clockwise degrees: 0, 90, 180, 270
   Orient op = Orient::None;
@@ -21,6 +22,6 @@ struct Orientation {
 Orientation orientation_of(const AVStream* st);
 
 // Applies an autorotate operation to an RGB24 frame (src w×h) into dst (h×w for the quarter turns).
-void orient_rgb(Orient op, const Frame& src, const FrameBuffer& dst);
+using ref::orient_rgb;
 
 }  // namespace vidpipe::av

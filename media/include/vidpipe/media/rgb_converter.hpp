@@ -1,16 +1,13 @@
-// Decoded AVFrame -> packed RGB24 with swscale, optionally resized in the same pass.
+// Decoded AVFrame -> packed RGB24, optionally resized in the same pass.
 //
-// At the frame's own size the conversion is the one the ffmpeg 5.1 CLI's auto-inserted scale
-// filter does (`-pix_fmt rgb24`): sws flags "bicubic", vf_scale's MPEG-2 chroma siting for
-// yuv420p, and per frame the colour details vf_scale derives from the frame's tags
-// (in_color_matrix "auto"), or a forced matrix. Measured byte-identical to the CLI for
-// 8/10-bit 4:2:0, 4:4:4, yuvj420p and odd sizes (tests/unit/test_ffmpeg_reader.cpp).
+// At the frame's own size the conversion is imaging's YuvToRgb (yuv_convert.hpp): the one the
+// ffmpeg 5.1 CLI does for `-pix_fmt rgb24`, byte for byte.
 //
 // At another size it is the fused "fast" path (decode.ffmpeg fused_resize), which never builds
 // a full-size RGB frame: 8-bit planar YUV (4:2:0, 4:2:2, 4:4:4) is resized plane by plane with
 // the antialiased bicubic kernel and converted at output size (yuv_resize.hpp); other formats
 // (10-bit, NV12 ...) go through one swscale bicubic convert+resize pass. Speed and difference
-// to the exact path: bench/resize.py.
+// to the exact path: bench/resize.py. process.convert_scale does the same on planar frames.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +15,7 @@
 #include <string>
 
 #include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/imaging/yuv_convert.hpp>
 #include <vidpipe/imaging/yuv_resize.hpp>
 
 namespace vidpipe::av {
@@ -36,14 +34,12 @@ class RgbConverter {
   const std::string& used() const { return used_; }
 
  private:
-  void init(const AVFrame* f, int dst_w, int dst_h, const std::string& input);
-  void details(const AVFrame* f);
-  bool planar_resize(const AVFrame* f, uint8_t* dst, int dst_stride, int dst_w, int dst_h);
+  bool planar_resize(const ref::YuvPicture& p, uint8_t* dst, int dst_stride, int dst_w, int dst_h);
 
-  std::string matrix_, used_;
-  SwsPtr sws_;
+  ref::YuvToRgb rgb_;
+  std::string used_;
   std::unique_ptr<ref::YuvResizer> planar_;
-  int w_ = -1, h_ = -1, fmt_ = -1, dw_ = -1, dh_ = -1, cs_ = -1, range_ = -1;
+  int w_ = -1, h_ = -1, fmt_ = -1, dw_ = -1, dh_ = -1;
 };
 
 }  // namespace vidpipe::av

@@ -95,26 +95,83 @@ struct SamplePlan {
   json extra = json::object();     // model- or sampler-specific leftovers only
 };
 
-enum class PixelFormat : uint8_t { RGB24, BGR24, GRAY8 };
+// Packed formats hold interleaved 8-bit pixels in one plane; planar formats (since ABI 3.0) are
+// what decoders produce: Y, U, V planes (I4xx) or Y and interleaved UV (NV12, P010), chroma
+// subsampled 2x2 (4:2:0), 2x1 (4:2:2) or not at all (4:4:4). 10-bit formats store each sample in
+// 16 bits, little-endian: I420P10 in the low bits (FFmpeg yuv420p10le), P010 in the high bits.
+enum class PixelFormat : uint8_t { RGB24, BGR24, GRAY8, I420, I422, I444, NV12, I420P10, P010 };
+// Bytes per pixel of a packed format; for a planar format it throws an Error that names the fix
+// (read it plane by plane, or put process.convert_scale after the decoder).
 VIDPIPE_API int channels(PixelFormat f);
 VIDPIPE_API const char* to_string(PixelFormat f);
+VIDPIPE_API int bytes_per_sample(PixelFormat f);  // 1, or 2 for I420P10 and P010
+inline bool is_packed(PixelFormat f) { return f <= PixelFormat::GRAY8; }
 
-// One picture. Pixels are 8-bit interleaved rows; `data` owns them (it may be a decoder's
-// buffer kept alive by its deleter, so no copy is needed to hand a frame on). Rows are `stride`
-// bytes apart and only their first width * channels bytes are pixels: read them through row(y),
-// never as one packed block. A frame whose `data` is null is a descriptor: a clip's frame whose
-// pixels were streamed to the writers and freed (node.hpp: FrameUse); only nodes that declare
-// FrameUse::Descriptors or Stream are handed one.
-struct Frame {
+// Where a frame's pixels are (since ABI 3.0). Device pixels (a GPU decoder's) are not
+// addressable from the host: planes/data hold the device's handles, and host_frame() copies them.
+enum class MemoryKind : uint8_t { Host, Device };
+
+// How a planar frame's Y'CbCr becomes R'G'B', as the stream tags it (FFmpeg's numbering:
+// AVColorSpace = ITU-T H.273 matrix coefficients, AVColorRange, AVChromaLocation). Converters
+// treat unspecified as the ffmpeg CLI does (docs/qwen-reference.md, colour). Unused for packed frames.
+struct ColorInfo {
+  uint8_t matrix = 2;           // 1 BT.709, 2 unspecified, 5/6 BT.601, 9 BT.2020 ...
+  uint8_t range = 0;            // 0 unspecified, 1 limited (MPEG: Y 16..235), 2 full (JPEG)
+  uint8_t chroma_location = 0;  // 0 unspecified, 1 left (MPEG-2), 2 center, 3 top-left ...
+};
+
+// The operation that turns a picture upright, as the ffmpeg CLI's autorotate does from the
+// stream's display matrix (transpose=clock ... ; since ABI 3.0). Decoders turn packed frames
+// upright themselves (None); planar frames come as decoded and carry the operation still to apply.
+enum class Orient : uint8_t { None, Clock, CClock, ClockFlip, CClockFlip, HFlip, VFlip, Rot180 };
+inline bool swaps_axes(Orient o) {
+  return o == Orient::Clock || o == Orient::CClock || o == Orient::ClockFlip || o == Orient::CClockFlip;
+}
+
+struct Frame;
+// Makes a host copy of a device frame (a GPU decoder hands one with each frame it makes).
+class VIDPIPE_API FrameMapper {
+ public:
+  virtual ~FrameMapper();
+  virtual std::shared_ptr<const Frame> to_host(const Frame& device_frame) const = 0;
+};
+
+// One picture. `data` owns the pixels (it may be a decoder's buffer kept alive by its deleter,
+// so no copy is needed to hand a frame on). A packed frame's rows are `stride` bytes apart and
+// only their first width * channels bytes are pixels: read them through row(y), never as one
+// packed block (planes/strides stay empty). A planar frame's plane p starts at planes[p] with
+// rows strides[p] bytes apart, inside the buffer `data` owns (data.get() is plane 0 and
+// stride == strides[0], so row(y) reads luma); read it through plane(p) and plane_stride(p).
+// A frame whose `data` is null is a descriptor: a clip's frame whose pixels were streamed to the
+// writers and freed (node.hpp: FrameUse; drop_pixels()); only nodes that declare
+// FrameUse::Descriptors or Stream are handed one. Nodes are handed planar or device frames only
+// when their contract takes them (NodeSpec::frame_formats).
+struct VIDPIPE_API Frame {
   int64_t index = -1;     // presentation index in the video
   double timestamp = 0;   // seconds, from the stream's pts
   int width = 0, height = 0, stride = 0;  // stride in bytes
   PixelFormat format = PixelFormat::RGB24;
   std::shared_ptr<const uint8_t> data;
   std::shared_ptr<const SamplePlan> plan;  // the plan the frame was decoded for
+  // Since ABI 3.0:
+  std::array<const uint8_t*, 4> planes{};  // planar: each plane's first row (inside data's buffer)
+  std::array<int, 4> strides{};            // planar: bytes between rows of each plane
+  MemoryKind memory = MemoryKind::Host;
+  ColorInfo color;
+  std::shared_ptr<const FrameMapper> mapper;  // device frames: how to get a host copy
+  Orient orient = Orient::None;               // still to apply to make the picture upright
 
   const uint8_t* row(int y) const { return data.get() + static_cast<std::size_t>(y) * stride; }
-  std::size_t bytes() const { return static_cast<std::size_t>(stride) * height; }
+  bool packed() const { return is_packed(format); }
+  int plane_count() const;          // 1 packed, 2 NV12/P010, 3 I420/I422/I444/I420P10
+  int plane_width(int p) const;     // samples (NV12/P010 plane 1: UV pairs); chroma rounded up
+  int plane_height(int p) const;    // rows; chroma rounded up
+  const uint8_t* plane(int p) const { return packed() ? (p == 0 ? data.get() : nullptr) : planes[p]; }
+  int plane_stride(int p) const { return packed() ? (p == 0 ? stride : 0) : strides[p]; }
+  // Host bytes the pixels take (every plane's stride * rows); 0 for device frames.
+  std::size_t bytes() const;
+  // Makes this a descriptor: releases the pixels (data, planes, mapper), keeps everything else.
+  void drop_pixels();
 };
 
 // A new frame to fill through `pixels` (rows `frame->stride` apart), then publish as const.
@@ -132,6 +189,14 @@ struct FrameBuffer {
   uint8_t* pixels = nullptr;
 };
 VIDPIPE_API FrameBuffer make_frame(int width, int height, PixelFormat format = PixelFormat::RGB24);
+// A planar host frame (since ABI 3.0), each plane laid out by make_frame's rules: it starts on a
+// kFrameAlign boundary, its stride is its row of samples rounded up to whole kFrameBlock-sample
+// blocks and to a multiple of kFrameAlign, and kFrameAlign bytes of padding follow its last row.
+// Fill it through frame->planes (const_cast: the buffer is the caller's until published).
+// `pixels` is plane 0. A packed format gives make_frame's frame.
+VIDPIPE_API FrameBuffer make_planar_frame(int width, int height, PixelFormat format);
+// f itself when its pixels are on the host, else its mapper's host copy (an Error when it has none).
+VIDPIPE_API std::shared_ptr<const Frame> host_frame(const std::shared_ptr<const Frame>& f);
 
 // Token accounting of a clip, filled in by a model's tokens node.
 struct TokenInfo {

@@ -89,6 +89,11 @@ struct VIDPIPE_API NodeSpec {
   std::vector<PortSpec> inputs, outputs;
   std::vector<ParamSpec> params;
   std::vector<RenamedParam> renamed;
+  // The frame formats the node's frame input takes (since ABI 3.0); empty: packed host frames
+  // (RGB24, BGR24, GRAY8), which every node before planar frames assumed. A node whose
+  // parameter `pixel_format` is `native` emits the decoder's own formats (planar YUV, data.hpp):
+  // the runtime refuses a graph that feeds them to a node that does not take them.
+  std::vector<PixelFormat> frame_formats;
 
   NodeSpec() = default;
   NodeSpec(std::string type_name, std::string one_line_doc)
@@ -98,6 +103,7 @@ struct VIDPIPE_API NodeSpec {
   NodeSpec& with_shape(Shape s) { shape = s; return *this; }
   NodeSpec& with_role(Role r) { role = r; return *this; }
   NodeSpec& uses_frames(FrameUse u) { frame_use = u; return *this; }
+  NodeSpec& takes_formats(std::vector<PixelFormat> f) { frame_formats = std::move(f); return *this; }
   NodeSpec& serial() { concurrency = 1; return *this; }
   NodeSpec& parallel(int n = 0) { concurrency = n; return *this; }
   NodeSpec& input(std::string name, DataType t, std::string d = "") {
@@ -122,6 +128,7 @@ struct VIDPIPE_API NodeSpec {
   const ParamSpec* find_param(const std::string& name) const;
   const RenamedParam* find_renamed(const std::string& old_name) const;
   const PortSpec* find_output(const std::string& name) const;
+  bool takes_format(PixelFormat f) const;  // f is in frame_formats (or packed, when it is empty)
 };
 
 // Per-job services a node may use. Thread-safe.
