@@ -32,7 +32,8 @@ NodeRegistry::~NodeRegistry() {
   profiles_.clear();
 }
 
-bool PluginInfo::loaded() const { return !library || library->loaded(); }
+bool library_loaded(const PluginLibrary* lib) { return !lib || lib->loaded(); }
+bool PluginInfo::loaded() const { return library_loaded(library.get()); }
 
 // The Registry a plugin's register_nodes() sees: attributes every entry to its file and
 // refuses duplicates, naming both files (a silent last-wins would hide conflicts).

@@ -21,7 +21,7 @@ namespace {
 // Every field of these structs must round-trip through the cache, or a cached contract would
 // silently lose it: a new field fails this check until spec_json/spec_from_json carry it.
 static_assert(sizeof(NodeSpec) == 168 && sizeof(ParamSpec) == 152 && sizeof(PortSpec) == 72 &&
-                  sizeof(ModelProfile) == 96 && sizeof(DecoderBackendSpec) == 200,
+                  sizeof(ModelProfile) == 96 && sizeof(DecoderBackendSpec) == 208,
               "a node contract or profile struct changed: carry the new field in registry_cache.cpp");
 
 // 2: roles, renames, model-settable; 3: frame use; 4: decoder backends

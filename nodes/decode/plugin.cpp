@@ -22,6 +22,9 @@ class Recorder final : public Registry {
     inner_.add_node(std::move(spec), std::move(make));
   }
   void add_profile(ModelProfile profile) override { inner_.add_profile(std::move(profile)); }
+  void add_decoder_backend(DecoderBackendSpec spec, DecoderBackendFactory make) override {
+    inner_.add_decoder_backend(std::move(spec), std::move(make));
+  }
   std::map<std::string, Backend> seen;
 
  private:

@@ -29,6 +29,8 @@ namespace vidpipe::runtime {
 // A plugin file's library slot (opaque; src/plugin_library.hpp): loaded once, at registration or
 // on first use, by whichever thread needs it first; keeps the library mapped.
 struct PluginLibrary;
+// Whether `lib` is loaded (true for null: code linked into the process).
+bool library_loaded(const PluginLibrary* lib);
 class PluginFile;     // a plugin file opened and checked before it is loaded (src/plugin_file.hpp)
 class RegistryCache;  // the plugin registry cache (src/registry_cache.hpp)
 struct CachedPlugin;
