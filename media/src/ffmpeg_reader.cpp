@@ -1,6 +1,6 @@
-// FFmpeg opening and decoding (probing: ffmpeg_probe.cpp; the packet index: packet_index.cpp;
-// the decoder itself: packet_decoder.cpp; reading the wanted frames: frame_read.cpp;
-// autorotation: orientation.cpp).
+// FFmpeg opening (probing: ffmpeg_probe.cpp; the packet index: packet_index.cpp; the decoder
+// itself: packet_decoder.cpp; the decoder backend: ffmpeg_backend.cpp; FrameReader:
+// frame_read.cpp; autorotation: orientation.cpp).
 // See ffmpeg_reader.hpp for the contract.
 #include <vidpipe/media/ffmpeg_reader.hpp>
 #include <vidpipe/media/input_data.hpp>
@@ -100,36 +100,6 @@ int best_video_stream(AVFormatContext* fmt, const std::string& input) {
   throw Error(input + ": has no video frames: no video stream" + (cover ? ", only cover art (an attached picture)" : ""),
               cover ? "give a file with a video track, or the picture itself as a one-image list ('[\"cover.png\"]')"
                     : "give a file with a video track (this one holds audio or data only)");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Decoding (the Decoder: packet_decoder.cpp)
-
-FrameReader::FrameReader(std::string input, InputOptions io, std::shared_ptr<const PacketIndex> index,
-                         std::shared_ptr<const InputBytes> bytes)
-    : input_(std::move(input)), io_(std::move(io)), index_(std::move(index)) {
-  data_ = bytes ? InputData::from_bytes(std::move(bytes), input_, io_) : InputData::load_unless_file(input_, io_);
-  reopen();
-  orient_ = orientation_of(fmt_->streams[stream_]);
-}
-
-FrameReader::~FrameReader() = default;
-
-void FrameReader::reopen() {
-  fmt_ = open_input(input_, io_, data_);
-  stream_ = best_video_stream(fmt_.get(), input_);
-}
-
-int FrameReader::width() const { return fmt_->streams[stream_]->codecpar->width; }
-int FrameReader::height() const { return fmt_->streams[stream_]->codecpar->height; }
-
-const PacketIndex& FrameReader::index(const ReadOptions& opt) {
-  if (index_ && index_->stream != stream_) index_.reset();  // not this input's (cannot happen)
-  if (!index_) {
-    index_ = std::make_shared<const PacketIndex>(build_index(fmt_.get(), stream_, opt.limits, input_));
-    reopen();
-  }
-  return *index_;
 }
 
 }  // namespace vidpipe::av

@@ -124,10 +124,14 @@ int Decoder::next() {
   }
 }
 
-bool Decoder::seek(int64_t ts) {
+void Decoder::flush() {
   avcodec_flush_buffers(ctx.get());
   if (pending) av_packet_unref(pkt.get());
   pending = input_done = eof_sent = draining = false;
+}
+
+bool Decoder::seek(int64_t ts) {
+  flush();
   ++stats->seeks;
   return av_seek_frame(fmt, si, ts, AVSEEK_FLAG_BACKWARD) >= 0;
 }

@@ -132,7 +132,7 @@ class DecodeFfmpeg : public Node {
                  {"decoded_per_returned",
                   stats.returned_frames ? static_cast<double>(decoded) / stats.returned_frames : 0.0}};
     if (!stats.approximate_from.empty()) note["requested_indices"] = stats.approximate_from;
-    if (stats.restart_from >= 0)  // damage under frame threads (media/src/frame_read.cpp)
+    if (stats.restart_from >= 0)  // damage under frame threads (sdk/src/decode_walk.cpp)
       note["restarted_single_threaded"] = {{"from_frame", stats.restart_from}, {"reason", stats.restart_reason}};
     job.note("decode", note);
     const std::string damage = damage_text(stats);

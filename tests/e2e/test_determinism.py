@@ -4,7 +4,7 @@ thread count, the same as a single-threaded decode (decode.threads=1).
 FFmpeg's frame threads conceal a damaged picture after marking its rows done, so the pictures
 decoded from it, and the damage flags, vary from run to run (the ffmpeg CLI's framemd5 too);
 vidpipe goes on single-threaded from its last checkpoint at the first sign of damage
-(media/src/frame_read.cpp). Mutants: bits flipped in the coded pictures (the mdat payload,
+(sdk/src/decode_walk.cpp). Mutants: bits flipped in the coded pictures (the mdat payload,
 fixed seeds) of a short clip (decoded without seeking) and of a longer one (a sparse plan seeks).
 """
 import hashlib

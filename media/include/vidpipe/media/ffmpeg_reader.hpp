@@ -108,7 +108,7 @@ struct ReadOptions {
   bool autorotate = true;
   // Upright output size for the fused convert+resize pass (rgb_converter.hpp); 0 = decoded size.
   int out_width = 0, out_height = 0;
-  int threads = 0;  // decoder threads, 0 = auto (what results may depend on it: frame_read.cpp)
+  int threads = 0;  // decoder threads, 0 = auto (what results may depend on it: sdk/src/decode_walk.cpp)
   int64_t max_pixels = kDefaultMaxPixels;
   // "exact": frame i is the i-th presented frame (seek to the keyframe at or before each target
   // and decode forward). "approximate": each target is answered with the keyframe at or before
@@ -137,19 +137,23 @@ struct ReadStats {
   std::string strategy;         // "seek", "sequential", "keyframes" (approximate), "output order"
   std::string color_matrix;     // matrix applied to the last frame: bt601, bt709, bt2020 ...
   std::vector<int64_t> approximate_from;  // approximate mode: requested index per frame
-  // Damage showed under frame threads (frame_read.cpp): the read went on with one thread from
+  // Damage showed under frame threads (sdk/src/decode_walk.cpp): the read went on with one thread from
   // this frame (a keyframe, or 0: from the start), and why. -1: it did not.
   int64_t restart_from = -1;
   std::string restart_reason;
 };
 
-// Sequential decoder for one input. Not thread-safe; one reader per call.
+class FfmpegBackend;
+
+// Decodes the wanted frames of one input: the walk (vidpipe/sdk/decoder_backend.hpp:
+// decode_frames) over the FFmpeg backend (ffmpeg_backend.hpp). Not thread-safe; one reader per
+// call.
 class FrameReader {
  public:
   // Opens `input` with `io` (kept for every reopen: whitelists, size cap, deadline). `index`:
-  // the prober's packet index of this input, or null. `bytes`: the input's bytes as the prober
-  // read them (VideoInfo::bytes), or null: an http(s), base64 or stdin input is then read once
-  // here, for every reopen.
+  // the prober's packet index of this input, or null: built on first read by demuxing the whole
+  // stream once. `bytes`: the input's bytes as the prober read them (VideoInfo::bytes), or null:
+  // an http(s), base64 or stdin input is then read once here, for every reopen.
   explicit FrameReader(std::string input, InputOptions io = {},
                        std::shared_ptr<const PacketIndex> index = nullptr,
                        std::shared_ptr<const InputBytes> bytes = nullptr);
@@ -160,32 +164,20 @@ class FrameReader {
   const std::string& input() const { return input_; }
   int width() const;   // coded size, before rotation
   int height() const;
-  int rotation() const { return orient_.rotation; }
-
-  // The packet index: the prober's (VideoInfo::index, given to the constructor), else built on
-  // first use by demuxing the whole stream once. Its frames are those that decode, as far as the
-  // prober checked (tail_check.hpp).
-  const PacketIndex& index(const ReadOptions& opt);
+  int rotation() const;
 
   // Calls `on_frame` for each of `indices` (ascending, presentation order, duplicates allowed),
   // decoding only what they need (see ReadOptions::seek_mode). Stops after the last wanted
   // frame or when on_frame returns false. A wanted frame that does not decode is answered by its
   // nearest decodable neighbour and counted in missing_frames. Throws vidpipe::Error if a wanted
   // index is beyond the index's frames, or on a limit / on_decode_error=fail. Frames, counts and errors are those of
-  // a single-threaded decode whatever opt.threads, as far as FFmpeg shows damage (frame_read.cpp).
+  // a single-threaded decode whatever opt.threads, as far as FFmpeg shows damage (sdk/src/decode_walk.cpp).
   ReadStats read(const std::vector<int64_t>& indices, const ReadOptions& opt,
                  const std::function<bool(FramePtr)>& on_frame);
 
  private:
-  void reopen();
   std::string input_;
-  InputOptions io_;
-  FormatPtr fmt_;
-  int stream_ = -1;
-  Orientation orient_;
-  std::shared_ptr<const PacketIndex> index_;
-  std::shared_ptr<InputData> data_;  // non-file inputs: their bytes (input_data.hpp)
-  bool used_ = false;  // a second read() reopens the input
+  std::unique_ptr<FfmpegBackend> backend_;
 };
 
 }  // namespace vidpipe::av

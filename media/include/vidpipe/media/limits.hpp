@@ -1,49 +1,21 @@
-// Safety limits shared by the probe and decoder nodes (docs/input-safety.md §2.5): every loop
-// over packets, frames or images is bounded by them, so hostile or broken input ends in a clear
-// error, never a hang. Each check throws vidpipe::LimitError (sdk/error.hpp), which is final for
-// the input: decode.auto does not fall back to another backend, since every backend
-// (decode.ffmpeg, decode.opencv, decode.images) enforces the same limits under the same names.
+// The decoders' safety limits, now in the SDK (vidpipe/sdk/limits.hpp, so backends of any
+// plugin use them): the names media and the decode nodes have always used.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <string>
-
-#include <vidpipe/sdk/node.hpp>
-#include <vidpipe/sdk/params.hpp>
+#include <vidpipe/sdk/limits.hpp>
 
 namespace vidpipe::av {
 
-using Clock = std::chrono::steady_clock;
-
-inline constexpr int64_t kDefaultMaxPixels = 8192LL * 8192;
-
-struct Limits {
-  double max_duration = 3600;               // seconds of video (header and packets), 0 = none
-  int64_t max_pixels = kDefaultMaxPixels;   // per frame
-  int64_t max_frames = 500000;              // frames decoded per input (decode only); see kMaxPaddedSamples
-  Clock::time_point deadline{};             // wall-clock end for this input; epoch = none
-  double deadline_s = 0;                    // the same, as configured (for messages)
-};
-
-// The decoders' limit parameters: max_decoded_frames, max_duration, max_input_pixels, deadline.
-// Safety caps on inputs are named max_input_*, never like a model's parameter (a profile's
-// max_pixels is a resize budget): the old name is refused with this reason.
-inline constexpr const char* kRenamedMaxPixels = "the per-frame safety limit; max_pixels is the resize budget";
-NodeSpec& declare_decode_limits(NodeSpec& s);
-// Limits from those parameters; the deadline is not started (see start_deadline).
-Limits decode_limits(const Params& p);
-// Sets lim.deadline to now + lim.deadline_s (none when deadline_s is 0).
-void start_deadline(Limits& lim);
-
-// Each throws LimitError naming `input`, the limit and the parameter that raises it.
-// Once `lim.deadline` has passed: "<input>: deadline of N s exceeded".
-void check_deadline(const Limits& lim, const std::string& input);
-// A frame of w×h pixels (from a header, before anything of that size is allocated).
-void check_frame_size(int64_t width, int64_t height, int64_t max_pixels, const std::string& input);
-// `decoded` frames decoded so far for this input.
-void check_decoded_frames(int64_t decoded, const Limits& lim, const std::string& input);
-// `seconds` of video, known `how` ("by its header", "by its packets").
-void check_duration(double seconds, double max_duration, const std::string& how, const std::string& input);
+using Clock = DecodeLimits::Clock;
+using Limits = DecodeLimits;
+using vidpipe::check_decoded_frames;
+using vidpipe::check_deadline;
+using vidpipe::check_duration;
+using vidpipe::check_frame_size;
+using vidpipe::declare_decode_limits;
+using vidpipe::decode_limits;
+using vidpipe::kDefaultMaxPixels;
+using vidpipe::kRenamedMaxPixels;
+using vidpipe::start_deadline;
 
 }  // namespace vidpipe::av

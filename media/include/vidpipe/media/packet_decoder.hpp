@@ -1,4 +1,4 @@
-// One FFmpeg decoder on one opened input, for FrameReader (ffmpeg_reader.cpp): packets in,
+// One FFmpeg decoder on one opened input, for the FFmpeg backend (ffmpeg_backend.cpp): packets in,
 // frames out, with seeking and a per-packet choice of what to decode. Every loop consumes a
 // packet or ends, so it is bounded by the file.
 //
@@ -8,8 +8,8 @@
 // vary from run to run (the ffmpeg CLI shows the same). What is in order is what the decoder
 // logs: a frame thread logs a picture's errors before any picture decoded after it comes out.
 // So a frame-threaded Decoder watches its log lines (library_logs.hpp), and `troubled()` says
-// whether anything it has let out may already depend on damage; FrameReader::read then
-// decodes again with one thread (frame_read.cpp).
+// whether anything it has let out may already depend on damage; the walk then
+// decodes again with one thread (sdk/src/decode_walk.cpp).
 #pragma once
 
 #include <atomic>
@@ -57,6 +57,8 @@ struct Decoder {
   bool read_packet();
   // 1: a frame is in `frame`; 0: the stream is over; -1: cancelled.
   int next();
+  // Drops what the decoder holds and the packet read but not sent (as a seek does, without seeking).
+  void flush();
   // Seeks so that the next packet read is the keyframe with dts/pts `ts` (or one before it).
   bool seek(int64_t ts);
   // Reads the first packet after a seek (kept pending) and returns it, or nullptr at the end.

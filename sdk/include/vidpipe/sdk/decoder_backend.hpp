@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vidpipe/sdk/data.hpp"
+#include "vidpipe/sdk/limits.hpp"  // DecodeLimits
 #include "vidpipe/sdk/node.hpp"
 
 namespace vidpipe {
@@ -43,16 +44,6 @@ struct DecoderBackendSpec {
   std::vector<std::string> containers;
   bool local_files_only = false;  // skipped, with the reason recorded, for http/base64/stdin inputs
   VIDPIPE_API std::string name() const;  // contract.type after "decode."
-};
-
-// Safety limits every backend is held to (docs/input-safety.md): LimitError is final.
-struct DecodeLimits {
-  using Clock = std::chrono::steady_clock;
-  double max_duration = 3600;             // seconds of video, 0 = none
-  int64_t max_pixels = 8192LL * 8192;     // per frame
-  int64_t max_frames = 500000;            // frames decoded per input
-  Clock::time_point deadline{};           // wall-clock end for this input; epoch = none
-  double deadline_s = 0;                  // the same, as configured (for messages)
 };
 
 // What the walk hands DecoderBackend::open.
@@ -76,7 +67,7 @@ struct BackendCaps {
 struct Picture {
   static constexpr int64_t kNoPts = std::numeric_limits<int64_t>::min();
   int64_t pts = kNoPts;  // in the units of index()->pts (how the walk finds its frame index)
-  double seconds = 0;    // the backend's own time for it, used when the probe has no frame times
+  double seconds = 0;    // the backend's own time for it, used when neither the probe nor the index has one
   bool damaged = false;  // the decoder concealed errors in it (pixels guessed)
 };
 

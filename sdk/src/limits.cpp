@@ -1,8 +1,11 @@
-#include <vidpipe/media/limits.hpp>
+// Safety limits (limits.hpp).
+#include "vidpipe/sdk/limits.hpp"
 
 #include <cstdio>
 
-namespace vidpipe::av {
+#include "vidpipe/sdk/error.hpp"
+
+namespace vidpipe {
 
 namespace {
 std::string number(double v, const char* format = "%g") {
@@ -13,7 +16,7 @@ std::string number(double v, const char* format = "%g") {
 }  // namespace
 
 NodeSpec& declare_decode_limits(NodeSpec& s) {
-  const Limits d;
+  const DecodeLimits d;
   return s.integer("max_decoded_frames", d.max_frames, 1, 1e12, "most frames decoded per input (a safety limit)")
       .number("max_duration", d.max_duration, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
       .integer("max_input_pixels", d.max_pixels, 1, 1LL << 40, "most pixels per frame (a safety limit)")
@@ -21,8 +24,8 @@ NodeSpec& declare_decode_limits(NodeSpec& s) {
       .rename("max_pixels", "max_input_pixels", kRenamedMaxPixels);
 }
 
-Limits decode_limits(const Params& p) {
-  Limits lim;
+DecodeLimits decode_limits(const Params& p) {
+  DecodeLimits lim;
   lim.max_frames = p.get<int64_t>("max_decoded_frames");
   lim.max_duration = p.get<double>("max_duration");
   lim.max_pixels = p.get<int64_t>("max_input_pixels");
@@ -30,14 +33,14 @@ Limits decode_limits(const Params& p) {
   return lim;
 }
 
-void start_deadline(Limits& lim) {
-  lim.deadline = lim.deadline_s > 0 ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+void start_deadline(DecodeLimits& lim) {
+  lim.deadline = lim.deadline_s > 0 ? DecodeLimits::Clock::now() + std::chrono::duration_cast<DecodeLimits::Clock::duration>(
                                                          std::chrono::duration<double>(lim.deadline_s))
-                                    : Clock::time_point{};
+                                    : DecodeLimits::Clock::time_point{};
 }
 
-void check_deadline(const Limits& lim, const std::string& input) {
-  if (lim.deadline != Clock::time_point{} && Clock::now() > lim.deadline)
+void check_deadline(const DecodeLimits& lim, const std::string& input) {
+  if (lim.deadline != DecodeLimits::Clock::time_point{} && DecodeLimits::Clock::now() > lim.deadline)
     throw LimitError(input + ": deadline of " + number(lim.deadline_s) + " s exceeded",
                      "raise the node's deadline parameter, or check that the input is not hostile");
 }
@@ -49,7 +52,7 @@ void check_frame_size(int64_t width, int64_t height, int64_t max_pixels, const s
                      "raise max_input_pixels if this size is intended");
 }
 
-void check_decoded_frames(int64_t decoded, const Limits& lim, const std::string& input) {
+void check_decoded_frames(int64_t decoded, const DecodeLimits& lim, const std::string& input) {
   if (decoded > lim.max_frames)
     throw LimitError(input + ": more than max_decoded_frames (" + std::to_string(lim.max_frames) +
                          ") frames decoded", "raise decode.max_decoded_frames if this is intended");
@@ -62,4 +65,4 @@ void check_duration(double seconds, double max_duration, const std::string& how,
                      "raise max_duration if such long videos are intended");
 }
 
-}  // namespace vidpipe::av
+}  // namespace vidpipe
