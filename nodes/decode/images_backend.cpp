@@ -72,7 +72,7 @@ int ImagesBackend::next(Picture& out) {
   for (; pos_ < n && !wanted_[pos_]; ++pos_) ++counts_.packets_skipped;  // as an intra-only codec
   if (pos_ >= n) return 0;
   const std::string& file = files_[pos_];
-  image_ = imgseq::decode_rgb(file, how_.info->width, how_.info->height);
+  image_ = decode_image(file, how_.info->width, how_.info->height);
   for (const std::string& w : image_.warnings) warnings_.push_back(file + ": " + w);
   ++counts_.packets_sent;
   out.pts = pos_++;
@@ -82,7 +82,7 @@ int ImagesBackend::next(Picture& out) {
 }
 
 json ImagesBackend::note() const {
-  json note = {{"backend", "images"}, {"images", files_.size()}};
+  json note = {{"backend", name_in_note_}, {"images", files_.size()}};
   if (!warnings_.empty()) note["warnings"] = warnings_;
   return note;
 }

@@ -19,7 +19,8 @@
 
 namespace vidpipe::nodes::decode {
 
-class ImagesBackend final : public DecoderBackend {
+// images_opencv (vidpipe.decode_opencv) derives from it for the formats OpenCV decodes.
+class ImagesBackend : public DecoderBackend {
  public:
   static DecoderBackendSpec backend_spec();  // decode.images: rank primary, no parameters of its own
   explicit ImagesBackend(const Params& p);
@@ -35,6 +36,13 @@ class ImagesBackend final : public DecoderBackend {
   DecoderCounters counters() const override { return counts_; }
   void restore(const DecoderCounters& c) override { counts_ = c; }
   json note() const override;
+
+ protected:
+  // One image, PNG or JPEG (image_decode.hpp); a subclass decodes the other formats too.
+  virtual imgseq::DecodedImage decode_image(const std::string& file, int width, int height) const {
+    return imgseq::decode_rgb(file, width, height);
+  }
+  std::string name_in_note_ = "images";  // the note's "backend"
 
  private:
   BackendOpen how_;

@@ -38,9 +38,22 @@ namespace {
 
 const std::string kSequence = to_string(InputKind::Sequence);
 
+// decode.ffmpeg fused_resize: the {height, width} a planning node decided (plan.resize), which a
+// backend declaring fused_resize gets as `fused_size`; a configuration error naming the fix when
+// the plan has none (checked before any backend is tried: a wrong graph is not a broken input).
+json fused_size(const Params& p, const SamplePlan& plan) {
+  if (!p.has("fused_resize") || !p.get<bool>("fused_resize")) return json();
+  if (!plan.resize)
+    throw Error((plan.info ? plan.info->input + ": " : std::string()) +
+                    "decode fused_resize needs the planned frame size, and the plan has none",
+                "put the model's planning node (e.g. qwen2_5_vl.plan) between the sampler and the "
+                "decoder, or set fused_resize=false");
+  return {plan.resize->height, plan.resize->width};
+}
+
 // The backend's own parameters: the node's value where the node has one, else the backend's
 // default (so the Qwen profile's color_matrix=bt601 reaches the backend through decode.auto).
-Params params_for(const NodeSpec& spec, const Params& p) {
+Params params_for(const NodeSpec& spec, const Params& p, const json& fused) {
   json values = json::object();
   std::vector<std::pair<std::string, Origin>> origins;
   for (const ParamSpec& ps : spec.params) {
@@ -52,6 +65,7 @@ Params params_for(const NodeSpec& spec, const Params& p) {
       origins.emplace_back(ps.name, Origin::Default);
     }
   }
+  if (!fused.is_null() && spec.find_param("fused_resize")) values["fused_size"] = fused;
   return Params(std::move(values), std::move(origins));
 }
 
@@ -109,9 +123,7 @@ class DecodeNode final : public Node {
 
     WalkOptions opt = opt_;  // per call: the cancel hook and the deadline belong to this job
     opt.cancelled = [&job] { return job.cancelled(); };
-    if (opt.limits.deadline_s > 0)
-      opt.limits.deadline = DecodeLimits::Clock::now() + std::chrono::duration_cast<DecodeLimits::Clock::duration>(
-                                                             std::chrono::duration<double>(opt.limits.deadline_s));
+    start_deadline(opt.limits);  // once per input, whichever backends it takes
 
     json reasons = json::array();
     std::string first_hint;
@@ -119,6 +131,7 @@ class DecodeNode final : public Node {
       if (automatic) job.note("backend_fallbacks", reasons);
     };
     const std::vector<const BackendEntry*> chain = candidates(info, name, reasons);
+    const json fused = fused_size(params_, *plan);
     for (std::size_t i = 0; i < chain.size(); ++i) {
       const BackendEntry& b = *chain[i];
       const bool last = i + 1 == chain.size();
@@ -126,14 +139,14 @@ class DecodeNode final : public Node {
         const std::string why = fmt::format("reads local files only, not {} inputs", to_string(kind));
         if (!automatic)
           throw Error(fmt::format("{}: decode.{} {}", name, b.name(), why),
-                      "use decode.auto (or decode.ffmpeg) for URLs, base64 and stdin", ErrorKind::Configuration);
+                      "use decode.auto (or decode.ffmpeg) for URLs, base64 and stdin");
         reasons.push_back(b.name() + ": " + why);
         if (last) break;
         continue;
       }
       int64_t sent = 0;
       try {
-        std::unique_ptr<DecoderBackend> backend = b.make(params_for(b.spec.contract, params_));
+        std::unique_ptr<DecoderBackend> backend = b.make(params_for(b.spec.contract, params_, fused));
         job.note("backend_used", b.name());
         const WalkStats stats = decode_frames(*backend, plan, opt, [&](FramePtr f) {
           ++sent;
@@ -173,7 +186,7 @@ class DecodeNode final : public Node {
     std::vector<const BackendEntry*> chain;
     if (mode_ == DecodeMode::Sequences && !sequence)
       throw Error(name + ": decode.images reads frame sequences (a folder, a pattern or a list of images), not a video",
-                  "use decode.ffmpeg, decode.opencv or decode.auto for videos", ErrorKind::Configuration);
+                  "use decode.ffmpeg, decode.opencv or decode.auto for videos");
     if (mode_ == DecodeMode::Pinned) {
       const BackendEntry& b = table_->by_rank.front();
       if (!takes(b.spec, container))

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "decode/decode_contract.hpp"
+#include "vidpipe/sdk/limits.hpp"
 
 namespace vidpipe::runtime {
 
@@ -27,9 +28,4 @@ json decode_note(const json& backend_note, const WalkStats& stats, const WalkOpt
 // say it per image, with the first damaged image's warning (backend note "warnings").
 void report_damage(Job& job, const WalkStats& stats, const WalkOptions& opt, const json& backend_note,
                    bool frame_sequence);
-// The decode node's limit parameters (docs/input-safety.md): max_decoded_frames, max_duration,
-// max_input_pixels, deadline; and the limits they set (the deadline not started).
-NodeSpec& declare_decode_limits(NodeSpec& s);
-DecodeLimits decode_limits(const Params& p);
-
 }  // namespace vidpipe::runtime

@@ -71,22 +71,4 @@ void report_damage(Job& job, const WalkStats& stats, const WalkOptions& opt, con
                       {"note", "missing frames are answered by the nearest decodable frame"}});
 }
 
-NodeSpec& declare_decode_limits(NodeSpec& s) {
-  const DecodeLimits d;
-  return s.integer("max_decoded_frames", d.max_frames, 1, 1e12, "most frames decoded per input (a safety limit)")
-      .number("max_duration", d.max_duration, 0, 1e9, "longest video accepted, seconds (0 = no limit)")
-      .integer("max_input_pixels", d.max_pixels, 1, 1LL << 40, "most pixels per frame (a safety limit)")
-      .number("deadline", 600, 0, 1e9, "seconds allowed per input (0 = no limit)")
-      .rename("max_pixels", "max_input_pixels", "the per-frame safety limit; max_pixels is the resize budget");
-}
-
-DecodeLimits decode_limits(const Params& p) {
-  DecodeLimits lim;
-  lim.max_frames = p.get<int64_t>("max_decoded_frames");
-  lim.max_duration = p.get<double>("max_duration");
-  lim.max_pixels = p.get<int64_t>("max_input_pixels");
-  lim.deadline_s = p.get<double>("deadline");
-  return lim;
-}
-
 }  // namespace vidpipe::runtime
