@@ -27,6 +27,7 @@
 #include "decode/decode_node.hpp"
 
 #include <algorithm>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -126,7 +127,10 @@ class DecodeNode final : public Node {
     start_deadline(opt.limits);  // once per input, whichever backends it takes
 
     json reasons = json::array();
-    std::string first_hint;
+    std::string first_hint, first_what;
+    std::exception_ptr first_error;  // rethrown when every backend that threw said the same
+    bool all_same = true;
+    std::size_t thrown = 0;
     auto fallbacks = [&] {
       if (automatic) job.note("backend_fallbacks", reasons);
     };
@@ -168,11 +172,17 @@ class DecodeNode final : public Node {
         }
         const auto* ve = dynamic_cast<const Error*>(&e);
         if (first_hint.empty() && ve) first_hint = ve->hint();  // the first backend knows best
+        if (!first_error) first_error = std::current_exception(), first_what = e.what();
+        all_same = all_same && first_what == e.what();
+        ++thrown;
         reasons.push_back(b.name() + ": " + e.what());
         fallbacks();
       }
     }
     fallbacks();
+    // The input itself is bad when every backend tried says the same (a corrupt PNG for both
+    // image backends): that one error is the clearest line.
+    if (first_error && all_same && thrown == reasons.size()) std::rethrow_exception(first_error);
     std::string all;
     for (const auto& r : reasons) all += (all.empty() ? "" : "; ") + r.get<std::string>();
     throw Error("every decoder backend failed (" + all + ")", first_hint);
