@@ -141,3 +141,30 @@ def test_bmp_sequences_fall_back_to_images_opencv(tmp_path, clip):
     assert meta["backend_used"] == "images_opencv"
     ref = np.stack([cli_frames(d / f"{i:02d}.bmp", 320, 240)[0] for i in (1, 2, 3)])
     assert np.array_equal(frames_of(tmp_path / "o", "bmp"), ref[meta["frame_indices"]])
+
+
+# Every parameter each decode node type had before it was the runtime's decode node over a
+# backend (as `describe --json` listed them), with the model-settable color_matrix.
+PARAMS_BEFORE = {
+    "decode.ffmpeg": ["allow_playlists", "autorotate", "color_matrix", "deadline", "fused_resize", "max_corrupt_ratio",
+                      "max_decoded_frames", "max_duration", "max_input_bytes", "max_input_pixels", "net_timeout",
+                      "on_decode_error", "seek_mode", "skip_nonref", "threads", "tls_verify"],
+    "decode.opencv": ["autorotate", "color_matrix", "deadline", "max_corrupt_ratio", "max_decoded_frames", "max_duration",
+                      "max_input_pixels", "threads"],
+    "decode.images": ["deadline", "max_decoded_frames", "max_duration", "max_input_pixels"],
+    "decode.auto": ["allow_playlists", "autorotate", "backends", "color_matrix", "deadline", "fused_resize",
+                    "max_corrupt_ratio", "max_decoded_frames", "max_duration", "max_input_bytes", "max_input_pixels",
+                    "net_timeout", "on_decode_error", "seek_mode", "skip_nonref", "threads", "tls_verify"],
+}
+
+
+@pytest.mark.parametrize("node", sorted(PARAMS_BEFORE))
+def test_decode_node_types_keep_their_parameters(tmp_path, node):
+    d = json.loads(run(tmp_path / "cache", "describe", node, "--json").stdout)
+    params = {p["name"]: p for p in d["params"]}
+    assert set(PARAMS_BEFORE[node]) <= set(params)
+    assert d["role"] == "decoder" and d["shape"] == "expand"
+    if "color_matrix" in params:
+        assert params["color_matrix"]["model_settable"]
+    assert {r["old"] for r in d["renamed"]} >= {"max_pixels"}  # the safety cap's old name is refused
+    assert d["backends"], "a decode node lists the backends it decodes with"
