@@ -11,7 +11,7 @@
 // fields (reasons, range, resize, tokens_plan ...; plan.hpp); NodeSpec::frame_use,
 // Node::open_frames and FrameStream (writers that stream, node.hpp); a Frame without pixels is
 // a descriptor; OutputFile::rewrite_head; decoder backends (DecoderBackend, decode_frames,
-// DecodeLimits: decoder_backend.hpp).
+// DecodeLimits: decoder_backend.hpp); Registry::add_decoder_backend (plugin.hpp).
 #define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
