@@ -4,6 +4,9 @@
 // torchvision decode them). The walk's policy alone: test_decode_walk.cpp.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -118,6 +121,21 @@ TEST_CASE("images backend: PNG equal to the CLI, JPEG to PIL; files nobody plann
       CHECK(frames[k]->timestamp == doctest::Approx(idx[k] / 2.0));
       CHECK(max_abs_diff(frames[k], ref) == 0);
     }
+  }
+  // A truncated JPEG still decodes (its missing rows grey): a damaged frame, its warning noted.
+  {
+    const std::filesystem::path d = dir / "jpg";
+    const std::string cut = (d / "f_003.jpg").string();
+    const std::string bytes = capture("cat " + cut);
+    std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+    nodes::decode::ImagesBackend b({});
+    WalkStats st;
+    walk(b, imgseq::probe(d.string(), {}), {1, 2, 3}, {}, &st);
+    CHECK(st.corrupt_frames == 1);
+    CHECK(b.note()["warnings"][0].get<std::string>().find("/f_003.jpg: ") != std::string::npos);
+    WalkOptions fail;
+    fail.on_decode_error = "fail";
+    CHECK_THROWS_WITH_AS(walk(b, imgseq::probe(d.string(), {}), {2}, fail), doctest::Contains("frame 2 is damaged"), Error);
   }
   // A planned image of another size fails before the first frame is decoded.
   const std::filesystem::path d = dir / "png";
