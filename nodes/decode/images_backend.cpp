@@ -41,6 +41,7 @@ BackendCaps ImagesBackend::open(const BackendOpen& how) {
   pos_ = 0;
   counts_ = {};
   warnings_ = json::array();
+  damage_warning_.clear();
   return {};
 }
 
@@ -74,6 +75,8 @@ int ImagesBackend::next(Picture& out) {
   const std::string& file = files_[pos_];
   image_ = decode_image(file, how_.info->width, how_.info->height);
   for (const std::string& w : image_.warnings) warnings_.push_back(file + ": " + w);
+  if (image_.damaged && damage_warning_.empty() && !image_.warnings.empty())
+    damage_warning_ = file + ": " + image_.warnings.front();  // names the damage (decode node)
   ++counts_.packets_sent;
   out.pts = pos_++;
   out.seconds = frame_time(*how_.info, out.pts);
@@ -84,6 +87,7 @@ int ImagesBackend::next(Picture& out) {
 json ImagesBackend::note() const {
   json note = {{"backend", name_in_note_}, {"images", files_.size()}};
   if (!warnings_.empty()) note["warnings"] = warnings_;
+  if (!damage_warning_.empty()) note["damage_warning"] = damage_warning_;
   return note;
 }
 

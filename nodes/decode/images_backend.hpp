@@ -54,6 +54,7 @@ class ImagesBackend : public DecoderBackend {
   imgseq::DecodedImage image_;
   DecoderCounters counts_;
   json warnings_ = json::array();
+  std::string damage_warning_;  // the first damaged image's first warning
 };
 
 }  // namespace vidpipe::nodes::decode

@@ -168,3 +168,28 @@ def test_decode_node_types_keep_their_parameters(tmp_path, node):
         assert params["color_matrix"]["model_settable"]
     assert {r["old"] for r in d["renamed"]} >= {"max_pixels"}  # the safety cap's old name is refused
     assert d["backends"], "a decode node lists the backends it decodes with"
+
+
+def test_an_image_sequence_damage_line_names_the_damaged_image(tmp_path):
+    """The damage line quotes the first *damaged* image's warning, not an earlier harmless one (a
+    PNG text chunk with a bad CRC: libpng warns, the pixels are whole)."""
+    from test_short_videos import png_chunk
+    d = tmp_path / "seq"
+    d.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5", "-frames:v", 2, d / "%d.png")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5", "-frames:v", 1, d / "3.jpg")
+    data = (d / "1.png").read_bytes()
+    text = png_chunk(b"tEXt", b"Comment\0hello")[:-4] + bytes(4)
+    (d / "1.png").write_bytes(data[:33] + text + data[33:])
+    whole = (d / "3.jpg").read_bytes()
+    (d / "3.jpg").write_bytes(whole[:len(whole) * 2 // 3])
+    g = tmp_path / "images.yaml"
+    g.write_text(DECODE_ONLY_GRAPH.replace("decode.ffmpeg", "decode.images").replace(
+        "sample.uniform, in: probe.info", "sample.uniform, in: probe.info, params: {nframes: 3}"))
+    p = run(tmp_path / "cache", "run", g, d, "-o", tmp_path / "o")
+    meta = read_json(tmp_path / "o" / "seq" / "metadata.json")
+    assert meta["status"] == "partial", p.stderr
+    assert meta["damage"] == ("1 planned image is damaged, decoded with what the decoder could recover (first warning: "
+                              f"{d / '3.jpg'}: libjpeg: Premature end of JPEG file)")
+    warnings = meta["notes"]["decode"]["warnings"]
+    assert "CRC" in warnings[0] and "damage_warning" not in meta["notes"]["decode"]
