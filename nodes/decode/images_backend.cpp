@@ -58,6 +58,9 @@ void ImagesBackend::want(const std::vector<int64_t>& targets, bool) {
       throw Error(files_[t] + ": image size " + size_text(h.width, h.height) +
                       " differs from the sequence's first image (" + size_text(info.width, info.height) + ")",
                   "all images of a frame sequence must have the same size");
+    if (!decodes(h))
+      throw Error(files_[t] + ": " + h.codec + " images are decoded with OpenCV (backend images_opencv), not by the images backend",
+                  "install the vidpipe.decode_opencv plugin, or convert the images to PNG");
   }
 }
 

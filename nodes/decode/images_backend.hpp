@@ -16,6 +16,7 @@
 #include <vidpipe/sdk/decoder_backend.hpp>
 
 #include <vidpipe/media/image_decode.hpp>
+#include <vidpipe/media/image_sequence.hpp>
 
 namespace vidpipe::nodes::decode {
 
@@ -38,6 +39,12 @@ class ImagesBackend : public DecoderBackend {
   json note() const override;
 
  protected:
+  // Whether decode_image takes an image of this header: PNG and (not CMYK) JPEG. Checked for
+  // every planned image before the first is decoded, so a sequence with a BMP among its PNGs
+  // goes to images_opencv before a frame went out.
+  virtual bool decodes(const imgseq::ImageHeader& h) const {
+    return h.codec == "png" || (h.codec == "mjpeg" && h.pixel_format != "cmyk/other");
+  }
   // One image, PNG or JPEG (image_decode.hpp); a subclass decodes the other formats too.
   virtual imgseq::DecodedImage decode_image(const std::string& file, int width, int height) const {
     return imgseq::decode_rgb(file, width, height);

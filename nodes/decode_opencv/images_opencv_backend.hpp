@@ -12,6 +12,7 @@ class ImagesOpencvBackend final : public ImagesBackend {
   explicit ImagesOpencvBackend(const Params& p);
 
  protected:
+  bool decodes(const imgseq::ImageHeader&) const override { return true; }
   imgseq::DecodedImage decode_image(const std::string& file, int width, int height) const override;
 };
 

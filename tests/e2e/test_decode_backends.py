@@ -129,17 +129,26 @@ def test_a_local_files_backend_is_skipped_for_a_url_without_loading_it(tmp_path,
         assert "vidpipe.decode_opencv" not in loaded(p.stderr)
 
 
-def test_bmp_sequences_fall_back_to_images_opencv(tmp_path, clip):
+@pytest.mark.parametrize("mixed", [False, True])
+def test_bmp_sequences_fall_back_to_images_opencv(tmp_path, clip, mixed):
+    """BMP images are OpenCV's: the images backend refuses a sequence with one before its first
+    frame (also when the BMP comes after PNGs), so images_opencv decodes all of it."""
     d = tmp_path / "bmp"
     d.mkdir()
     ffmpeg("-i", clip, "-frames:v", "3", "-f", "image2", d / "%02d.bmp")
+    if mixed:
+        for i in (1, 2):
+            ffmpeg("-i", d / f"{i:02d}.bmp", d / f"{i:02d}.png")
+            (d / f"{i:02d}.bmp").unlink()
     g = tmp_path / "images.yaml"
     g.write_text(DECODE_ONLY_GRAPH.replace("decode.ffmpeg", "decode.images"))
     p = run(tmp_path / "cache", "run", g, d, "-o", tmp_path / "o")
     assert p.returncode == 0, p.stderr
     meta = read_json(tmp_path / "o" / "bmp" / "metadata.json")
     assert meta["backend_used"] == "images_opencv"
-    ref = np.stack([cli_frames(d / f"{i:02d}.bmp", 320, 240)[0] for i in (1, 2, 3)])
+    files = sorted(d.iterdir())
+    assert len(files) == 3 and files[-1].suffix == ".bmp"
+    ref = np.stack([cli_frames(f, 320, 240)[0] for f in files])
     assert np.array_equal(frames_of(tmp_path / "o", "bmp"), ref[meta["frame_indices"]])
 
 
