@@ -229,6 +229,16 @@ TEST_CASE("every field of the real plugins' contracts survives the cache") {
     CHECK(c->plugin == e.plugin);
     CHECK(c->path == e.path);
   }
+  REQUIRE(loaded.backends().size() == cached.backends().size());
+  CHECK(loaded.backends().size() >= 4);  // ffmpeg, images, opencv, images_opencv
+  for (const auto& [name, b] : loaded.backends()) {
+    INFO(name);
+    const auto* c = cached.find_backend(name);
+    REQUIRE(c != nullptr);
+    CHECK(vidpipe::runtime::same_backend(c->spec, b.spec));
+    CHECK(c->plugin == b.plugin);
+    CHECK(c->path == b.path);
+  }
   for (const auto& [name, p] : loaded.profiles()) {
     INFO(name);
     REQUIRE(cached.find_profile(name) != nullptr);
