@@ -124,6 +124,35 @@ json spec_json(const NodeEntry& e) {
           {"plugin", e.plugin}, {"path", e.path}};
 }
 
+json backend_json(const BackendEntry& b) {
+  return {{"name", b.name()}, {"node", b.spec.contract.type}, {"rank", b.spec.rank}, {"containers", b.spec.containers},
+          {"local_files_only", b.spec.local_files_only}, {"plugin", b.plugin}, {"path", b.path}};
+}
+
+// The decoder backends, highest rank first (decode.auto's order), then by name.
+std::vector<const BackendEntry*> backends_by_rank(const NodeRegistry& reg) {
+  std::vector<const BackendEntry*> out;
+  for (const auto& [name, b] : reg.backends()) out.push_back(&b);
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->spec.rank > b->spec.rank; });
+  return out;
+}
+
+// The backends node type `type` decodes with (none for a node that is not a decode node).
+json backends_of(const NodeRegistry& reg, const std::string& type) {
+  json out = json::array();
+  for (const BackendEntry* b : backends_by_rank(reg)) {
+    const auto& c = b->spec.containers;
+    const bool sequences = std::find(c.begin(), c.end(), "image_sequence") != c.end();
+    if (type == "decode.auto" || (type == "decode.images" && sequences) || type == b->spec.contract.type)
+      out.push_back(backend_json(*b));
+  }
+  return out;
+}
+
+std::string containers_text(const DecoderBackendSpec& s) {
+  return s.containers.empty() ? "any video" : join(s.containers, ", ");
+}
+
 }  // namespace
 
 void interrupt() noexcept {
@@ -290,8 +319,10 @@ int cmd_plugins(const CommonOptions& common, bool as_json) {
     json out = {{"plugins", json::array()}, {"nodes", json::array()}, {"profiles", json::array()}};
     for (const auto& p : reg.plugins())
       out["plugins"].push_back({{"name", p.name}, {"version", p.version}, {"abi", fmt::format("{}.{}", p.abi_major, p.abi_minor)},
-                                {"path", p.path}, {"nodes", p.node_types}, {"profiles", p.profiles}});
+                                {"path", p.path}, {"nodes", p.node_types}, {"backends", p.backends}, {"profiles", p.profiles}});
     for (const auto& [type, e] : reg.nodes()) out["nodes"].push_back(spec_json(e));
+    out["backends"] = json::array();
+    for (const BackendEntry* b : backends_by_rank(reg)) out["backends"].push_back(backend_json(*b));
     for (const auto& [name, e] : reg.profiles())
       out["profiles"].push_back({{"name", name}, {"doc", e.profile.doc}, {"params", e.profile.params}, {"plugin", e.plugin}});
     std::cout << out.dump(2) << "\n";
@@ -302,6 +333,11 @@ int cmd_plugins(const CommonOptions& common, bool as_json) {
     for (const auto& t : p.node_types) {
       const auto& s = reg.find_node(t)->spec;
       std::cout << fmt::format("  {:<24} {:<9} {:<6} {}\n", t, to_string(s.role), to_string(s.shape), s.doc);
+    }
+    for (const auto& name : p.backends) {
+      const DecoderBackendSpec& b = reg.find_backend(name)->spec;
+      std::cout << fmt::format("  {:<24} {:<16} {} (rank {}, {}{})\n", b.contract.type, "decoder backend", b.contract.doc,
+                               b.rank, containers_text(b), b.local_files_only ? ", local files only" : "");
     }
     for (const auto& m : p.profiles)
       std::cout << fmt::format("  {:<24} {:<16} {}\n", m, "model profile", reg.find_profile(m)->profile.doc);
@@ -318,8 +354,11 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
     return kUsage;
   }
   if (const NodeEntry* e = reg.find_node(type)) {
+    const json backends = backends_of(reg, type);
     if (as_json) {
-      std::cout << spec_json(*e).dump(2) << "\n";
+      json out = spec_json(*e);
+      if (!backends.empty()) out["backends"] = backends;
+      std::cout << out.dump(2) << "\n";
       return kOk;
     }
     const NodeSpec& s = e->spec;
@@ -334,6 +373,12 @@ int cmd_describe(const CommonOptions& common, const std::string& type, bool as_j
     for (const auto& p : s.params) std::cout << param_line(p) << "\n";
     for (const auto& r : s.renamed)
       std::cout << fmt::format("  {:<20} renamed to {}{}\n", r.old_name, r.new_name, r.why.empty() ? "" : " (" + r.why + ")");
+    if (!backends.empty()) std::cout << "decoder backends (in the order tried)\n";
+    for (const auto& b : backends) {
+      const DecoderBackendSpec& spec = reg.find_backend(b.at("name").get<std::string>())->spec;
+      std::cout << fmt::format("  {:<20} rank {:<5} {}{}, plugin {}\n", spec.name(), spec.rank, containers_text(spec),
+                               spec.local_files_only ? ", local files only" : "", b.at("plugin").get<std::string>());
+    }
     return kOk;
   }
   if (const ProfileEntry* m = reg.find_profile(type)) {

@@ -1,8 +1,9 @@
 // The registry with its cache: contracts from the cache, a library loaded when one of its nodes
-// is first built (registry.hpp, load_dirs_cached).
+// is first built or one of its backends first made (registry.hpp, load_dirs_cached).
 #include <fmt/format.h>
 
 #include "plugin_file.hpp"
+#include "plugin_library.hpp"
 #include "registry_cache.hpp"
 #include "vidpipe/runtime/registry.hpp"
 
@@ -14,7 +15,11 @@ class Collected final : public Registry {
  public:
   void add_node(NodeSpec spec, NodeFactory make) override { nodes.emplace_back(std::move(spec), std::move(make)); }
   void add_profile(ModelProfile profile) override { profiles.push_back(std::move(profile)); }
+  void add_decoder_backend(DecoderBackendSpec spec, DecoderBackendFactory make) override {
+    backends.emplace_back(std::move(spec), std::move(make));
+  }
   std::vector<std::pair<NodeSpec, NodeFactory>> nodes;
+  std::vector<std::pair<DecoderBackendSpec, DecoderBackendFactory>> backends;
   std::vector<ModelProfile> profiles;
 };
 
@@ -34,39 +39,17 @@ void NodeRegistry::load_dirs_cached(const std::vector<std::string>& dirs, const 
   if (!cache.notice().empty() && notice_) notice_(cache.notice());
 }
 
-void NodeRegistry::register_cached(const std::string& path, const CachedPlugin& cached) {
-  for (const auto& p : plugins_)
-    if (p.name == cached.info.name)
-      throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", cached.info.name, p.path, path),
-                  "remove one copy from the plugin path", ErrorKind::Configuration);
-  register_from(cached.info.name, path, nullptr, [&](Registry& r) {
-    for (const auto& spec : cached.nodes)
-      r.add_node(spec, [this, path, type = spec.type](const Params& p) { return loaded_factory(path, type)(p); });
-    for (const auto& profile : cached.profiles) r.add_profile(profile);
-  });
-  PluginInfo& info = plugins_.back();
-  info.version = cached.info.version;
-  info.sdk_version = cached.info.sdk_version;
-  info.abi_major = cached.info.abi_major;
-  info.abi_minor = cached.info.abi_minor;
-  info.loaded = false;
-}
+namespace {
 
-NodeFactory NodeRegistry::loaded_factory(const std::string& path, const std::string& type) {
-  std::lock_guard lock(lazy_mu_);
-  if (!lazy_factories_.count(type)) load_deferred(path);
-  return lazy_factories_.at(type);
-}
-
-// Loads a plugin known from the cache: the same checks as load() before any of its code runs,
-// then what it registers must be what the cache said (else the graph was resolved against
-// contracts the library no longer has).
-void NodeRegistry::load_deferred(const std::string& path) {
+// Loads a plugin known from the cache into `slot`: the same checks as load() before any of its
+// code runs, then what it registers must be what the cache said (else the graph was resolved
+// against contracts the library no longer has). Touches nothing but the slot.
+void load_deferred(PluginLibrary& slot, const std::string& path, const CachedPlugin& cached,
+                   const std::function<void(const std::string&)>& notice) {
   PluginFile file(path);
   if (!file.not_a_plugin().empty())
     throw Error(fmt::format("{}: {}", path, file.not_a_plugin()), "the plugin changed while vidpipe was starting: run it again", ErrorKind::Configuration);
-  const vidpipe_plugin_descriptor* d = nullptr;
-  std::shared_ptr<PluginLibrary> lib = open_library(path, file, d);
+  const vidpipe_plugin_descriptor* d = open_library(slot, path, file);
   Collected got;
   try {
     d->register_nodes(got);
@@ -77,31 +60,49 @@ void NodeRegistry::load_deferred(const std::string& path) {
                 "report this to the plugin's author", ErrorKind::Configuration);
   }
 
-  PluginInfo* info = nullptr;
-  for (auto& p : plugins_)
-    if (p.path == path) info = &p;
-  bool same = info && info->name == d->name && got.nodes.size() == info->node_types.size() &&
-              got.profiles.size() == info->profiles.size();
-  for (std::size_t i = 0; same && i < got.nodes.size(); ++i) {
-    const NodeEntry* cached = find_node(got.nodes[i].first.type);
-    same = cached && cached->path == path && same_contract(cached->spec, got.nodes[i].first);
-  }
-  for (std::size_t i = 0; same && i < got.profiles.size(); ++i) {
-    const ProfileEntry* cached = find_profile(got.profiles[i].name);
-    same = cached && cached->path == path && cached->profile.params == got.profiles[i].params;
-  }
+  bool same = cached.info.name == d->name && got.nodes.size() == cached.nodes.size() &&
+              got.profiles.size() == cached.profiles.size() && got.backends.size() == cached.backends.size();
+  for (std::size_t i = 0; same && i < got.nodes.size(); ++i) same = same_contract(cached.nodes[i], got.nodes[i].first);
+  for (std::size_t i = 0; same && i < got.profiles.size(); ++i)
+    same = cached.profiles[i].name == got.profiles[i].name && cached.profiles[i].params == got.profiles[i].params;
+  for (std::size_t i = 0; same && i < got.backends.size(); ++i) same = same_backend(cached.backends[i], got.backends[i].first);
   if (!same)
     throw Error(fmt::format("{}: the plugin changed while vidpipe was starting (it registers other nodes than it did)", path),
                 "run the command again", ErrorKind::Configuration);
 
-  for (auto& [spec, make] : got.nodes) {
-    nodes_.at(spec.type).library = lib;
-    lazy_factories_[spec.type] = std::move(make);
-  }
-  for (const auto& profile : got.profiles) profiles_.at(profile.name).library = lib;
-  info->loaded = true;
-  libraries_.push_back(lib);
-  if (notice_) notice_(fmt::format("plugin '{}' loaded from {}", info->name, path));
+  for (auto& [spec, make] : got.nodes) slot.nodes[spec.type] = std::move(make);
+  for (auto& [spec, make] : got.backends) slot.backends[spec.name()] = std::move(make);
+  if (notice) notice(fmt::format("plugin '{}' loaded from {}", d->name, path));
+}
+
+}  // namespace
+
+void NodeRegistry::register_cached(const std::string& path, const CachedPlugin& cached) {
+  for (const auto& p : plugins_)
+    if (p.name == cached.info.name)
+      throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", cached.info.name, p.path, path),
+                  "remove one copy from the plugin path", ErrorKind::Configuration);
+  auto slot = std::make_shared<PluginLibrary>();
+  slot->load_later = [path, cached, notice = notice_](PluginLibrary& self) { load_deferred(self, path, cached, notice); };
+  // The factories hold the slot, and reach the library's own factories through it.
+  register_from(cached.info.name, path, slot, [&](Registry& r) {
+    for (const auto& spec : cached.nodes)
+      r.add_node(spec, [slot, type = spec.type](const Params& p) {
+        slot->ensure_loaded();
+        return slot->nodes.at(type)(p);
+      });
+    for (const auto& backend : cached.backends)
+      r.add_decoder_backend(backend, [slot, name = backend.name()](const Params& p) {
+        slot->ensure_loaded();
+        return slot->backends.at(name)(p);
+      });
+    for (const auto& profile : cached.profiles) r.add_profile(profile);
+  });
+  PluginInfo& info = plugins_.back();
+  info.version = cached.info.version;
+  info.sdk_version = cached.info.sdk_version;
+  info.abi_major = cached.info.abi_major;
+  info.abi_minor = cached.info.abi_minor;
 }
 
 }  // namespace vidpipe::runtime

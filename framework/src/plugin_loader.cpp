@@ -10,7 +10,9 @@
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "decode/decode_contract.hpp"
 #include "plugin_file.hpp"
+#include "plugin_library.hpp"
 #include "registry_cache.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/text.hpp"
@@ -19,10 +21,6 @@ namespace fs = std::filesystem;
 
 namespace vidpipe::runtime {
 
-struct PluginLibrary {
-  boost::dll::shared_library lib;
-};
-
 void register_builtin_nodes(Registry& r);  // builtin_nodes.cpp
 
 NodeRegistry::NodeRegistry() { add_builtin("vidpipe.core", register_builtin_nodes); }
@@ -30,9 +28,12 @@ NodeRegistry::NodeRegistry() { add_builtin("vidpipe.core", register_builtin_node
 // Entries hold factories whose code lives in the libraries: drop them before the libraries.
 NodeRegistry::~NodeRegistry() {
   nodes_.clear();
-  lazy_factories_.clear();
+  backends_.clear();
   profiles_.clear();
 }
+
+bool library_loaded(const PluginLibrary* lib) { return !lib || lib->loaded(); }
+bool PluginInfo::loaded() const { return library_loaded(library.get()); }
 
 // The Registry a plugin's register_nodes() sees: attributes every entry to its file and
 // refuses duplicates, naming both files (a silent last-wins would hide conflicts).
@@ -52,6 +53,32 @@ class NodeRegistry::Scope final : public Registry {
     owner_.nodes_.emplace(type, NodeEntry{lib_, std::move(spec), std::move(make), plugin_, path_});
   }
 
+  // A backend X is stored, and offered as node type decode.X (the decode node pinned to X).
+  void add_decoder_backend(DecoderBackendSpec spec, DecoderBackendFactory make) override {
+    const std::string name = spec.name();
+    if (!make) bad_backend(spec, "it has no factory");
+    if (auto* prev = owner_.find_backend(name))
+      throw Error(fmt::format("decoder backend '{}' is registered twice: by {} and by {}", name, prev->path, path_),
+                  "remove one of the two plugins from the plugin path", ErrorKind::Configuration);
+    std::string why;
+    std::optional<NodeSpec> pinned = pinned_decode_spec(spec, why);
+    if (!why.empty()) bad_backend(spec, why);
+    if (pinned) {
+      check_spec(*pinned);
+      if (auto* prev = owner_.find_node(pinned->type))
+        throw Error(fmt::format("decoder backend '{}' of {} would be node type '{}', which {} registers", name, path_,
+                                pinned->type, prev->path),
+                    "rename the backend or the node", ErrorKind::Configuration);
+    }
+    added_backends.push_back(name);
+    BackendEntry& entry =
+        owner_.backends_.emplace(name, BackendEntry{lib_, std::move(spec), std::move(make), plugin_, path_}).first->second;
+    if (pinned) {
+      std::string type = pinned->type;
+      owner_.nodes_.emplace(type, NodeEntry{lib_, std::move(*pinned), pinned_decode_factory(entry), plugin_, path_});
+    }
+  }
+
   void add_profile(ModelProfile profile) override {
     if (auto* prev = owner_.find_profile(profile.name))
       throw Error(fmt::format("model profile '{}' is registered twice: by {} and by {}", profile.name,
@@ -62,9 +89,14 @@ class NodeRegistry::Scope final : public Registry {
     owner_.profiles_.emplace(name, ProfileEntry{lib_, std::move(profile), plugin_, path_});
   }
 
-  std::vector<std::string> added_nodes, added_profiles;
+  std::vector<std::string> added_nodes, added_profiles, added_backends;
 
  private:
+  [[noreturn]] void bad_backend(const DecoderBackendSpec& s, const std::string& why) const {
+    throw Error(fmt::format("{}: decoder backend '{}' has an invalid spec: {}", path_, s.contract.type, why),
+                "fix the backend's backend_spec() in the plugin", ErrorKind::Configuration);
+  }
+
   void check_spec(const NodeSpec& s) const {
     auto bad = [&](const std::string& why) {
       throw Error(fmt::format("{}: node '{}' has an invalid contract: {}", path_, s.type, why),
@@ -93,19 +125,24 @@ void NodeRegistry::register_from(const std::string& plugin, const std::string& p
   // All or nothing: a plugin whose registration fails leaves no entries behind.
   auto nodes_before = nodes_;
   auto profiles_before = profiles_;
+  auto backends_before = backends_;
+  auto restore = [&] {
+    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before), backends_ = std::move(backends_before);
+  };
   Scope scope(*this, plugin, path, lib);
   try {
     register_fn(scope);
+    if (!scope.added_backends.empty()) refresh_decode_nodes();
   } catch (const Error& e) {
-    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    restore();
     std::string msg = e.what();
     if (msg.find(path) == std::string::npos) msg = fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, msg);
     throw Error(msg, e.hint(), ErrorKind::Configuration);
   } catch (const std::exception& e) {
-    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    restore();
     throw Error(fmt::format("{}: plugin '{}' failed while registering: {}", path, plugin, e.what()), "", ErrorKind::Configuration);
   } catch (...) {
-    nodes_ = std::move(nodes_before), profiles_ = std::move(profiles_before);
+    restore();
     throw Error(fmt::format("{}: plugin '{}' failed while registering (non-standard exception)", path, plugin),
                 "report this to the plugin's author", ErrorKind::Configuration);
   }
@@ -114,7 +151,28 @@ void NodeRegistry::register_from(const std::string& plugin, const std::string& p
   info.path = path;
   info.node_types = scope.added_nodes;
   info.profiles = scope.added_profiles;
+  info.backends = scope.added_backends;
+  info.library = lib;
   if (lib) libraries_.push_back(std::move(lib));
+}
+
+// decode.auto and decode.images are the runtime's ("vidpipe.core"), over every backend so far.
+void NodeRegistry::refresh_decode_nodes() {
+  auto table = std::make_shared<BackendTable>();
+  for (const auto& [name, e] : backends_) table->by_rank.push_back(e);
+  std::stable_sort(table->by_rank.begin(), table->by_rank.end(),
+                   [](const BackendEntry& a, const BackendEntry& b) { return a.spec.rank > b.spec.rank; });
+  PluginInfo& core = plugins_.front();  // the registry's first plugin (constructor)
+  for (NodeSpec spec : runtime_decode_specs(*table)) {
+    if (auto* prev = find_node(spec.type); prev && prev->path != "<builtin>")
+      throw Error(fmt::format("node type '{}' is the runtime's (over its decoder backends), but {} registers it too",
+                              spec.type, prev->path),
+                  "remove that plugin from the plugin path", ErrorKind::Configuration);
+    std::string type = spec.type;
+    NodeFactory make = runtime_decode_factory(table, type);
+    nodes_.insert_or_assign(type, NodeEntry{nullptr, std::move(spec), std::move(make), core.name, "<builtin>"});
+    if (std::find(core.node_types.begin(), core.node_types.end(), type) == core.node_types.end()) core.node_types.push_back(type);
+  }
 }
 
 void NodeRegistry::add_builtin(const std::string& plugin_name, void (*register_fn)(Registry&)) {
@@ -139,12 +197,10 @@ const PluginInfo& NodeRegistry::load(const std::string& path_in) {
   return load_checked(path, file);
 }
 
-std::shared_ptr<PluginLibrary> NodeRegistry::open_library(const std::string& path, PluginFile& file,
-                                                          const vidpipe_plugin_descriptor*& descriptor) const {
-  auto lib = std::make_shared<PluginLibrary>();
+const vidpipe_plugin_descriptor* open_library(PluginLibrary& slot, const std::string& path, PluginFile& file) {
   const std::string& load_path = file.load_path();
   boost::dll::fs::error_code ec;
-  lib->lib.load(load_path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  slot.lib.load(load_path, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     // dlerror names the file by its real path: name it as it was found instead.
     const char* dl_error = ::dlerror();
@@ -159,7 +215,7 @@ std::shared_ptr<PluginLibrary> NodeRegistry::open_library(const std::string& pat
   }
 
   using EntryFn = const vidpipe_plugin_descriptor*();
-  const vidpipe_plugin_descriptor* d = descriptor = lib->lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
+  const vidpipe_plugin_descriptor* d = slot.lib.get<EntryFn>(VIDPIPE_ENTRY_POINT)();
   if (!d || d->struct_size < offsetof(vidpipe_plugin_descriptor, reserved))
     throw Error(fmt::format("{}: the plugin's descriptor is missing or truncated", path), "rebuild the plugin against this SDK", ErrorKind::Configuration);
   if (d->abi_major != VIDPIPE_ABI_MAJOR || d->abi_minor > VIDPIPE_ABI_MINOR)
@@ -172,12 +228,13 @@ std::shared_ptr<PluginLibrary> NodeRegistry::open_library(const std::string& pat
                 "build host and plugins with the same compiler settings", ErrorKind::Configuration);
   if (!d->name || !d->register_nodes)
     throw Error(fmt::format("{}: the plugin descriptor has no name or no register function", path), "", ErrorKind::Configuration);
-  return lib;
+  return d;
 }
 
 const PluginInfo& NodeRegistry::load_checked(const std::string& path, PluginFile& file) {
-  const vidpipe_plugin_descriptor* d = nullptr;
-  std::shared_ptr<PluginLibrary> lib = open_library(path, file, d);
+  auto lib = std::make_shared<PluginLibrary>();
+  const vidpipe_plugin_descriptor* d = open_library(*lib, path, file);
+  lib->ensure_loaded();  // nothing left to load: marks it loaded
   for (const auto& p : plugins_)
     if (p.name == d->name)
       throw Error(fmt::format("plugin '{}' is loaded twice: from {} and from {}", d->name, p.path, path),
@@ -228,7 +285,7 @@ void NodeRegistry::scan_dirs(const std::vector<std::string>& dirs, RegistryCache
           if (cache && notice_) notice_(fmt::format("plugin '{}' loaded from {} (not in the registry cache)", info.name, path));
           continue;
         }
-        if (stamped) cache->put(path, CachedPlugin{stamp_of(st), skipped, {}, {}, {}});
+        if (stamped) cache->put(path, CachedPlugin{stamp_of(st), skipped, {}, {}, {}, {}});
       }
       // Another library in a plugin folder is skipped, not loaded: one stray file must not
       // stop every command.
@@ -247,6 +304,11 @@ const PluginInfo* NodeRegistry::find_plugin(const std::string& path) const {
 const NodeEntry* NodeRegistry::find_node(const std::string& type) const {
   auto it = nodes_.find(type);
   return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const BackendEntry* NodeRegistry::find_backend(const std::string& name) const {
+  auto it = backends_.find(name);
+  return it == backends_.end() ? nullptr : &it->second;
 }
 
 const ProfileEntry* NodeRegistry::find_profile(const std::string& name) const {

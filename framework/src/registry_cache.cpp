@@ -21,11 +21,11 @@ namespace {
 // Every field of these structs must round-trip through the cache, or a cached contract would
 // silently lose it: a new field fails this check until spec_json/spec_from_json carry it.
 static_assert(sizeof(NodeSpec) == 192 && sizeof(ParamSpec) == 152 && sizeof(PortSpec) == 72 &&
-                  sizeof(ModelProfile) == 96,
+                  sizeof(ModelProfile) == 96 && sizeof(DecoderBackendSpec) == 232,
               "a node contract or profile struct changed: carry the new field in registry_cache.cpp");
 
-constexpr const char* kFormat = "vidpipe-registry-cache-4";  // 2: roles, renames, model-settable; 3: frame use;
-                                                            // 4: frame formats
+// 2: roles, renames, model-settable; 3: frame use; 4: decoder backends; 5: frame formats
+constexpr const char* kFormat = "vidpipe-registry-cache-5";
 
 json port_json(const PortSpec& p) { return {p.name, static_cast<int>(p.type), p.doc}; }
 PortSpec port_from(const json& j) { return {j.at(0).get<std::string>(), static_cast<DataType>(j.at(1).get<int>()), j.at(2).get<std::string>()}; }
@@ -76,6 +76,20 @@ NodeSpec spec_from(const json& j) {
   return s;
 }
 
+json backend_json(const DecoderBackendSpec& b) {
+  return {{"contract", spec_json(b.contract)}, {"rank", b.rank}, {"containers", b.containers},
+          {"local_files_only", b.local_files_only}};
+}
+
+DecoderBackendSpec backend_from(const json& j) {
+  DecoderBackendSpec b;
+  b.contract = spec_from(j.at("contract"));
+  b.rank = j.at("rank").get<int>();
+  b.containers = j.at("containers").get<std::vector<std::string>>();
+  b.local_files_only = j.at("local_files_only").get<bool>();
+  return b;
+}
+
 json entry_json(const CachedPlugin& e) {
   const FileStamp& st = e.stamp;
   json j = {{"stamp", {st.size, st.mtime_ns, st.ctime_ns, st.dev, st.ino}}};
@@ -89,6 +103,8 @@ json entry_json(const CachedPlugin& e) {
   j["abi"] = {e.info.abi_major, e.info.abi_minor};
   j["nodes"] = json::array();
   for (const auto& s : e.nodes) j["nodes"].push_back(spec_json(s));
+  j["backends"] = json::array();
+  for (const auto& b : e.backends) j["backends"].push_back(backend_json(b));
   j["profiles"] = json::array();
   for (const auto& p : e.profiles) j["profiles"].push_back({{"name", p.name}, {"doc", p.doc}, {"params", p.params}, {"facts", p.facts}});
   return j;
@@ -109,6 +125,7 @@ CachedPlugin entry_from(const json& j) {
   e.info.abi_major = j.at("abi").at(0).get<unsigned>();
   e.info.abi_minor = j.at("abi").at(1).get<unsigned>();
   for (const auto& s : j.at("nodes")) e.nodes.push_back(spec_from(s));
+  for (const auto& b : j.at("backends")) e.backends.push_back(backend_from(b));
   for (const auto& p : j.at("profiles")) {
     ModelProfile m;
     m.name = p.at("name").get<std::string>();
@@ -140,14 +157,17 @@ FileStamp stamp_of(const struct stat& st) {
 }
 
 CachedPlugin cache_entry(const NodeRegistry& reg, const PluginInfo& info, const FileStamp& stamp) {
-  CachedPlugin e{stamp, "", info, {}, {}};
-  e.info.path.clear(), e.info.node_types.clear(), e.info.profiles.clear();
+  CachedPlugin e{stamp, "", info, {}, {}, {}};
+  e.info.path.clear(), e.info.node_types.clear(), e.info.profiles.clear(), e.info.backends.clear();
+  e.info.library = nullptr;
   for (const auto& type : info.node_types) e.nodes.push_back(reg.find_node(type)->spec);
+  for (const auto& name : info.backends) e.backends.push_back(reg.find_backend(name)->spec);
   for (const auto& name : info.profiles) e.profiles.push_back(reg.find_profile(name)->profile);
   return e;
 }
 
 bool same_contract(const NodeSpec& a, const NodeSpec& b) { return spec_json(a) == spec_json(b); }
+bool same_backend(const DecoderBackendSpec& a, const DecoderBackendSpec& b) { return backend_json(a) == backend_json(b); }
 
 RegistryCache::RegistryCache(std::string file) : file_(std::move(file)) {
   const int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);

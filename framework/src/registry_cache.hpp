@@ -1,5 +1,5 @@
 // The plugin registry cache: what each plugin file registered (its descriptor's facts, node
-// contracts, model profiles), or why it is not a plugin, keyed by the file's identity. With it a
+// contracts, decoder backend specs, model profiles), or why it is not a plugin, keyed by the file's identity. With it a
 // command knows every node type without loading a library, and loads only the libraries whose
 // nodes its graph builds (NodeRegistry::load_dirs_cached).
 //
@@ -35,12 +35,14 @@ struct CachedPlugin {
   PluginInfo info;      // name, versions, ABI (path and lists are the entry's)
   std::vector<NodeSpec> nodes;
   std::vector<ModelProfile> profiles;
+  std::vector<DecoderBackendSpec> backends;
 };
 
 // What `reg` has from the plugin `info`, as the cache keeps it.
 CachedPlugin cache_entry(const NodeRegistry& reg, const PluginInfo& info, const FileStamp& stamp);
-// Whether two contracts are the same in every field the cache keeps.
+// Whether two contracts (backend specs) are the same in every field the cache keeps.
 bool same_contract(const NodeSpec& a, const NodeSpec& b);
+bool same_backend(const DecoderBackendSpec& a, const DecoderBackendSpec& b);
 
 class RegistryCache {
  public:

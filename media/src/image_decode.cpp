@@ -7,10 +7,6 @@
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h: the message codes
 #include <png.h>
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <vidpipe/sdk/error.hpp>
 
@@ -129,20 +125,17 @@ bool read_jpeg(FILE* f, uint8_t* pixels, int stride, JDIMENSION width, JDIMENSIO
   return ok;
 }
 
-DecodedImage with_opencv(const std::string& path, int width, int height) {
-  quiet_opencv();
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  if (bgr.empty() || bgr.cols != width || bgr.rows != height || bgr.type() != CV_8UC3)
-    throw Error(path + ": cannot decode the image", kHint);
-  DecodedImage out{make_frame(width, height), {}};
-  cv::Mat rgb(height, width, CV_8UC3, out.frame.pixels, static_cast<std::size_t>(out.frame.frame->stride));
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return out;
+// A BMP, WebP or CMYK JPEG: `other`'s, or an error naming the plugin that decodes it.
+DecodedImage other_format(const std::string& path, int width, int height, const OtherDecoder& other,
+                          const std::string& what) {
+  if (other) return other(path, width, height);
+  throw Error(path + ": " + what + " images are decoded with OpenCV, which the images backend does not use",
+              "install the vidpipe.decode_opencv plugin (backend images_opencv), or convert the images to PNG");
 }
 
 }  // namespace
 
-DecodedImage decode_rgb(const std::string& path, int width, int height) {
+DecodedImage decode_rgb(const std::string& path, int width, int height, const OtherDecoder& other) {
   std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) throw Error(path + ": cannot open the image", "check that it exists and is readable");
   unsigned char magic[3] = {};
@@ -150,7 +143,7 @@ DecodedImage decode_rgb(const std::string& path, int width, int height) {
   std::rewind(f.get());
   const bool png = got >= 3 && magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N';
   const bool jpeg = got >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF;
-  if (!png && !jpeg) return with_opencv(path, width, height);
+  if (!png && !jpeg) return other_format(path, width, height, other, "BMP and WebP");
   DecodedImage out{make_frame(width, height), {}};
   uint8_t* pixels = out.frame.pixels;
   const int stride = out.frame.frame->stride;
@@ -163,21 +156,13 @@ DecodedImage decode_rgb(const std::string& path, int width, int height) {
   } else {
     ok = read_jpeg(f.get(), pixels, stride, static_cast<JDIMENSION>(width), static_cast<JDIMENSION>(height), m);
   }
-  if (m.other_format) return with_opencv(path, width, height);
+  if (m.other_format) return other_format(path, width, height, other, "CMYK JPEG");
   const std::string lib = png ? "libpng: " : "libjpeg: ";
   if (!ok) throw Error(path + ": cannot decode the image (" + lib + m.error + ")", kHint);
   out.warnings = std::move(m.warnings);
   out.damaged = m.damaged;
   if (!m.error.empty()) out.warnings.push_back(lib + m.error);  // after the image: its pixels are whole
   return out;
-}
-
-void quiet_opencv() {
-  static const bool once = [] {
-    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
-    return true;
-  }();
-  (void)once;
 }
 
 }  // namespace vidpipe::imgseq

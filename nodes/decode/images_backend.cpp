@@ -41,6 +41,7 @@ BackendCaps ImagesBackend::open(const BackendOpen& how) {
   pos_ = 0;
   counts_ = {};
   warnings_ = json::array();
+  damage_warning_.clear();
   return {};
 }
 
@@ -57,6 +58,9 @@ void ImagesBackend::want(const std::vector<int64_t>& targets, bool) {
       throw Error(files_[t] + ": image size " + size_text(h.width, h.height) +
                       " differs from the sequence's first image (" + size_text(info.width, info.height) + ")",
                   "all images of a frame sequence must have the same size");
+    if (!decodes(h))
+      throw Error(files_[t] + ": " + h.codec + " images are decoded with OpenCV (backend images_opencv), not by the images backend",
+                  "install the vidpipe.decode_opencv plugin, or convert the images to PNG");
   }
 }
 
@@ -72,8 +76,10 @@ int ImagesBackend::next(Picture& out) {
   for (; pos_ < n && !wanted_[pos_]; ++pos_) ++counts_.packets_skipped;  // as an intra-only codec
   if (pos_ >= n) return 0;
   const std::string& file = files_[pos_];
-  image_ = imgseq::decode_rgb(file, how_.info->width, how_.info->height);
+  image_ = decode_image(file, how_.info->width, how_.info->height);
   for (const std::string& w : image_.warnings) warnings_.push_back(file + ": " + w);
+  if (image_.damaged && damage_warning_.empty() && !image_.warnings.empty())
+    damage_warning_ = file + ": " + image_.warnings.front();  // names the damage (decode node)
   ++counts_.packets_sent;
   out.pts = pos_++;
   out.seconds = frame_time(*how_.info, out.pts);
@@ -82,8 +88,9 @@ int ImagesBackend::next(Picture& out) {
 }
 
 json ImagesBackend::note() const {
-  json note = {{"backend", "images"}, {"images", files_.size()}};
+  json note = {{"backend", name_in_note_}, {"images", files_.size()}};
   if (!warnings_.empty()) note["warnings"] = warnings_;
+  if (!damage_warning_.empty()) note["damage_warning"] = damage_warning_;
   return note;
 }
 

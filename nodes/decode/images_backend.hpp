@@ -16,10 +16,12 @@
 #include <vidpipe/sdk/decoder_backend.hpp>
 
 #include <vidpipe/media/image_decode.hpp>
+#include <vidpipe/media/image_sequence.hpp>
 
 namespace vidpipe::nodes::decode {
 
-class ImagesBackend final : public DecoderBackend {
+// images_opencv (vidpipe.decode_opencv) derives from it for the formats OpenCV decodes.
+class ImagesBackend : public DecoderBackend {
  public:
   static DecoderBackendSpec backend_spec();  // decode.images: rank primary, no parameters of its own
   explicit ImagesBackend(const Params& p);
@@ -36,6 +38,19 @@ class ImagesBackend final : public DecoderBackend {
   void restore(const DecoderCounters& c) override { counts_ = c; }
   json note() const override;
 
+ protected:
+  // Whether decode_image takes an image of this header: PNG and (not CMYK) JPEG. Checked for
+  // every planned image before the first is decoded, so a sequence with a BMP among its PNGs
+  // goes to images_opencv before a frame went out.
+  virtual bool decodes(const imgseq::ImageHeader& h) const {
+    return h.codec == "png" || (h.codec == "mjpeg" && h.pixel_format != "cmyk/other");
+  }
+  // One image, PNG or JPEG (image_decode.hpp); a subclass decodes the other formats too.
+  virtual imgseq::DecodedImage decode_image(const std::string& file, int width, int height) const {
+    return imgseq::decode_rgb(file, width, height);
+  }
+  std::string name_in_note_ = "images";  // the note's "backend"
+
  private:
   BackendOpen how_;
   std::string name_;
@@ -46,6 +61,7 @@ class ImagesBackend final : public DecoderBackend {
   imgseq::DecodedImage image_;
   DecoderCounters counts_;
   json warnings_ = json::array();
+  std::string damage_warning_;  // the first damaged image's first warning
 };
 
 }  // namespace vidpipe::nodes::decode

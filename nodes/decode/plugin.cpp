@@ -1,40 +1,15 @@
-// The vidpipe.decode plugin: nodes that turn a sampling plan into RGB frames. The backends are
-// listed in CMakeLists.txt (register_decode_nodes is generated from that list); decode.auto
-// is built from the contracts they register.
-#include <map>
-
+// The vidpipe.decode plugin: the FFmpeg decoder backend (decode.ffmpeg, any video) and the
+// frame-sequence backend (images: PNG and JPEG files). The decode node itself is the runtime's
+// (decode.ffmpeg, decode.images, decode.auto: README "Decoders"); OpenCV's backends are in the
+// vidpipe.decode_opencv plugin, loaded only when a graph needs them.
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "backend.hpp"
-
-namespace vidpipe::nodes::decode {
-void register_decode_nodes(Registry& r);
-
-namespace {
-// Passes registrations through and remembers each backend's contract and factory, so that
-// decode.auto can build its backends and declare their parameters.
-class Recorder final : public Registry {
- public:
-  explicit Recorder(Registry& inner) : inner_(inner) {}
-  void add_node(NodeSpec spec, NodeFactory make) override {
-    std::string type = spec.type;
-    seen[type.substr(type.find('.') + 1)] = {spec, make};
-    inner_.add_node(std::move(spec), std::move(make));
-  }
-  void add_profile(ModelProfile profile) override { inner_.add_profile(std::move(profile)); }
-  std::map<std::string, Backend> seen;
-
- private:
-  Registry& inner_;
-};
-}  // namespace
-}  // namespace vidpipe::nodes::decode
+#include "ffmpeg_backend_node.hpp"
+#include "images_backend.hpp"
 
 static void register_nodes(vidpipe::Registry& r) {
-  using namespace vidpipe::nodes::decode;
-  Recorder rec(r);
-  register_decode_nodes(rec);
-  register_decode_auto(r, rec.seen);
+  r.add_backend<vidpipe::nodes::decode::FusedFfmpegBackend>();
+  r.add_backend<vidpipe::nodes::decode::ImagesBackend>();
 }
 
 VIDPIPE_PLUGIN("vidpipe.decode", VIDPIPE_VERSION, register_nodes)

@@ -1,5 +1,6 @@
 // The OpenCV decoder backend. See opencv_backend.hpp.
 #include "opencv_backend.hpp"
+#include "image_decode_opencv.hpp"
 
 #include <filesystem>
 
@@ -8,7 +9,6 @@
 #include <vidpipe/sdk/input.hpp>
 
 #include <vidpipe/media/ffmpeg_reader.hpp>
-#include <vidpipe/media/image_decode.hpp>
 #include <vidpipe/media/input_source.hpp>
 
 namespace vidpipe::nodes::decode {

@@ -186,8 +186,12 @@ def test_auto_forwards_params_and_profile_colour(tmp_path):
     dec = json.loads(p.stdout)["nodes"]["decode"]
     assert dec["type"] == "decode.auto"
     assert dec["params"]["color_matrix"] == "bt601" and dec["set_by"]["color_matrix"] == "profile"
-    assert dec["params"]["backends"] == ["ffmpeg", "opencv"]
+    # [] = every backend that takes the input, by rank (the list was [ffmpeg, opencv] before
+    # backends had ranks; ffmpeg's rank is above opencv's, so the order tried is the same)
+    assert dec["params"]["backends"] == []
     d = json.loads(vidpipe("describe", "decode.auto", "--json", check=0).stdout)
+    ranked = [b["name"] for b in d["backends"] if "image_sequence" not in b["containers"]]
+    assert ranked == ["ffmpeg", "opencv"]
     names = {x["name"] for x in d["params"]}
     f = json.loads(vidpipe("describe", "decode.ffmpeg", "--json", check=0).stdout)
     assert {x["name"] for x in f["params"]} <= names  # every decode.ffmpeg param is accepted

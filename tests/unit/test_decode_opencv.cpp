@@ -1,6 +1,7 @@
-// The OpenCV decoder backend through the walk (decode_frames) against decode.opencv as it has
-// decoded (nodes/decode/opencv.cpp, loaded from the vidpipe_decode plugin): the same frames byte
-// for byte, the same indices and timestamps, on a local H.264 (B-frames) and an MJPEG AVI.
+// The OpenCV decoder backend through the walk (decode_frames) against decode.opencv, the runtime's
+// decode node over the same backend (vidpipe_decode_opencv plugin; before the backend existed, the
+// old node of nodes/decode/opencv.cpp, with the same assertions): the same frames byte for byte,
+// the same indices and timestamps, on a local H.264 (B-frames) and an MJPEG AVI.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -27,7 +28,7 @@ TEST_CASE("opencv backend: frames equal decode.opencv's (H.264 with B-frames, MJ
     auto plan = std::make_shared<SamplePlan>();
     plan->info = std::make_shared<const VideoInfo>(av::probe(v));
     plan->indices = {0, 1, 7, 7, 31, plan->info->frame_count - 1};
-    NodeRunner node = NodeRunner::from_plugin(std::string(VIDPIPE_PLUGIN_DIR) + "/vidpipe_decode.so", "decode.opencv");
+    NodeRunner node = NodeRunner::from_plugin(std::string(VIDPIPE_PLUGIN_DIR) + "/vidpipe_decode_opencv.so", "decode.opencv");
     node.process(PlanPtr(plan));
     const auto& ref = node.outputs();
     REQUIRE(ref.size() == plan->indices.size());

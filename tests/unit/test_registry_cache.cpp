@@ -70,7 +70,7 @@ TEST_CASE("the first command writes the cache; the next one registers from it an
   CachedSetup s;
   {
     auto reg = s.registry();
-    CHECK(good_info(*reg).loaded);  // not in the cache yet: loaded as without one
+    CHECK(good_info(*reg).loaded());  // not in the cache yet: loaded as without one
   }
   REQUIRE(fs::exists(s.cache));
   struct stat st {};
@@ -85,14 +85,14 @@ TEST_CASE("the first command writes the cache; the next one registers from it an
   { s.registry(); }  // the rename is a new file: cached again
   auto reg = s.registry();
   const PluginInfo& info = good_info(*reg);
-  CHECK_FALSE(info.loaded);
+  CHECK_FALSE(info.loaded());
   CHECK_FALSE(mapped(lib));
   CHECK(info.version == "1.2.3");
   CHECK(info.abi_major == VIDPIPE_ABI_MAJOR);
   CHECK(info.node_types == std::vector<std::string>{"testing.echo"});
   const auto* echo = reg->find_node("testing.echo");
   REQUIRE(echo != nullptr);
-  CHECK(echo->library == nullptr);
+  CHECK_FALSE(vidpipe::runtime::library_loaded(echo->library.get()));
   CHECK(echo->path == lib);
   CHECK(echo->spec.shape == vidpipe::Shape::Map);
   REQUIRE(echo->spec.find_param("factor") != nullptr);
@@ -102,8 +102,8 @@ TEST_CASE("the first command writes the cache; the next one registers from it an
 
   // Building the node loads the library, with the contract it had when cached.
   CHECK(make_echo(*reg) != nullptr);
-  CHECK(good_info(*reg).loaded);
-  CHECK(echo->library != nullptr);
+  CHECK(good_info(*reg).loaded());
+  CHECK(vidpipe::runtime::library_loaded(echo->library.get()));
   CHECK(mapped(lib));
   CHECK(make_echo(*reg) != nullptr);  // loaded once
 }
@@ -111,18 +111,18 @@ TEST_CASE("the first command writes the cache; the next one registers from it an
 TEST_CASE("a plugin file that changed, vanished or appeared rebuilds its entry") {
   CachedSetup s;
   { s.registry(); }
-  CHECK_FALSE(good_info(*s.registry()).loaded);
+  CHECK_FALSE(good_info(*s.registry()).loaded());
 
   SUBCASE("touched") {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     fs::last_write_time(s.plugins / "good.so", fs::file_time_type::clock::now());
-    CHECK(good_info(*s.registry()).loaded);
-    CHECK_FALSE(good_info(*s.registry()).loaded);  // and cached again
+    CHECK(good_info(*s.registry()).loaded());
+    CHECK_FALSE(good_info(*s.registry()).loaded());  // and cached again
   }
   SUBCASE("replaced by another build") {
     fs::remove(s.plugins / "good.so");
     fs::copy_file(plugin("vptest_good_sysv_hash"), s.plugins / "good.so");
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
   }
   SUBCASE("made writable by its group: refused, as without a cache") {
     fs::permissions(s.plugins / "good.so", fs::perms(0775));
@@ -150,10 +150,10 @@ TEST_CASE("a corrupt, foreign or unwritable cache is ignored, and only a notice 
   fs::create_directories(s.cache.parent_path());
   SUBCASE("garbage") {
     std::ofstream(s.cache) << "{\"format\": \"vidpipe-registry-cache-1\", \"plugins\": [1, 2";
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
     CHECK(s.noticed("registry cache ignored: it does not parse"));
     s.notices.clear();
-    CHECK_FALSE(good_info(*s.registry()).loaded);  // rewritten whole
+    CHECK_FALSE(good_info(*s.registry()).loaded());  // rewritten whole
     CHECK(s.notices.empty());
   }
   SUBCASE("well-formed JSON of the wrong shape") {
@@ -163,7 +163,7 @@ TEST_CASE("a corrupt, foreign or unwritable cache is ignored, and only a notice 
     REQUIRE(at != std::string::npos);
     text.replace(at, 9, "\"nodes\":[7,");
     std::ofstream(s.cache, std::ios::trunc) << text;
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
     CHECK(s.noticed("registry cache ignored: it does not parse"));
   }
   SUBCASE("written by another build of the runtime") {
@@ -173,22 +173,22 @@ TEST_CASE("a corrupt, foreign or unwritable cache is ignored, and only a notice 
     REQUIRE(at != std::string::npos);
     text.insert(at + 11, "0.0.1 ");
     std::ofstream(s.cache, std::ios::trunc) << text;
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
     CHECK(s.noticed("registry cache ignored: written by another build"));
   }
   SUBCASE("writable by others") {
     { s.registry(); }
     fs::permissions(s.cache, fs::perms(0666));
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
     CHECK(s.noticed("registry cache ignored: another user could have written it"));
   }
   SUBCASE("a folder where the file should be, and a folder that cannot be made") {
     fs::create_directory(s.cache);
-    CHECK(good_info(*s.registry()).loaded);
-    CHECK(good_info(*s.registry()).loaded);
+    CHECK(good_info(*s.registry()).loaded());
+    CHECK(good_info(*s.registry()).loaded());
     NodeRegistry reg;
     CHECK_NOTHROW(reg.load_dirs_cached({s.plugins.string()}, "/proc/vidpipe-nowhere/registry.json"));
-    CHECK(good_info(reg).loaded);
+    CHECK(good_info(reg).loaded());
   }
 }
 
@@ -207,7 +207,7 @@ TEST_CASE("a library loaded on first use passes the same checks as one loaded at
   REQUIRE(reg->find_node("testing.echo") != nullptr);
   std::string msg = error_of([&] { make_echo(*reg); });
   CHECK(contains(msg, elsewhere.string() + ": refusing plugin folder, reached through " + (s.plugins / "link.so").string()));
-  CHECK_FALSE(good_info(*reg).loaded);
+  CHECK_FALSE(good_info(*reg).loaded());
   fs::permissions(elsewhere, fs::perms(0755));
 }
 
@@ -230,6 +230,16 @@ TEST_CASE("every field of the real plugins' contracts survives the cache") {
     CHECK(c->plugin == e.plugin);
     CHECK(c->path == e.path);
   }
+  REQUIRE(loaded.backends().size() == cached.backends().size());
+  CHECK(loaded.backends().size() >= 4);  // ffmpeg, images, opencv, images_opencv
+  for (const auto& [name, b] : loaded.backends()) {
+    INFO(name);
+    const auto* c = cached.find_backend(name);
+    REQUIRE(c != nullptr);
+    CHECK(vidpipe::runtime::same_backend(c->spec, b.spec));
+    CHECK(c->plugin == b.plugin);
+    CHECK(c->path == b.path);
+  }
   for (const auto& [name, p] : loaded.profiles()) {
     INFO(name);
     REQUIRE(cached.find_profile(name) != nullptr);
@@ -238,7 +248,7 @@ TEST_CASE("every field of the real plugins' contracts survives the cache") {
     CHECK(cached.find_profile(name)->profile.doc == p.profile.doc);
   }
   for (const auto& p : cached.plugins())
-    if (p.path != "<builtin>") CHECK_FALSE(p.loaded);
+    if (p.path != "<builtin>") CHECK_FALSE(p.loaded());
 }
 
 TEST_CASE("a plugin replaced after its contracts were read is not used with the old contracts") {
@@ -250,6 +260,6 @@ TEST_CASE("a plugin replaced after its contracts were read is not used with the 
   fs::copy_file(plugin("vptest_silent_plan"), s.plugins / "good.so");  // registers other nodes
   std::string msg = error_of([&] { make_echo(*reg); });
   CHECK(contains(msg, (s.plugins / "good.so").string() + ": the plugin changed while vidpipe was starting"));
-  CHECK_FALSE(good_info(*reg).loaded);
+  CHECK_FALSE(good_info(*reg).loaded());
   CHECK(reg->find_node("testing.plan") == nullptr);
 }

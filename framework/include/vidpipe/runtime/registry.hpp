@@ -3,10 +3,14 @@
 // Plugins are found in a search path (built-in dir, VIDPIPE_PLUGIN_PATH, --plugin-path, a
 // graph's `plugins:`), checked for the entry point in the file before anything of them runs,
 // loaded with Boost.DLL (rtld_now | rtld_local), checked against the ABI numbers, and asked to
-// register their nodes and model profiles. Every entry keeps its
-// library alive (shared_ptr), and libraries are never unloaded during a run.
+// register their nodes, decoder backends and model profiles. Every entry keeps its library
+// alive (shared_ptr), and libraries are never unloaded during a run.
 // With the registry cache (load_dirs_cached) the contracts come from the cache and a library is
-// loaded, with the same checks, only when one of its nodes is first built.
+// loaded, with the same checks, only when one of its nodes or backends is first made.
+//
+// Decoder backends (vidpipe/sdk/decoder_backend.hpp) become node types: for each backend X the
+// registry offers `decode.X` (the runtime's decode node pinned to X), and the runtime's
+// `decode.auto` (every backend, by rank) and `decode.images` (the frame-sequence backends).
 #pragma once
 
 #include <functional>
@@ -17,11 +21,16 @@
 #include <string>
 #include <vector>
 
+#include "vidpipe/sdk/decoder_backend.hpp"
 #include "vidpipe/sdk/plugin.hpp"
 
 namespace vidpipe::runtime {
 
-struct PluginLibrary;  // a loaded .so (opaque; keeps the library mapped)
+// A plugin file's library slot (opaque; src/plugin_library.hpp): loaded once, at registration or
+// on first use, by whichever thread needs it first; keeps the library mapped.
+struct PluginLibrary;
+// Whether `lib` is loaded (true for null: code linked into the process).
+bool library_loaded(const PluginLibrary* lib);
 class PluginFile;     // a plugin file opened and checked before it is loaded (src/plugin_file.hpp)
 class RegistryCache;  // the plugin registry cache (src/registry_cache.hpp)
 struct CachedPlugin;
@@ -30,7 +39,10 @@ struct PluginInfo {
   std::string name, version, sdk_version, path;
   unsigned abi_major = 0, abi_minor = 0;
   std::vector<std::string> node_types, profiles;
-  bool loaded = true;  // false while only its cached contracts are known (load_dirs_cached)
+  std::vector<std::string> backends;  // decoder backend names (each also node type decode.<name>)
+  std::shared_ptr<PluginLibrary> library;  // null for code linked into the process
+  // false while only its cached contracts are known (load_dirs_cached) and nothing of it was made
+  bool loaded() const;
 };
 
 // `library` is declared first so it is destroyed last: the code of `make` lives in it.
@@ -40,6 +52,15 @@ struct NodeEntry {
   NodeFactory make;
   std::string plugin;  // plugin name
   std::string path;    // file it came from ("<builtin>" for nodes registered in-process)
+};
+
+// A decoder backend: its spec and factory, attributed like a node.
+struct BackendEntry {
+  std::shared_ptr<PluginLibrary> library;
+  DecoderBackendSpec spec;
+  DecoderBackendFactory make;
+  std::string plugin, path;
+  std::string name() const { return spec.name(); }
 };
 
 struct ProfileEntry {
@@ -66,11 +87,12 @@ class NodeRegistry {
   // load_dirs with the plugin registry cache `cache_file` ("" = none; registry_cache.hpp): the
   // node contracts, profiles and plugin facts of unchanged files come from the cache, and such a
   // plugin's library is loaded, with every check load() makes, when one of its nodes is first
-  // built (NodeEntry::make, e.g. while a graph is resolved). New or changed files are loaded
-  // now, as load_dirs does, and the cache is rewritten. `notice` gets what a verbose mode shows:
-  // why the cache was ignored or not written, and each library loaded. A load on first use is
-  // serialised, but it updates the entries: build a graph's nodes before sharing the registry
-  // with other threads (resolve_graph does).
+  // built (NodeEntry::make, e.g. while a graph is resolved) or one of its decoder backends is
+  // first made (BackendEntry::make, possibly during a run: decode.auto's fallback). New or
+  // changed files are loaded now, as load_dirs does, and the cache is rewritten. `notice` gets
+  // what a verbose mode shows: why the cache was ignored or not written, and each library
+  // loaded. A load on first use happens once per library, on any thread, and writes only that
+  // library's slot (PluginLibrary), never the registry.
   void load_dirs_cached(const std::vector<std::string>& dirs, const std::string& cache_file,
                         std::function<void(const std::string&)> notice = {});
   // What load_dirs skipped, one line each ("<file>: skipped: <why>").
@@ -80,7 +102,9 @@ class NodeRegistry {
 
   const NodeEntry* find_node(const std::string& type) const;
   const ProfileEntry* find_profile(const std::string& name) const;
+  const BackendEntry* find_backend(const std::string& name) const;
   const std::map<std::string, NodeEntry>& nodes() const { return nodes_; }
+  const std::map<std::string, BackendEntry>& backends() const { return backends_; }
   const std::map<std::string, ProfileEntry>& profiles() const { return profiles_; }
   const std::vector<PluginInfo>& plugins() const { return plugins_; }
   std::vector<std::string> node_types() const;
@@ -91,23 +115,19 @@ class NodeRegistry {
   const PluginInfo* find_plugin(const std::string& path) const;
   // Loads a file that PluginFile opened and found to be a plugin.
   const PluginInfo& load_checked(const std::string& path, PluginFile& file);
-  // dlopen + descriptor checks of a checked file; throws vidpipe::Error naming `path`.
-  std::shared_ptr<PluginLibrary> open_library(const std::string& path, PluginFile& file,
-                                              const vidpipe_plugin_descriptor*& descriptor) const;
   void register_from(const std::string& plugin, const std::string& path, std::shared_ptr<PluginLibrary> lib,
                      const std::function<void(Registry&)>& register_fn);
   // load_dirs and load_dirs_cached (cache == nullptr: none).
   void scan_dirs(const std::vector<std::string>& dirs, RegistryCache* cache);
-  // Lazy loading (lazy_plugins.cpp): a cached plugin's entries, and the factory that loads it.
+  // Lazy loading (lazy_plugins.cpp): a cached plugin's entries, with factories that load it.
   void register_cached(const std::string& path, const CachedPlugin& cached);
-  NodeFactory loaded_factory(const std::string& path, const std::string& type);
-  void load_deferred(const std::string& path);
+  // (Re)builds decode.auto and decode.images over the backends registered so far.
+  void refresh_decode_nodes();
 
-  std::mutex lazy_mu_;  // guards lazy_factories_ and the loads behind them
-  std::map<std::string, NodeFactory> lazy_factories_;
   std::function<void(const std::string&)> notice_;
 
   std::map<std::string, NodeEntry> nodes_;
+  std::map<std::string, BackendEntry> backends_;
   std::map<std::string, ProfileEntry> profiles_;
   std::vector<PluginInfo> plugins_;
   std::vector<std::string> warnings_;

@@ -5,9 +5,11 @@
 // therefore decoded here with libpng and libjpeg directly, with the transforms of
 // imread(IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION) (so the pixels are those OpenCV, PIL and
 // torchvision give), and handlers that return the text. Other formats (BMP, WebP, and CMYK
-// JPEG) go through imread, which prints nothing for them once OpenCV's own log is off.
+// JPEG) are decoded by the caller's OtherDecoder: the vidpipe.decode_opencv plugin's imread
+// (nodes/decode_opencv/image_decode_opencv.hpp), so this library does not link OpenCV.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,11 +26,12 @@ struct DecodedImage {
   bool damaged = false;
 };
 
-// Decodes `path`, whose header said width x height. Throws vidpipe::Error naming the file and
-// the decoder's reason when it does not decode, or decodes to another size.
-DecodedImage decode_rgb(const std::string& path, int width, int height);
+// Decodes a file that is not PNG or JPEG (or a CMYK JPEG): path, width, height.
+using OtherDecoder = std::function<DecodedImage(const std::string&, int, int)>;
 
-// Turns OpenCV's own log off (process-wide, idempotent).
-void quiet_opencv();
+// Decodes `path`, whose header said width x height. Throws vidpipe::Error naming the file and
+// the decoder's reason when it does not decode, or decodes to another size; for other formats
+// without `other`, an error naming the plugin that decodes them.
+DecodedImage decode_rgb(const std::string& path, int width, int height, const OtherDecoder& other = {});
 
 }  // namespace vidpipe::imgseq

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "vidpipe/sdk/decoder_backend.hpp"
 #include "vidpipe/sdk/node.hpp"
 
 namespace vidpipe {
@@ -34,6 +35,17 @@ class VIDPIPE_API Registry {
   // Registers node class T, which provides `static NodeSpec spec()` and `T(const Params&)`.
   template <class T> void add() {
     add_node(T::spec(), [](const Params& p) -> std::unique_ptr<Node> { return std::make_unique<T>(p); });
+  }
+
+  // Since ABI 3.0: a decoder backend (decoder_backend.hpp), offered as node type decode.<name>
+  // and tried by decode.auto by rank. One object is made per input, on the decoding thread.
+  virtual void add_decoder_backend(DecoderBackendSpec spec, DecoderBackendFactory make) = 0;
+
+  // Registers backend class T, which provides `static DecoderBackendSpec backend_spec()` and
+  // `T(const Params&)` (its own parameters' values).
+  template <class T> void add_backend() {
+    add_decoder_backend(T::backend_spec(),
+                        [](const Params& p) -> std::unique_ptr<DecoderBackend> { return std::make_unique<T>(p); });
   }
 
  protected:

@@ -11,8 +11,9 @@
 // fields (reasons, range, resize, tokens_plan ...; plan.hpp); NodeSpec::frame_use,
 // Node::open_frames and FrameStream (writers that stream, node.hpp); a Frame without pixels is
 // a descriptor; OutputFile::rewrite_head; decoder backends (DecoderBackend, decode_frames,
-// DecodeLimits: decoder_backend.hpp); planar and device frames (Frame::planes/strides,
-// memory, color, mapper, orient; make_planar_frame, host_frame, drop_pixels) and NodeSpec::frame_formats.
+// DecodeLimits: decoder_backend.hpp); Registry::add_decoder_backend (plugin.hpp); planar and device
+// frames (Frame::planes/strides, memory, color, mapper, orient; make_planar_frame, host_frame,
+// drop_pixels) and NodeSpec::frame_formats.
 #define VIDPIPE_ABI_MAJOR 3
 #define VIDPIPE_ABI_MINOR 0
 #define VIDPIPE_VERSION "0.1.0"
