@@ -1,7 +1,7 @@
 // process.resize: resizes every frame to one fixed size (no aspect-ratio rule, no factor), for
 // models with a fixed input (LLaVA-OneVision / LLaVA-Video: 384x384), or to the size a planning
 // node decided (plan.resize, e.g. openai.plan's per-detail size). Same modes as
-// process.smart_resize (imaging/include/vidpipe/imaging/resize_kernels.hpp).
+// process.smart_resize (nodes/lib/imaging/include/vidpipe/imaging/resize_kernels.hpp).
 #include <vidpipe/sdk.hpp>
 
 #include <vidpipe/imaging/resize_kernels.hpp>

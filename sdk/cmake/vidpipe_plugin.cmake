@@ -15,7 +15,7 @@
 #
 # A file w_test.cpp beside w.cpp is the node's test: when the variable VIDPIPE_NODE_TEST_COMMAND
 # names a function, it is called as <function>(<target> <family> <w> <test file>) to build it
-# (vidpipe's own build makes a doctest executable per node; see cmake/node_tests.cmake).
+# (vidpipe's own build makes a doctest executable per node; see nodes/node_tests.cmake).
 function(vidpipe_add_plugin name)
   cmake_parse_arguments(ARG "CUSTOM_ENTRY" "NAME;FAMILY;NAMESPACE;VERSION" "SOURCES;LIBRARIES;NODES" ${ARGN})
   set(sources ${ARG_SOURCES})

@@ -2,7 +2,7 @@
 // (decoder_backend.hpp), and the same frames and damage counts at any thread count.
 //
 // Frame threads stay on while the input decodes cleanly. Damage makes their output vary from
-// run to run (FFmpeg's frame threads: media/include/vidpipe/media/packet_decoder.hpp), but only
+// run to run (FFmpeg's frame threads: nodes/lib/media/include/vidpipe/media/packet_decoder.hpp), but only
 // from the first sign of it on: every frame handed out before the backend is troubled, or before
 // a frame comes out damaged, missing or without a timestamp of the index, is exact. At the first
 // sign the walk goes back to its last checkpoint and goes on with one thread, exactly as
