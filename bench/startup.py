@@ -13,6 +13,8 @@ Rows:
   68-frame AVI     `vidpipe run` of a 68-frame 768x576 MPEG-4 AVI (an OpenCV samples/vtest.avi
                    -like clip) against `ffmpeg -v error -i V -f null -`
   describe         `vidpipe describe decode.ffmpeg` (contracts only)
+  FFmpeg floor     a C program that only links libavformat, libavcodec, libavutil and libswscale
+                   (what vidpipe links) and exits: the dynamic loader's share of plan and run
 The new binary runs with a warm registry cache in a private XDG_CACHE_HOME (plus one row with
 the cache off). Last, what loading the decode plugin costs once FFmpeg is loaded (its OpenCV
 share: decode.opencv and the image decoder link OpenCV).
@@ -68,6 +70,16 @@ print((time.perf_counter() - t) * 1e3)
     return statistics.median(float(measure(["/usr/bin/python3", "-c", code])[2]) for _ in range(reps))
 
 
+def floor_program(tmp):
+    """A program that loads FFmpeg's libraries and does nothing (None without a C compiler)."""
+    exe = tmp / "ffmpeg-floor"
+    code = b"#include <libavformat/avformat.h>\n#include <libswscale/swscale.h>\n" \
+           b"int main(int c, char** v) { if (c > 9) { avformat_version(); avcodec_version(); swscale_version(); } return 0; }\n"
+    cc = subprocess.run(["cc", "-x", "c", "-", "-o", str(exe), "-lavformat", "-lavcodec", "-lavutil", "-lswscale"],
+                        input=code, capture_output=True)
+    return exe if cc.returncode == 0 else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=ROOT / "build", type=Path)
@@ -119,6 +131,11 @@ def main():
     for tool, exe, env in tools:
         wall, cpu, _ = cpu_and_wall([exe, "describe", "decode.ffmpeg"], env, reps)
         row("describe", tool, wall, cpu)
+
+    floor = floor_program(tmp)
+    if floor:
+        wall, cpu, _ = cpu_and_wall([floor], None, reps)
+        row("FFmpeg floor", "libav* loaded only", wall, cpu, "loading FFmpeg's libraries: plan, run and the AVI rows pay it")
 
     plugins = args.build / "lib" / "vidpipe" / "plugins"
     probe, decode = plugins / "vidpipe_probe.so", plugins / "vidpipe_decode.so"

@@ -187,6 +187,11 @@ std::string take_graph_argument(std::vector<std::string>& args) {
   return graphs_dir() + "/qwen2_5_vl.yaml";
 }
 
+NodeRegistry& process_registry() {
+  static NodeRegistry* const reg = new NodeRegistry;  // never destroyed: see commands.hpp
+  return *reg;
+}
+
 void load_plugins(NodeRegistry& reg, const CommonOptions& common, const std::vector<std::string>& graph_dirs) {
   std::vector<std::string> extra = graph_dirs;
   extra.insert(extra.end(), common.plugin_paths.begin(), common.plugin_paths.end());
@@ -223,7 +228,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   ov.sets = opt.sets;
   ov.inputs = inputs;
 
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   ResolvedGraph graph;
   if (!prepare(reg, common, graph_path, ov, graph)) return kUsage;
   if (opt.dry_run) {
@@ -288,7 +293,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
 int cmd_validate(const CommonOptions& common, const std::string& graph_arg, const std::string& model,
                  const std::vector<std::string>& sets) {
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   ResolvedGraph graph;
   Overrides ov;
   if (!model.empty()) ov.model = model;
@@ -300,7 +305,7 @@ int cmd_validate(const CommonOptions& common, const std::string& graph_arg, cons
 }
 
 int cmd_graph(const CommonOptions& common, const std::string& graph_arg) {
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   ResolvedGraph graph;
   if (!prepare(reg, common, graph_file(graph_arg), {}, graph)) return kUsage;
   std::cout << graph.dot();
@@ -308,7 +313,7 @@ int cmd_graph(const CommonOptions& common, const std::string& graph_arg) {
 }
 
 int cmd_plugins(const CommonOptions& common, bool as_json) {
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   try {
     load_plugins(reg, common, {});
   } catch (const Error& e) {
@@ -346,7 +351,7 @@ int cmd_plugins(const CommonOptions& common, bool as_json) {
 }
 
 int cmd_describe(const CommonOptions& common, const std::string& type, bool as_json) {
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   try {
     load_plugins(reg, common, {});
   } catch (const Error& e) {

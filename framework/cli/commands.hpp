@@ -42,6 +42,10 @@ std::string graph_file(const std::string& arg);
 // `[GRAPH] INPUT...` (run, plan): removes the graph from `args` and returns its file, or the
 // default graph's when the first argument is not a graph. Throws like graph_file.
 std::string take_graph_argument(std::vector<std::string>& args);
+// The registry of this process's one command. Never destroyed, so the plugin libraries stay
+// loaded until the process ends: unloading them one by one at exit (dlclose of FFmpeg's ~140
+// libraries) cost every command ~1 ms for nothing (docs/architecture.md, "What a run loads").
+runtime::NodeRegistry& process_registry();
 // Registers the plugins of the search path and the graph's own `plugins:` dirs, and prints a
 // warning for each library it skipped. Throws vidpipe::Error on a refused plugin. With the
 // registry cache a plugin's library is loaded only when a node of it is built; VIDPIPE_VERBOSE=1

@@ -151,7 +151,7 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
     print_error("no input given: vidpipe plan [GRAPH] INPUT... (see vidpipe plan --help)");
     return kUsage;
   }
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   ResolvedGraph graph;
   std::string plan_id;
   try {

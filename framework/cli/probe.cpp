@@ -103,7 +103,7 @@ std::string text_value(const json& v) {
 
 int cmd_probe(const CommonOptions& common, const std::string& input, bool as_json,
               const std::vector<std::string>& sets) {
-  NodeRegistry reg;
+  NodeRegistry& reg = process_registry();
   const NodeEntry* entry = nullptr;
   try {
     load_plugins(reg, common, {});

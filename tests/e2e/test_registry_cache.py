@@ -101,3 +101,16 @@ def test_no_cache_file_is_written_when_it_is_off(tmp_path, clip):
     run(tmp_path, "plan", clip, cache=False, verbose=False)
     run(tmp_path, "--no-registry-cache", "plan", clip, verbose=False)
     assert not (tmp_path / "vidpipe").exists()
+
+
+def test_a_command_does_not_unload_its_libraries_at_exit(warm, clip, tmp_path):
+    """The CLI's registry lives as long as the process (docs/architecture.md, "What a command
+    loads"): exit does not dlclose FFmpeg's ~140 libraries one by one. glibc's loader names each
+    library it unmaps ("destroying link map"); nothing is unmapped, and the outputs are whole."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(warm), LD_DEBUG="files")
+    for args in (["plan", clip], ["run", clip, "-o", tmp_path / "out"]):
+        p = subprocess.run([str(VIDPIPE), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert "libavcodec" in p.stderr  # the loader did report what it loaded
+        assert "destroying link map" not in p.stderr
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["clip"]
