@@ -1,0 +1,79 @@
+"""`vidpipe scenes` end to end: the JSON and CSV it prints for a video with known hard cuts made by
+the ffmpeg CLI (encoded with -sc_threshold 0, so no keyframe gives a cut away), its agreement with
+ffmpeg's scdet on the same file, a run of graphs/qwen2_5_vl_scenes.yaml, and bad input."""
+import csv
+import json
+import re
+import subprocess
+
+import pytest
+
+from conftest import SOURCE, ffmpeg, vidpipe
+
+RATE, SECONDS = 25, 2
+SOURCES = ["testsrc2", "mandelbrot", "smptebars", "rgbtestsrc"]
+TRUTH = [50, 100, 150]
+
+
+@pytest.fixture(scope="module")
+def cuts_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenes") / "cuts.mp4"
+    inputs, labels = [], ""
+    for i, s in enumerate(SOURCES):
+        inputs += ["-f", "lavfi", "-i", f"{s}=size=320x240:rate={RATE}"]
+        labels += f"[{i}]trim=duration={SECONDS},setpts=PTS-STARTPTS[v{i}];"
+    ffmpeg(*inputs, "-filter_complex", labels + "".join(f"[v{i}]" for i in range(len(SOURCES))) + f"concat=n={len(SOURCES)}:v=1:a=0,format=yuv420p", "-c:v", "libx264",
+           "-preset", "ultrafast", "-sc_threshold", "0", "-g", "250", path)
+    return path
+
+
+def scdet_cuts(path):
+    """The frames ffmpeg's scdet (threshold 10) marks as scene changes, from their pts."""
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf",
+                          "scdet,metadata=mode=print:key=lavfi.scd.time:file=-", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [int(round(float(t) * RATE)) for t in re.findall(r"lavfi\.scd\.time=([0-9.]+)", out)]
+
+
+def test_json_cuts_scenes_and_scdet(cuts_video):
+    r = vidpipe("scenes", cuts_video, "--json", check=0)
+    j = json.loads(r.stdout)
+    assert [c["frame"] for c in j["cuts"]] == TRUTH
+    assert [c["time"] for c in j["cuts"]] == pytest.approx([f / RATE for f in TRUTH])
+    assert all(c["score"] >= 3 for c in j["cuts"])
+    assert [(s["start_frame"], s["end_frame"]) for s in j["scenes"]] == [(0, 49), (50, 99), (100, 149), (150, 199)]
+    assert j["scenes"][-1]["end_time"] == pytest.approx(8.0)
+    assert j["fades"] == []
+    scdet = scdet_cuts(cuts_video)  # a detector nobody here wrote
+    assert all(any(abs(c - f) <= 1 for f in scdet) for c in TRUTH)
+
+
+def test_csv_has_list_scenes_columns(cuts_video, tmp_path):
+    out = tmp_path / "scenes.csv"
+    vidpipe("scenes", cuts_video, "--csv", out, "--detector", "content", check=0)
+    rows = list(csv.reader(out.open()))
+    assert rows[0] == ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame",
+                       "End Timecode", "End Time (seconds)", "Length (frames)", "Length (timecode)",
+                       "Length (seconds)"]
+    assert rows[2] == ["2", "51", "00:00:02.000", "2.000", "100", "00:00:04.000", "4.000", "50", "00:00:02.000",
+                       "2.000"]
+    assert len(rows) == 5
+
+
+def test_bad_input_is_one_error_line(tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"not a video")
+    r = vidpipe("scenes", bad)
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1 and "broken.mp4" in r.stderr
+    r = vidpipe("scenes", bad, "--detector", "nope")
+    assert r.returncode == 2
+
+
+def test_scene_graph_runs(cuts_video, tmp_path):
+    r = vidpipe("run", SOURCE / "graphs" / "qwen2_5_vl_scenes.yaml", cuts_video, "-o", tmp_path / "out",
+                "--set", "sample.nframes=8", check=0)
+    meta = json.loads((tmp_path / "out" / "cuts" / "metadata.json").read_text())
+    text = json.dumps(meta)
+    for n in range(1, 5):
+        assert f"scene {n}" in text
