@@ -83,4 +83,11 @@ struct ScenesOptions {
 // `vidpipe scenes INPUT...` (scenes.cpp): 0 ok, 1 an input failed, 2 usage.
 int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt);
 
+struct EvalOptions : ScenesOptions {
+  std::string truth;      // TRUTH.json
+  int64_t tolerance = 1;  // frames
+};
+// `vidpipe eval scenes --truth TRUTH.json INPUT...` (eval.cpp): 0 ok, 1 an input failed, 2 usage.
+int cmd_eval_scenes(const CommonOptions& common, const EvalOptions& opt);
+
 }  // namespace vidpipe::cli

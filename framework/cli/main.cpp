@@ -124,7 +124,21 @@ int main(int argc, char** argv) {
       ->type_name("FILE")
       ->excludes(sc_json);
 
-  for (CLI::App* sub : {r, pl, v, g, p, d, pr, sc}) add_plugin_options(sub, common);
+  EvalOptions eval;
+  auto* ev = app.add_subcommand("eval", "Score a detector against ground truth");
+  ev->require_subcommand(1);
+  auto* evs = ev->add_subcommand("scenes", "Precision, recall and F1 of the cuts (greedy one-to-one within ±tolerance)");
+  verbatim_inputs(evs->add_option("inputs", eval.inputs, "INPUT...")->required());
+  evs->add_option("--truth", eval.truth, "JSON: {\"file name\": {\"cuts\": [...], \"ambiguous\": [...], \"gradual\": [[a, b]]}}")
+      ->required()
+      ->type_name("TRUTH.json");
+  evs->add_option("--tolerance", eval.tolerance, "Frames a cut may be off (default 1)");
+  evs->add_option("--detector", eval.detector, "adaptive (default), content, threshold or hash");
+  evs->add_option("--threshold", eval.threshold, "The detector's cut-off (default: its own)");
+  evs->add_option("--min-scene-len", eval.min_scene_len, "Frames a scene has at least (default 15)");
+  evs->add_flag("--json", eval.json, "JSON with per-video counts and \"overall\": {precision, recall, f1, ...}");
+
+  for (CLI::App* sub : {r, pl, v, g, p, d, pr, sc, ev, evs}) add_plugin_options(sub, common);
 
   try {
     app.parse(argc, argv);
@@ -144,6 +158,7 @@ int main(int argc, char** argv) {
     if (d->parsed()) return cmd_describe(common, type, json);
     if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
     if (sc->parsed()) return cmd_scenes(common, scenes);
+    if (evs->parsed()) return cmd_eval_scenes(common, eval);
   } catch (const std::exception& e) {  // usage errors thrown before a command starts, and a last net
     print_error(e);
   }

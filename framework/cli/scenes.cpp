@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "scenes.hpp"
 #include "node_call.hpp"
 #include "vidpipe/runtime/params_check.hpp"
 #include "vidpipe/runtime/registry.hpp"
@@ -77,19 +78,33 @@ void print_text(const std::string& input, const json& scenes) {
 
 }  // namespace
 
+SceneFinder::SceneFinder(const CommonOptions& common, const std::string& detector, double threshold,
+                         int64_t min_scene_len) {
+  load_plugins(reg_, common, {});
+  json given = {{"detector", detector}, {"min_scene_len", min_scene_len}};
+  if (threshold > 0) given["threshold"] = threshold;
+  probe_ = make_node(reg_, "probe.ffmpeg", json::object());
+  analyze_ = make_node(reg_, "analyze.scenes", given);
+}
+
+SceneFinder::~SceneFinder() = default;
+
+json SceneFinder::find(const std::string& input) {
+  CallJob job(VideoJob{input, "scenes", 0, ""});
+  const InfoPtr probed = call(*probe_, Data(std::make_shared<const VideoJob>(job.video())), job);
+  json scenes = call(*analyze_, Data(probed), job)->extra.at("scenes");
+  scenes["input"] = display_input(input);
+  return scenes;
+}
+
 int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt) {
   if (!opt.csv.empty() && opt.inputs.size() != 1) {
     print_error(with_fix("--csv writes one video's scenes", "give one INPUT with --csv, or use --json"));
     return kUsage;
   }
-  NodeRegistry reg;
-  std::unique_ptr<Node> probe, analyze;
+  std::unique_ptr<SceneFinder> finder;
   try {
-    load_plugins(reg, common, {});
-    json given = {{"detector", opt.detector}, {"min_scene_len", opt.min_scene_len}};
-    if (opt.threshold > 0) given["threshold"] = opt.threshold;
-    probe = make_node(reg, "probe.ffmpeg", json::object());
-    analyze = make_node(reg, "analyze.scenes", given);
+    finder = std::make_unique<SceneFinder>(common, opt.detector, opt.threshold, opt.min_scene_len);
   } catch (const std::exception& e) {
     print_error(e);
     return kUsage;
@@ -97,11 +112,8 @@ int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt) {
   json videos = json::array();
   int rc = kOk;
   for (const std::string& input : opt.inputs) {
-    CallJob job(VideoJob{input, "scenes", 0, ""});
     try {
-      const InfoPtr probed = call(*probe, Data(std::make_shared<const VideoJob>(job.video())), job);
-      json scenes = call(*analyze, Data(probed), job)->extra.at("scenes");
-      scenes["input"] = display_input(input);
+      json scenes = finder->find(input);
       if (!opt.csv.empty()) {
         std::ofstream os(opt.csv);
         write_csv(os, scenes);

@@ -77,3 +77,22 @@ def test_scene_graph_runs(cuts_video, tmp_path):
     text = json.dumps(meta)
     for n in range(1, 5):
         assert f"scene {n}" in text
+
+
+def test_eval_scenes_counts(cuts_video, tmp_path):
+    truth = tmp_path / "truth.json"
+    # 100 is a true cut given as ambiguous (a prediction there counts neither way), 175 a cut that
+    # is not there (a miss), 150 is off by 2 (a hit at ±2, a miss and a false cut at ±1).
+    truth.write_text(json.dumps({cuts_video.name: {"cuts": [50, 152, 175], "ambiguous": [100], "other": 1}}))
+    r = vidpipe("eval", "scenes", "--truth", truth, cuts_video, "--json", check=0)
+    j = json.loads(r.stdout)
+    assert (j["overall"]["tp"], j["overall"]["fp"], j["overall"]["fn"]) == (1, 1, 2)
+    assert j["overall"]["precision"] == pytest.approx(0.5) and j["overall"]["recall"] == pytest.approx(1 / 3)
+    j = json.loads(vidpipe("eval", "scenes", "--truth", truth, cuts_video, "--json", "--tolerance", "2",
+                           check=0).stdout)
+    assert (j["overall"]["tp"], j["overall"]["fp"], j["overall"]["fn"]) == (2, 0, 1)
+    truth.write_text(json.dumps({cuts_video.name: {"cuts": TRUTH}}))
+    r = vidpipe("eval", "scenes", "--truth", truth, cuts_video, check=0)
+    assert "overall" in r.stdout and "1.000" in r.stdout.splitlines()[-1]
+    r = vidpipe("eval", "scenes", "--truth", tmp_path / "missing.json", cuts_video)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
