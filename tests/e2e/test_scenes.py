@@ -96,3 +96,10 @@ def test_eval_scenes_counts(cuts_video, tmp_path):
     assert "overall" in r.stdout and "1.000" in r.stdout.splitlines()[-1]
     r = vidpipe("eval", "scenes", "--truth", tmp_path / "missing.json", cuts_video)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_plan_runs_the_analysis(cuts_video):
+    """`vidpipe plan` with the scene graph: one middle frame per shot (uniform would take 0, 66, 133, 199)."""
+    r = vidpipe("plan", SOURCE / "graphs" / "qwen2_5_vl_scenes.yaml", cuts_video, "--json", "--set",
+                "sample.nframes=4", check=0)
+    assert json.loads(r.stdout)["videos"][0]["frame_indices"] == [25, 75, 125, 175]
