@@ -1,6 +1,7 @@
 // `vidpipe scenes INPUT... [--detector D] [--threshold X] [--min-scene-len N] [--json | --csv FILE]`:
 // the cuts, scenes and fades analyze.scenes finds (docs/sampling.md §7). Each input goes through
 // probe.ffmpeg and analyze.scenes, built from the registry with their defaults plus the options.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -114,11 +115,16 @@ int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt) {
   for (const std::string& input : opt.inputs) {
     try {
       json scenes = finder->find(input);
-      if (!opt.csv.empty()) {
-        std::ofstream os(opt.csv);
+      if (!opt.csv.empty()) {  // written beside, then renamed: never a half-written FILE
+        const std::string part = opt.csv + ".part";
+        std::ofstream os(part);
         write_csv(os, scenes);
-        if (!os.flush())
+        os.close();
+        std::error_code ec;
+        if (!os || (std::filesystem::rename(part, opt.csv, ec), ec)) {
+          std::filesystem::remove(part, ec);
           throw Error("cannot write " + opt.csv, "check that its folder exists and is writable");
+        }
       }
       if (!opt.json && opt.csv.empty()) print_text(input, scenes);
       videos.push_back(std::move(scenes));

@@ -103,3 +103,9 @@ def test_plan_runs_the_analysis(cuts_video):
     r = vidpipe("plan", SOURCE / "graphs" / "qwen2_5_vl_scenes.yaml", cuts_video, "--json", "--set",
                 "sample.nframes=4", check=0)
     assert json.loads(r.stdout)["videos"][0]["frame_indices"] == [25, 75, 125, 175]
+
+
+def test_csv_into_a_missing_folder_is_one_error(cuts_video, tmp_path):
+    r = vidpipe("scenes", cuts_video, "--csv", tmp_path / "no" / "scenes.csv")
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "scenes.csv" in r.stderr
+    assert not (tmp_path / "no").exists()
