@@ -83,7 +83,7 @@ SceneFinder::SceneFinder(const CommonOptions& common, const std::string& detecto
                          int64_t min_scene_len) {
   load_plugins(reg_, common, {});
   json given = {{"detector", detector}, {"min_scene_len", min_scene_len}};
-  if (threshold > 0) given["threshold"] = threshold;
+  if (threshold != 0) given["threshold"] = threshold;  // 0: the detector's default
   probe_ = make_node(reg_, "probe.ffmpeg", json::object());
   analyze_ = make_node(reg_, "analyze.scenes", given);
 }

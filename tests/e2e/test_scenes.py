@@ -66,8 +66,9 @@ def test_bad_input_is_one_error_line(tmp_path):
     r = vidpipe("scenes", bad)
     assert r.returncode == 1
     assert len(r.stderr.strip().splitlines()) == 1 and "broken.mp4" in r.stderr
-    r = vidpipe("scenes", bad, "--detector", "nope")
-    assert r.returncode == 2
+    for bad_option in (["--detector", "nope"], ["--threshold", "-1"], ["--min-scene-len", "0"]):
+        r = vidpipe("scenes", bad, *bad_option)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, bad_option
 
 
 def test_scene_graph_runs(cuts_video, tmp_path):
