@@ -3,6 +3,7 @@
 //   2 bad usage / graph / plugin, 130 interrupted.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <vector>
@@ -75,5 +76,22 @@ int cmd_plugins(const CommonOptions& common, bool json);
 int cmd_describe(const CommonOptions& common, const std::string& type, bool json);
 // `vidpipe probe INPUT [--json] [--set param=value]` (probe.cpp): 0 ok, 1 the input failed, 2 usage.
 int cmd_probe(const CommonOptions& common, const std::string& input, bool json, const std::vector<std::string>& sets);
+
+struct ScenesOptions {
+  std::vector<std::string> inputs;
+  std::string detector = "adaptive", csv;
+  double threshold = 0;  // 0: the detector's default
+  int64_t min_scene_len = 15;
+  bool json = false;
+};
+// `vidpipe scenes INPUT...` (scenes.cpp): 0 ok, 1 an input failed, 2 usage.
+int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt);
+
+struct EvalOptions : ScenesOptions {
+  std::string truth;      // TRUTH.json
+  int64_t tolerance = 1;  // frames
+};
+// `vidpipe eval scenes --truth TRUTH.json INPUT...` (eval.cpp): 0 ok, 1 an input failed, 2 usage.
+int cmd_eval_scenes(const CommonOptions& common, const EvalOptions& opt);
 
 }  // namespace vidpipe::cli

@@ -113,7 +113,32 @@ int main(int argc, char** argv) {
   pr->add_flag("--json", probe_json, "JSON output");
   pr->add_option("--set", probe_sets, "Override a probe.ffmpeg parameter: param=value (e.g. images_fps=5)")->type_name("K=V");
 
-  for (CLI::App* sub : {r, pl, v, g, p, d, pr}) add_plugin_options(sub, common);
+  ScenesOptions scenes;
+  auto* sc = app.add_subcommand("scenes", "Cuts, scenes and fades of each input (analyze.scenes)");
+  verbatim_inputs(sc->add_option("inputs", scenes.inputs, "INPUT...")->required());
+  sc->add_option("--detector", scenes.detector, "adaptive (default), content, threshold (fades) or hash");
+  sc->add_option("--threshold", scenes.threshold, "The detector's cut-off (default: its own)");
+  sc->add_option("--min-scene-len", scenes.min_scene_len, "Frames a scene has at least (default 15)");
+  auto* sc_json = sc->add_flag("--json", scenes.json, "JSON: {\"cuts\", \"scenes\", \"fades\"} (several inputs: {\"videos\": [...]})");
+  sc->add_option("--csv", scenes.csv, "Write the scene list as PySceneDetect's list-scenes CSV (one INPUT)")
+      ->type_name("FILE")
+      ->excludes(sc_json);
+
+  EvalOptions eval;
+  auto* ev = app.add_subcommand("eval", "Score a detector against ground truth");
+  ev->require_subcommand(1);
+  auto* evs = ev->add_subcommand("scenes", "Precision, recall and F1 of the cuts (greedy one-to-one within ±tolerance)");
+  verbatim_inputs(evs->add_option("inputs", eval.inputs, "INPUT...")->required());
+  evs->add_option("--truth", eval.truth, "JSON: {\"file name\": {\"cuts\": [...], \"ambiguous\": [...], \"gradual\": [[a, b]]}}")
+      ->required()
+      ->type_name("TRUTH.json");
+  evs->add_option("--tolerance", eval.tolerance, "Frames a cut may be off (default 1)");
+  evs->add_option("--detector", eval.detector, "adaptive (default), content, threshold or hash");
+  evs->add_option("--threshold", eval.threshold, "The detector's cut-off (default: its own)");
+  evs->add_option("--min-scene-len", eval.min_scene_len, "Frames a scene has at least (default 15)");
+  evs->add_flag("--json", eval.json, "JSON with per-video counts and \"overall\": {precision, recall, f1, ...}");
+
+  for (CLI::App* sub : {r, pl, v, g, p, d, pr, sc, ev, evs}) add_plugin_options(sub, common);
 
   try {
     app.parse(argc, argv);
@@ -132,6 +157,8 @@ int main(int argc, char** argv) {
     if (p->parsed()) return cmd_plugins(common, json);
     if (d->parsed()) return cmd_describe(common, type, json);
     if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
+    if (sc->parsed()) return cmd_scenes(common, scenes);
+    if (evs->parsed()) return cmd_eval_scenes(common, eval);
   } catch (const std::exception& e) {  // usage errors thrown before a command starts, and a last net
     print_error(e);
   }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "node_call.hpp"
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/params_check.hpp"
 #include "vidpipe/runtime/registry.hpp"
@@ -22,47 +23,6 @@ using namespace vidpipe::runtime;
 namespace vidpipe::cli {
 namespace {
 
-
-class ProbeJob final : public Job {
- public:
-  explicit ProbeJob(VideoJob v) : video_(std::move(v)) {}
-  const VideoJob& video() const override { return video_; }
-  void note(const std::string& key, json value) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    notes_[key] = std::move(value);
-  }
-  json notes() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return notes_;
-  }
-  const json& config() const override { return config_; }
-  json timing() const override { return json::object(); }
-  bool cancelled() const override { return false; }
-  void mark_partial(const std::string& damage) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    damage_.add(damage);
-  }
-  std::string damage() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return damage_.line();
-  }
-
- private:
-  VideoJob video_;
-  mutable std::mutex mu_;
-  DamageReport damage_;  // reported as `vidpipe run` reports it
-  json notes_ = json::object();
-  json config_ = json::object();
-};
-
-class Collect final : public Emitter {
- public:
-  bool emit(Data item, int) override {
-    items.push_back(std::move(item));
-    return true;
-  }
-  std::vector<Data> items;
-};
 
 json info_json(const VideoInfo& v) {
   const bool side = v.sideways();
@@ -144,7 +104,7 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool as_jso
       if (o.first == name) o.second = Origin::CommandLine;
   }
 
-  ProbeJob job(VideoJob{input, "probe", 0, ""});
+  CallJob job(VideoJob{input, "probe", 0, ""});
   Collect out;
   try {
     std::unique_ptr<Node> node = entry->make(Params(values, origins));
