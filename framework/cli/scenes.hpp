@@ -19,7 +19,7 @@ class SceneFinder {
   json find(const std::string& input);
 
  private:
-  runtime::NodeRegistry reg_;
+  runtime::NodeRegistry& reg_ = process_registry();  // never unloaded: commands.hpp
   std::unique_ptr<Node> probe_, analyze_;
 };
 
