@@ -25,12 +25,12 @@ DecoderBackendSpec FfmpegBackend::backend_spec() {
       .choice("pixel_format", "rgb24", {"rgb24", "native"},
               "rgb24: upright RGB24 frames; native: the pictures as decoded (planar YUV 8/10-bit 4:2:0, 4:2:2, "
               "4:4:4, NV12, P010; the rotation still to apply; other formats RGB24), for process.convert_scale to "
-              "convert and resize on all cores (graphs/qwen2_5_vl_fast.yaml)")
-      .rename("fused_resize", "pixel_format",
-              "decode with pixel_format: native, then process.convert_scale mode: fast, as "
-              "graphs/qwen2_5_vl_fast.yaml does");
+              "convert and resize on all cores (graphs/qwen2_5_vl_fast.yaml)");
   DecoderBackendSpec spec;
   spec.contract = declare_input_params(s.model_settable({"color_matrix"}));
+  spec.contract.rename("fused_resize", "pixel_format",
+                       "decode with pixel_format: native, then process.convert_scale mode: fast, as "
+                       "graphs/qwen2_5_vl_fast.yaml does");
   spec.rank = kRankPrimary;
   return spec;
 }
