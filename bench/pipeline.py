@@ -6,8 +6,9 @@ machines are shared and noisy).
 
 Rows per video:
   vidpipe            the default Qwen2.5-VL graph (decode planned frames, exact resize, npy + json)
-  vidpipe fast graph graphs/qwen2_5_vl_fast.yaml: same frames and sizes, YUV -> RGB and resize
-                     fused in the decoder (decode fused_resize)
+  vidpipe fast graph graphs/qwen2_5_vl_fast.yaml: same frames and sizes; the decoder hands the
+                     pictures on as decoded and process.convert_scale mode fast resizes
+                     the YUV planes and converts at output size, in parallel
   ffmpeg decode      `ffmpeg -threads 0 -i V -f null -`: the full-decode floor
   ffmpeg select+scale  the CLI producing the same frames at the same size (bicubic) as raw RGB
   pyav+torchvision   the reference stack: decode every frame (read_video style), keep the

@@ -7,7 +7,7 @@ decoded frame: PSNR, mean and max |diff| on the 0..255 scale.
 
 The "yuv:" rows start from the decoder's output (YUV 4:2:0) and time what the pipeline does
 per frame: colour conversion at full size then resize (graphs/qwen2_5_vl.yaml), or the fused
-convert+resize pass (decode.ffmpeg fused_resize = process.convert_scale mode fast,
+convert+resize pass (process.convert_scale mode fast,
 graphs/qwen2_5_vl_fast.yaml). Their reference is torchvision on the ffmpeg CLI's rgb24
 conversion of the same YUV frame. Two variants of the fused pass measure where its error comes
 from: "box-reduced" halves luma with a 2x box before the kernel where it shrinks 2x or more (the

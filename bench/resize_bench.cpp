@@ -1,7 +1,7 @@
 // vidpipe_bench_resize: times vidpipe's resize modes and OpenCV's resize on one RGB frame, and,
 // given the same frame as decoded YUV 4:2:0, the two whole per-frame paths of the pipeline:
 // colour conversion at full size + exact resize, against the fused convert+resize pass
-// (decode.ffmpeg fused_resize, both BT.601 as the Qwen profiles set it).
+// (process.convert_scale mode fast, both BT.601 as the Qwen profiles set it).
 //   vidpipe_bench_resize IN.rgb W H OUTW OUTH SECONDS OUTDIR [IN.yuv420p]
 // For each method prints one JSON line {"method", "ms_per_frame", "fps_parallel", "rounds"}
 // (medians over rounds that run every method in turn):
@@ -100,9 +100,6 @@ int main(int argc, char** argv) {
                          converters.local().convert(yf.get(), rgb.data(), w * 3, "bench");
                          fast.run(rgb.data(), w * 3, d, 3);
                        }});
-    methods.push_back({"yuv: fused fast", [&](uint8_t* d) {
-                         converters.local().convert(yf.get(), d, ow * 3, "bench", ow, oh);
-                       }});
   }
   // Where the fused path's error comes from (bench/resize.py): "box-reduced" is the luma 2x box
   // pre-reduction the fused path had until measured on aliasing-prone content; "chroma-up"
@@ -112,7 +109,11 @@ int main(int argc, char** argv) {
   const uint8_t* yuv_planes[3] = {yf->data[0], yf->data[1], yf->data[2]};
   const int yuv_strides[3] = {w, w / 2, w / 2};
   tbb::enumerable_thread_specific<std::vector<uint8_t>> chroma444(static_cast<std::size_t>(w) * h * 2);
+  const YuvResizer fused(w, h, 1, 1, ow, oh);  // process.convert_scale mode fast's resizer
   if (!yuv.empty()) {
+    methods.push_back({"yuv: fused fast", [&](uint8_t* d) {
+                         fused.run(yuv_planes, yuv_strides, YuvMatrix::bt601(false), d, ow * 3);
+                       }});
     methods.push_back({"yuv: fused box-reduced", [&](uint8_t* d) {
                          box_reduced.run(yuv_planes, yuv_strides, YuvMatrix::bt601(false), d, ow * 3);
                        }});

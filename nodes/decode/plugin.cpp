@@ -4,11 +4,12 @@
 // vidpipe.decode_opencv plugin, loaded only when a graph needs them.
 #include <vidpipe/sdk/plugin.hpp>
 
-#include "ffmpeg_backend_node.hpp"
+#include <vidpipe/media/ffmpeg_backend.hpp>
+
 #include "images_backend.hpp"
 
 static void register_nodes(vidpipe::Registry& r) {
-  r.add_backend<vidpipe::nodes::decode::FusedFfmpegBackend>();
+  r.add_backend<vidpipe::av::FfmpegBackend>();
   r.add_backend<vidpipe::nodes::decode::ImagesBackend>();
 }
 

@@ -1,7 +1,8 @@
 // process.convert_scale alone (NodeRunner), fed planar frames made of the bytes the ffmpeg CLI
 // decodes (`-f rawvideo` in the stream's own pixel format, i.e. what a decoder hands over with
 // pixel_format: native). References are the built CLI's graphs on the same video:
-//   fast  == graphs/qwen2_5_vl_fast.yaml's frames (the decoder's fused convert+resize), byte for byte
+//   fast  == graphs/qwen2_5_vl_fast.yaml's frames (this node after decode.auto pixel_format:
+//            native), byte for byte: the decoder's planes are the CLI's raw bytes
 //   exact == graphs/qwen2_5_vl.yaml's frames (CLI conversion, then the exact resize), byte for byte
 // for 8-bit 4:2:0 (shrunk and enlarged), 4:2:2 full range, 4:4:4, 10-bit and a rotated file.
 #include <doctest/doctest.h>

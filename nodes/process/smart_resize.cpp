@@ -2,8 +2,7 @@
 // (docs/qwen-reference.md §2.7/§2.8), or to the size a planning node decided (plan.resize), with one of
 // the modes of vidpipe/imaging/resize_kernels.hpp (exact = the reference's pixels). Differences to exact
 // are measured by bench/resize.py and tests/e2e/test_processing.py. Frames that already have
-// the target size pass through untouched; that is how decode.ffmpeg's fused_resize path
-// (convert + resize in one pass, graphs/qwen2_5_vl_fast.yaml) skips this node's work.
+// the target size pass through untouched.
 #include <vidpipe/sdk.hpp>
 
 #include <vidpipe/imaging/resize_kernels.hpp>

@@ -16,7 +16,8 @@ def test_describe_shows_the_role_and_what_a_profile_may_set():
     assert d["role"] == "decoder"
     params = {p["name"]: p for p in d["params"]}
     assert params["color_matrix"]["model_settable"] and not params["max_input_pixels"]["model_settable"]
-    assert {"old": "max_pixels", "new": "max_input_pixels"}.items() <= d["renamed"][0].items()
+    renamed = {r["old"]: r for r in d["renamed"]}
+    assert {"old": "max_pixels", "new": "max_input_pixels"}.items() <= renamed["max_pixels"].items()
     roles = {t: json.loads(vidpipe("describe", t, "--json", check=0).stdout)["role"]
              for t in ("probe.ffmpeg", "sample.uniform", "qwen2_5_vl.plan", "process.smart_resize", "gather.clip",
                        "qwen2_5_vl.tokens", "format.npy", "source.inputs")}

@@ -153,15 +153,16 @@ def test_bmp_sequences_fall_back_to_images_opencv(tmp_path, clip, mixed):
 
 
 # Every parameter each decode node type had before it was the runtime's decode node over a
-# backend (as `describe --json` listed them), with the model-settable color_matrix.
+# backend (as `describe --json` listed them), with the model-settable color_matrix; fused_resize
+# became pixel_format: native + process.convert_scale (a rename, so the old name says so).
 PARAMS_BEFORE = {
-    "decode.ffmpeg": ["allow_playlists", "autorotate", "color_matrix", "deadline", "fused_resize", "max_corrupt_ratio",
+    "decode.ffmpeg": ["allow_playlists", "autorotate", "color_matrix", "deadline", "max_corrupt_ratio",
                       "max_decoded_frames", "max_duration", "max_input_bytes", "max_input_pixels", "net_timeout",
                       "on_decode_error", "seek_mode", "skip_nonref", "threads", "tls_verify"],
     "decode.opencv": ["autorotate", "color_matrix", "deadline", "max_corrupt_ratio", "max_decoded_frames", "max_duration",
                       "max_input_pixels", "threads"],
     "decode.images": ["deadline", "max_decoded_frames", "max_duration", "max_input_pixels"],
-    "decode.auto": ["allow_playlists", "autorotate", "backends", "color_matrix", "deadline", "fused_resize",
+    "decode.auto": ["allow_playlists", "autorotate", "backends", "color_matrix", "deadline",
                     "max_corrupt_ratio", "max_decoded_frames", "max_duration", "max_input_bytes", "max_input_pixels",
                     "net_timeout", "on_decode_error", "seek_mode", "skip_nonref", "threads", "tls_verify"],
 }
@@ -176,6 +177,8 @@ def test_decode_node_types_keep_their_parameters(tmp_path, node):
     if "color_matrix" in params:
         assert params["color_matrix"]["model_settable"]
     assert {r["old"] for r in d["renamed"]} >= {"max_pixels"}  # the safety cap's old name is refused
+    if node in ("decode.ffmpeg", "decode.auto"):  # the FFmpeg backend's: the fused path's old switch too
+        assert "pixel_format" in params and "fused_resize" in {r["old"] for r in d["renamed"]}
     assert d["backends"], "a decode node lists the backends it decodes with"
 
 

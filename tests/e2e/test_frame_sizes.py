@@ -229,7 +229,7 @@ def test_shipped_graphs_on_every_size(videos, tmp_path, graph):
             quality = [im["jpeg_quality"] for im in meta["notes"]["openai"]["per_image"]]
             want = np.stack([decode_jpeg(encode_jpeg(torch.from_numpy(f), quality=q)).numpy()
                              for f, q in zip(want, quality)])
-        elif graph.endswith("_fast"):  # fused YUV resize: chroma differs by design (test_fused_resize.py),
+        elif graph.endswith("_fast"):  # fused YUV resize: chroma differs by design (test_fast_graph.py),
             got, want = luma(got), luma(want)  # luma goes through the exact kernel
         d = np.abs(got.astype(np.float64) - want.astype(np.float64))
         last = d[..., -4:].mean()  # the last 4 output columns, where garbage input columns land

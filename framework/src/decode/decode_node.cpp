@@ -39,22 +39,9 @@ namespace {
 
 const std::string kSequence = to_string(InputKind::Sequence);
 
-// decode.ffmpeg fused_resize: the {height, width} a planning node decided (plan.resize), which a
-// backend declaring fused_resize gets as `fused_size`; a configuration error naming the fix when
-// the plan has none (checked before any backend is tried: a wrong graph is not a broken input).
-json fused_size(const Params& p, const SamplePlan& plan) {
-  if (!p.has("fused_resize") || !p.get<bool>("fused_resize")) return json();
-  if (!plan.resize)
-    throw Error((plan.info ? plan.info->input + ": " : std::string()) +
-                    "decode fused_resize needs the planned frame size, and the plan has none",
-                "put the model's planning node (e.g. qwen2_5_vl.plan) between the sampler and the "
-                "decoder, or set fused_resize=false");
-  return {plan.resize->height, plan.resize->width};
-}
-
 // The backend's own parameters: the node's value where the node has one, else the backend's
 // default (so the Qwen profile's color_matrix=bt601 reaches the backend through decode.auto).
-Params params_for(const NodeSpec& spec, const Params& p, const json& fused) {
+Params params_for(const NodeSpec& spec, const Params& p) {
   json values = json::object();
   std::vector<std::pair<std::string, Origin>> origins;
   for (const ParamSpec& ps : spec.params) {
@@ -66,7 +53,6 @@ Params params_for(const NodeSpec& spec, const Params& p, const json& fused) {
       origins.emplace_back(ps.name, Origin::Default);
     }
   }
-  if (!fused.is_null() && spec.find_param("fused_resize")) values["fused_size"] = fused;
   return Params(std::move(values), std::move(origins));
 }
 
@@ -135,7 +121,6 @@ class DecodeNode final : public Node {
       if (automatic) job.note("backend_fallbacks", reasons);
     };
     const std::vector<const BackendEntry*> chain = candidates(info, name, reasons);
-    const json fused = fused_size(params_, *plan);
     for (std::size_t i = 0; i < chain.size(); ++i) {
       const BackendEntry& b = *chain[i];
       const bool last = i + 1 == chain.size();
@@ -150,7 +135,7 @@ class DecodeNode final : public Node {
       }
       int64_t sent = 0;
       try {
-        std::unique_ptr<DecoderBackend> backend = b.make(params_for(b.spec.contract, params_, fused));
+        std::unique_ptr<DecoderBackend> backend = b.make(params_for(b.spec.contract, params_));
         job.note("backend_used", b.name());
         const WalkStats stats = decode_frames(*backend, plan, opt, [&](FramePtr f) {
           ++sent;

@@ -5,6 +5,7 @@
 #include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/input_source.hpp>
 #include <vidpipe/media/library_logs.hpp>
+#include <vidpipe/media/native_frame.hpp>
 #include <vidpipe/media/packet_decoder.hpp>
 #include <vidpipe/media/rgb_converter.hpp>
 
@@ -20,9 +21,16 @@ DecoderBackendSpec FfmpegBackend::backend_spec() {
       .choice("color_matrix", "auto", {"auto", "bt601", "bt709"},
               "YUV->RGB matrix: auto = as the ffmpeg CLI (honour the stream's tags); bt601 = "
               "as PyAV/decord/OpenCV; bt709 = forced")
-      .flag("skip_nonref", true, "do not decode unwanted non-reference frames (H.264/HEVC; output is identical)");
+      .flag("skip_nonref", true, "do not decode unwanted non-reference frames (H.264/HEVC; output is identical)")
+      .choice("pixel_format", "rgb24", {"rgb24", "native"},
+              "rgb24: upright RGB24 frames; native: the pictures as decoded (planar YUV 8/10-bit 4:2:0, 4:2:2, "
+              "4:4:4, NV12, P010; the rotation still to apply; other formats RGB24), for process.convert_scale to "
+              "convert and resize on all cores (graphs/qwen2_5_vl_fast.yaml)");
   DecoderBackendSpec spec;
   spec.contract = declare_input_params(s.model_settable({"color_matrix"}));
+  spec.contract.rename("fused_resize", "pixel_format",
+                       "decode with pixel_format: native, then process.convert_scale mode: fast, as "
+                       "graphs/qwen2_5_vl_fast.yaml does");
   spec.rank = kRankPrimary;
   return spec;
 }
@@ -30,6 +38,7 @@ DecoderBackendSpec FfmpegBackend::backend_spec() {
 FfmpegBackend::FfmpegBackend(const Params& p) {
   opt_.color_matrix = p.get<std::string>("color_matrix");
   opt_.skip_nonref = p.get<bool>("skip_nonref");
+  native_ = p.get<std::string>("pixel_format") == "native";
   opt_.input = input_options(p);
   from_params_ = true;
 }
@@ -41,8 +50,6 @@ FfmpegBackend::~FfmpegBackend() = default;
 void FfmpegBackend::configure(const ReadOptions& s) {
   opt_.color_matrix = s.color_matrix;
   opt_.skip_nonref = s.skip_nonref;
-  opt_.out_width = s.out_width;
-  opt_.out_height = s.out_height;
   opt_.max_pixels = s.max_pixels;
 }
 
@@ -124,6 +131,7 @@ BackendCaps FfmpegBackend::open(const BackendOpen& how) {
   rgb_ = std::make_unique<RgbConverter>(opt_.color_matrix);
   scratch_ = {};
   counts_ = ReadStats();
+  native_counts_ = {0, 0};
   return new_decoder(opt_.threads);
 }
 
@@ -195,19 +203,21 @@ int FfmpegBackend::next(Picture& out) {
 std::shared_ptr<Frame> FfmpegBackend::frame() {
   const AVFrame* f = d_->frame.get();
   const Orient op = op_;
-  const bool swap = op == Orient::Clock || op == Orient::CClock || op == Orient::ClockFlip || op == Orient::CClockFlip;
-  // Upright output size (the fused resize target, else the decoded size) and the size the
-  // converter writes before turning the picture upright.
-  const bool fused = opt_.out_width > 0 && opt_.out_height > 0;
-  const int ow = fused ? opt_.out_width : swap ? f->height : f->width;
-  const int oh = fused ? opt_.out_height : swap ? f->width : f->height;
-  const int cw = swap ? oh : ow, ch = swap ? ow : oh;
-  FrameBuffer fb = make_frame(ow, oh);
+  if (native_) {  // as decoded, when the format has a planar Frame (else RGB24 below)
+    NativeFrame n = native_frame(f, op);
+    if (n.frame) {
+      ++native_counts_[n.zero_copy ? 0 : 1];
+      return n.frame;
+    }
+  }
+  const bool swap = swaps_axes(op);
+  FrameBuffer fb = make_frame(swap ? f->height : f->width, swap ? f->width : f->height);
   if (op == Orient::None) {
-    rgb_->convert(f, fb.pixels, fb.frame->stride, input_, cw, ch);
+    rgb_->convert(f, fb.pixels, fb.frame->stride, input_);
   } else {
-    if (!scratch_.frame || scratch_.frame->width != cw || scratch_.frame->height != ch) scratch_ = make_frame(cw, ch);
-    rgb_->convert(f, scratch_.pixels, scratch_.frame->stride, input_, cw, ch);
+    if (!scratch_.frame || scratch_.frame->width != f->width || scratch_.frame->height != f->height)
+      scratch_ = make_frame(f->width, f->height);
+    rgb_->convert(f, scratch_.pixels, scratch_.frame->stride, input_);
     orient_rgb(op, *scratch_.frame, fb);
   }
   return fb.frame;
@@ -234,10 +244,15 @@ std::string FfmpegBackend::stop_reason() const {
 
 json FfmpegBackend::note() const {
   const std::string& used = color_matrix_used();
-  return {{"color_matrix", used.empty() ? opt_.color_matrix : used},
+  json note = {{"color_matrix", used.empty() ? opt_.color_matrix : used},
           {"color_matrix_option", opt_.color_matrix},
           {"autorotate", opt_.autorotate},
           {"rotation", orient_.rotation}};
+  if (!native_) return note;
+  // pixel_format native: pictures handed out in FFmpeg's own buffers, or copied (their layout
+  // was not make_planar_frame's; native_frame.hpp)
+  note["native_frames"] = {{"zero_copy", native_counts_[0]}, {"copied", native_counts_[1]}};
+  return note;
 }
 
 }  // namespace vidpipe::av

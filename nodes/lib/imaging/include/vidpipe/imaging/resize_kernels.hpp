@@ -23,7 +23,7 @@ ResizeMode parse_resize_mode(const std::string& name);  // "exact", "bilinear", 
 inline constexpr const char* kResizeModeDoc =
     "exact: torchvision bicubic antialias (the reference's pixels); bilinear: torchvision bilinear "
     "antialias; area: OpenCV INTER_AREA-style box filter; fast: 2x box pre-reduction where the "
-    "downscale is 2x or more, then the exact kernel (with decode fused_resize: frames arrive sized)";
+    "downscale is 2x or more, then the exact kernel";
 
 class ResizeKernels {
  public:

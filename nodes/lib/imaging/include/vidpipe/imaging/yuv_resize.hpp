@@ -1,5 +1,5 @@
-// Fused colour conversion + resize for planar 8-bit YUV (the "fast" path: decode.ffmpeg
-// fused_resize, process.convert_scale mode fast): each plane is resized straight to the output
+// Fused colour conversion + resize for planar 8-bit YUV (the "fast" path: process.convert_scale
+// mode fast, graphs/qwen2_5_vl_fast.yaml): each plane is resized straight to the output
 // size with the antialiased kernel of resize.hpp (Y from full size, U and V from their
 // subsampled size), and only then converted to RGB, at output size.
 //

@@ -1,10 +1,12 @@
 // The FFmpeg decoder backend (decoder_backend.hpp): the codec work of decode.ffmpeg. Pictures
 // are found by the prober's packet index (VideoInfo::index; built here by demuxing once when
-// the prober did not), converted to packed RGB24 exactly as `ffmpeg -pix_fmt rgb24` converts
+// the prober did not), handed out as decoded when opened `native` (native_frame.hpp), else
+// converted to packed RGB24 exactly as `ffmpeg -pix_fmt rgb24` converts
 // them (rgb_converter.hpp) and turned upright as the CLI's autorotate turns them
 // (orientation.hpp). The walk (vidpipe/sdk decode_frames) decides what to decode.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -22,11 +24,11 @@ struct Decoder;
 
 class FfmpegBackend final : public DecoderBackend {
  public:
-  // decode.ffmpeg's own parameters: color_matrix, skip_nonref and how inputs are read
+  // decode.ffmpeg's own parameters: color_matrix, skip_nonref, pixel_format and how inputs are read
   // (input_source.hpp: declare_input_params). Rank primary, any video container.
   static DecoderBackendSpec backend_spec();
   explicit FfmpegBackend(const Params& p);
-  // `settings`: color_matrix, skip_nonref, out_width/out_height (the fused resize) and input
+  // `settings`: color_matrix, skip_nonref and input
   // (how inputs are opened, deadline and cancel hook included, kept as given); the rest comes
   // from open().
   explicit FfmpegBackend(ReadOptions settings);
@@ -36,7 +38,7 @@ class FfmpegBackend final : public DecoderBackend {
   // uses it for its first walk. `index`, `bytes`: as in VideoInfo (null: built / read here).
   void attach(const std::string& input, std::shared_ptr<const PacketIndex> index,
               std::shared_ptr<const InputBytes> bytes);
-  // Settings for the next walk (FrameReader::read): color_matrix, skip_nonref, fused size.
+  // Settings for the next walk (FrameReader::read): color_matrix, skip_nonref, max_pixels.
   void configure(const ReadOptions& settings);
   int width() const;   // coded size, before rotation (after attach or open)
   int height() const;
@@ -75,6 +77,8 @@ class FfmpegBackend final : public DecoderBackend {
   ReadStats counts_;                 // what the Decoder counts (its stats)
   std::unique_ptr<RgbConverter> rgb_;
   FrameBuffer scratch_;              // the converter's output before it is turned upright
+  bool native_ = false;              // pixel_format native: planar frames as decoded
+  std::array<int64_t, 2> native_counts_{0, 0};  // native frames handed out zero-copy, copied
   // Facts of the stream for the current walk.
   bool usable_ = false, approximate_ = false, intra_only_ = false, nonref_ok_ = false;
   std::unordered_set<int64_t> want_pts_;

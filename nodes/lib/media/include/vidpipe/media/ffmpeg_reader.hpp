@@ -106,8 +106,6 @@ VideoInfo probe(const std::string& input, const ProbeOptions& opt = {});
 struct ReadOptions {
   std::string color_matrix = "auto";  // "auto" (as the CLI: honour tags), "bt601", "bt709"
   bool autorotate = true;
-  // Upright output size for the fused convert+resize pass (rgb_converter.hpp); 0 = decoded size.
-  int out_width = 0, out_height = 0;
   int threads = 0;  // decoder threads, 0 = auto (what results may depend on it: sdk/src/decode_walk.cpp)
   int64_t max_pixels = kDefaultMaxPixels;
   // "exact": frame i is the i-th presented frame (seek to the keyframe at or before each target

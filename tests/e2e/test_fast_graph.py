@@ -1,11 +1,13 @@
-"""decode.ffmpeg fused_resize (graphs/qwen2_5_vl_fast.yaml): YUV -> RGB and resize in one pass.
+"""graphs/qwen2_5_vl_fast.yaml: the decoder hands frames on as decoded (pixel_format: native) and
+process.convert_scale mode fast resizes the YUV planes and converts at output size, in one pass.
 
 Same frames, sizes, grid and tokens as the default graph; pixels compared with the reference
 recipe computed here from tools nobody here wrote: the ffmpeg CLI's rgb24 frames at the planned
 indices, resized by torchvision's antialiased bicubic. Covers each path of the fused converter:
 4:2:0 shrunk, 4:2:0 upscaled, 4:2:2 full range (MJPEG), 4:4:4 shrunk (planes filtered as one
 image), 10-bit (swscale's fused pass), a rotated file, and aliasing-prone content (1-pixel cells).
-process.convert_scale mode fast gives these very bytes (nodes/process/convert_scale_test.cpp)."""
+The bytes are those of the decoder's former fused_resize pass (checked against that build when it
+was removed); convert_scale on the CLI's raw planes gives them too (nodes/process/convert_scale_test.cpp)."""
 import math
 import subprocess
 
@@ -91,13 +93,14 @@ def check(video, tmp_path, sets, floor, ceiling):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_fused_resize_close_to_reference(tmp_path, name):
+def test_fast_graph_close_to_reference(tmp_path, name):
     _, _, sets, floor, ceiling = CASES[name]
     meta = check(make(tmp_path, name), tmp_path, sets, floor, ceiling)
-    assert meta["notes"]["decode"]["fused_resize"] == [meta["resized_height"], meta["resized_width"]]
+    native = meta["notes"]["decode"]["native_frames"]  # every frame went out as decoded (planar)
+    assert native["zero_copy"] + native["copied"] == len(meta["frame_indices"])
 
 
-def test_fused_resize_on_a_rotated_file(tmp_path):
+def test_fast_graph_on_a_rotated_file(tmp_path):
     plain = make(tmp_path, "h264_360p_upscaled")
     rotated = tmp_path / "rot90.mp4"
     ffmpeg("-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated)
@@ -105,16 +108,26 @@ def test_fused_resize_on_a_rotated_file(tmp_path):
     assert meta["resized_height"] > meta["resized_width"]  # upright: portrait
 
 
-def test_fused_resize_without_a_planning_node_is_a_clear_error(tmp_path):
+def test_fused_resize_is_refused_naming_its_replacement(tmp_path):
+    """The decoder no longer resizes: its old switch is one configuration error naming the new path."""
     video = make(tmp_path, "h264_360p_upscaled")
     p = vidpipe("run", DEFAULT_GRAPH, video, "-o", tmp_path / "out", "--set", "decode.fused_resize=true")
-    assert p.returncode == 1
-    err = p.stdout + p.stderr
-    assert "fused_resize needs the planned frame size" in err and "qwen2_5_vl.plan" in err
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for words in ("fused_resize", "pixel_format: native", "process.convert_scale", "graphs/qwen2_5_vl_fast.yaml"):
+        assert words in lines[0]
     assert not (tmp_path / "out" / video.stem).exists()
 
 
-def test_fused_resize_on_aliasing_content(tmp_path):
+def test_native_frames_into_a_node_that_takes_rgb_is_refused(tmp_path):
+    video = make(tmp_path, "h264_360p_upscaled")
+    p = vidpipe("run", DEFAULT_GRAPH, video, "-o", tmp_path / "out", "--set", "decode.pixel_format=native")
+    assert p.returncode == 2
+    assert "process.convert_scale" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_fast_graph_on_aliasing_content(tmp_path):
     """1-pixel cells (cellauto rule 30, seeded): the fast path's worst case, the "aliasing" class
     of bench/resize.py. The floor is the figure measured here minus 1 dB (yuv_resize.hpp states it)."""
     video = tmp_path / "cellauto.mp4"
