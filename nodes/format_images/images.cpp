@@ -81,6 +81,6 @@ class FormatImages final : public Node {
 
 }  // namespace
 
-void register_format_images(Registry& r) { r.add<FormatImages>(); }
+void register_format_images_images(Registry& r) { r.add<FormatImages>(); }
 
 }  // namespace vidpipe::nodes

@@ -79,6 +79,6 @@ class FormatJsonl final : public Node {
 
 }  // namespace
 
-void register_format_jsonl(Registry& r) { r.add<FormatJsonl>(); }
+void register_format_images_jsonl(Registry& r) { r.add<FormatJsonl>(); }
 
 }  // namespace vidpipe::nodes

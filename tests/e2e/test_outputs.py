@@ -2,6 +2,7 @@
 parser written here from the published format and by torch (torch.frombuffer on the offsets; the
 `safetensors` package is not installed here: Debian's python3-torch 1.13 does not ship it), the
 tensors listed in metadata.json, format.images against frames.npy and PIL, format.jsonl streaming."""
+import io
 import json
 import struct
 
@@ -173,7 +174,11 @@ def test_images_png_exact_and_jpeg_close(videos, tmp_path):
     assert sorted(p.name for p in (out / "frames").iterdir()) == [n + ".jpg" for n in names]
     for k, n in enumerate(names):
         assert np.array_equal(np.asarray(Image.open(out / "png" / f"{n}.png").convert("RGB")), frames[k])
-        assert psnr(np.asarray(Image.open(out / "frames" / f"{n}.jpg").convert("RGB")), frames[k]) > 30
+        # as close as PIL's own JPEG at the same quality (testsrc2's saturated edges cost 4:2:0 JPEG ~27 dB)
+        buf = io.BytesIO()
+        Image.fromarray(frames[k]).save(buf, "JPEG", quality=90)
+        pil = psnr(np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB")), frames[k])
+        assert psnr(np.asarray(Image.open(out / "frames" / f"{n}.jpg").convert("RGB")), frames[k]) > min(pil - 1.0, 30)
     arts = {a["name"]: a for a in meta["artifacts"]}
     assert arts["png"]["kind"] == "images" and arts["frames"]["kind"] == "images"
     marker = read_json(out / ".vidpipe-output.json")
@@ -183,7 +188,6 @@ def test_images_png_exact_and_jpeg_close(videos, tmp_path):
 def test_jsonl_lines_in_order_with_pictures(videos, tmp_path):
     Image = pytest.importorskip("PIL.Image")
     import base64
-    import io
     g = graph_with(tmp_path, "  png:\n    type: format.images\n    in: write.clip\n    params: {format: png}\n"
                              "  lines:\n    type: format.jsonl\n    in: png.clip\n    params: {format: png}\n"
                              "  paths:\n    type: format.jsonl\n    in: lines.clip\n"
