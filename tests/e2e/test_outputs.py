@@ -140,9 +140,8 @@ def test_metadata_lists_every_tensor(run_all):
         assert listed["frames"]["dtype"] == dt
 
 
-def test_safetensors_frame_count_other_than_planned(videos, tmp_path):
-    # a 1 s clip with nframes=12 planned at frame_factor 1: whatever the decoder delivers, the
-    # header's shapes and offsets describe the data (the header is rewritten in place).
+def test_safetensors_frames_equal_npy_on_a_second_video(videos, tmp_path):
+    # the default dtype and file name, another size and frame count
     g = graph_with(tmp_path, "  st:\n    type: format.safetensors\n    in: write.clip\n")
     vidpipe("run", g, videos["small"], "-o", tmp_path / "o", "--set", "sample.nframes=12", "--set",
             "resize.max_pixels=20000", check=0)
