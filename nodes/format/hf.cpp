@@ -109,19 +109,26 @@ class FormatHf::Stream final : public FrameStream {
     const int64_t gt = groups(count_);
     const int64_t grid[3] = {gt, H_ / node_.p_, W_ / node_.p_};
     auto next = std::make_shared<Clip>(*clip);
+    static const char* dtypes[] = {"uint8", "float32", "float16", "bfloat16"};
+    const json pv = {{"tensor", "pixel_values_videos"}, {"dtype", dtypes[static_cast<int>(node_.type_)]},
+                     {"shape", {rows(gt), cols()}}, {"layout", "patches: rows grid_t*grid_h*grid_w, cols C*tp*p*p (docs/qwen-reference.md §6.4)"}};
+    const json grid_info = {{"tensor", "video_grid_thw"}, {"dtype", "int64"}, {"shape", {1, 3}}};
     if (st_) {
       if (gt != groups(planned_)) st_->rewrite_head(st_head_, safetensors_head(gt));
       st_->write(grid, sizeof grid);
-      next->artifacts.push_back({node_.file_ + ".safetensors", "tensor", st_->commit()});
+      next->artifacts.push_back({node_.file_ + ".safetensors", "tensor", st_->commit(), {{"tensors", json::array({pv, grid_info})}}});
     }
     if (pv_) {
       if (gt != groups(planned_)) pv_->rewrite_head(pv_head_, npy_header(npy_descr(node_.type_), {rows(gt), cols()}));
-      next->artifacts.push_back({node_.file_ + ".pixel_values_videos.npy", "tensor", pv_->commit()});
+      json pv_npy = pv;
+      pv_npy["npy_descr"] = npy_descr(node_.type_);
+      if (node_.type_ == ElemType::BF16) pv_npy["read_as"] = "numpy uint16 holding bfloat16 bits: torch.from_numpy(a).view(torch.bfloat16)";
+      next->artifacts.push_back({node_.file_ + ".pixel_values_videos.npy", "tensor", pv_->commit(), {{"tensors", json::array({pv_npy})}}});
       const std::string gn = node_.file_ + ".video_grid_thw.npy";
       OutputFile g(dir_, gn);
       g.write_header(npy_header("<i8", {1, 3}));
       g.write(grid, sizeof grid);
-      next->artifacts.push_back({gn, "tensor", g.commit()});
+      next->artifacts.push_back({gn, "tensor", g.commit(), {{"tensors", json::array({grid_info})}}});
     }
     out.emit(ClipPtr(std::move(next)));
   }

@@ -106,8 +106,18 @@ class FormatMetadata final : public Node {
     json t = job.timing();
     meta["timing"] = {{"extraction", t["extraction"]}, {"processing", t["processing"]}, {"total", t["total"]},
                       {"nodes", t["nodes"]}};
+    // Every tensor written, with the file it is in, its dtype, shape and layout (docs/outputs.md):
+    // a bfloat16 .npy reads back as uint16, and only this says so.
     meta["artifacts"] = json::array();
-    for (const auto& a : clip.artifacts) meta["artifacts"].push_back({{"name", a.name}, {"kind", a.kind}, {"bytes", a.bytes}});
+    meta["tensors"] = json::array();
+    for (const auto& a : clip.artifacts) {
+      meta["artifacts"].push_back({{"name", a.name}, {"kind", a.kind}, {"bytes", a.bytes}});
+      if (!a.info.is_object() || !a.info.contains("tensors")) continue;
+      for (json t : a.info["tensors"]) {
+        t["file"] = a.name;
+        meta["tensors"].push_back(std::move(t));
+      }
+    }
     meta["vidpipe_version"] = VIDPIPE_VERSION;
     meta["config"] = job.config();
     return meta;

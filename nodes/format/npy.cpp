@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "tensor_util.hpp"
+#include "frame_encoder.hpp"
 #include "vidpipe/sdk.hpp"
 
 namespace vidpipe::nodes {
@@ -40,12 +40,12 @@ class FormatNpy final : public Node {
   }
   explicit FormatNpy(const Params& p)
       : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),
-        tchw_(p.get<std::string>("layout") == "TCHW"), norm_(p.get<std::string>("normalize")),
-        mean_(p.get<std::vector<double>>("norm_mean")), std_(p.get<std::vector<double>>("norm_std")),
-        pad_(p.get<int64_t>("pad_to_multiple")), bgr_(p.get<std::string>("channel_order") == "bgr") {
+        tchw_(p.get<std::string>("layout") == "TCHW"), pad_(p.get<int64_t>("pad_to_multiple")),
+        opts_{type_, tchw_, p.get<std::string>("channel_order") == "bgr", p.get<std::string>("normalize"),
+              p.get<std::vector<double>>("norm_mean"), p.get<std::vector<double>>("norm_std")} {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
-    if (norm_ != "none" && type_ == ElemType::U8)
-      throw Error("format.npy: normalize=" + norm_ + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
+    if (opts_.normalize != "none" && type_ == ElemType::U8)
+      throw Error("format.npy: normalize=" + opts_.normalize + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
   }
 
   // Writes each frame as it arrives (FrameUse::Stream); a whole clip goes through the same path.
@@ -81,10 +81,8 @@ class FormatNpy final : public Node {
   std::string file_;
   ElemType type_;
   bool tchw_;
-  std::string norm_;
-  std::vector<double> mean_, std_;
   int64_t pad_;
-  bool bgr_;
+  TensorOptions opts_;
 };
 
 // One array file, written frame by frame: the header as soon as the first frame gives the size
@@ -97,7 +95,7 @@ class FormatNpy::Stream final : public FrameStream {
   void write(const FramePtr& frame) override {
     const Frame& f = *frame;
     if (!last_) start(f);
-    else if (f.width != w_ || f.height != h_ || f.format != last_->format)
+    else if (!enc_->same_shape(f))
       throw Error(fmt::format("frames differ in size ({} vs {}); one array needs one size", size_text(f.width, f.height),
                               size_text(w_, h_)),
                   "resize all frames to one size before format.npy");
@@ -112,7 +110,14 @@ class FormatNpy::Stream final : public FrameStream {
     for (std::size_t t = count_; t < T; ++t) put_frame(*last_);  // padding repeats the last frame
     if (T != padded(planned_)) file_.rewrite_head(head_size_, node_.header(T, c_, h_, w_));
     auto next = std::make_shared<Clip>(*clip);
-    next->artifacts.push_back({node_.file_, "tensor", file_.commit()});
+    const auto T64 = static_cast<int64_t>(T);
+    json t = tensor_info("frames", node_.type_, node_.tchw_ ? std::vector<int64_t>{T64, c_, h_, w_} : std::vector<int64_t>{T64, h_, w_, c_},
+                         node_.tchw_ ? "TCHW" : "THWC");
+    t["npy_descr"] = npy_descr(node_.type_);
+    t["channel_order"] = node_.opts_.bgr ? "bgr" : "rgb";
+    t["normalize"] = node_.opts_.normalize;
+    if (node_.type_ == ElemType::BF16) t["read_as"] = "numpy uint16 holding bfloat16 bits: torch.from_numpy(a).view(torch.bfloat16)";
+    next->artifacts.push_back({node_.file_, "tensor", file_.commit(), {{"tensors", json::array({t})}}});
     out.emit(ClipPtr(std::move(next)));
   }
 
@@ -123,45 +128,16 @@ class FormatNpy::Stream final : public FrameStream {
   }
 
   void start(const Frame& f) {
-    h_ = f.height, w_ = f.width, c_ = channels(f.format);
+    enc_ = std::make_unique<FrameEncoder>(node_.opts_, f);
+    h_ = f.height, w_ = f.width, c_ = enc_->channels_();
     const std::string head = node_.header(padded(planned_), c_, h_, w_);
     head_size_ = head.size();
     file_.write_header(head);
-    // Channel k of the array comes from channel src_[k] of the frame.
-    swap_ = c_ == 3 && (node_.bgr_ != (f.format == PixelFormat::BGR24));
-    src_[0] = swap_ ? 2 : 0, src_[2] = swap_ ? 0 : 2;
-    planar_.resize(static_cast<std::size_t>(c_) * h_ * w_);
-    lut_ = std::make_unique<NormLut>(node_.norm_ != "none", node_.norm_ == "mean_std" ? node_.mean_ : std::vector<double>{},
-                                     node_.norm_ == "mean_std" ? node_.std_ : std::vector<double>{}, c_);
   }
 
   void put_frame(const Frame& f) {
-    const int h = h_, w = w_, c = c_;
-    if (node_.tchw_) {  // interleaved rows → one plane per channel
-      for (int y = 0; y < h; ++y) {
-        const uint8_t* row = f.row(y);
-        for (int x = 0; x < w; ++x)
-          for (int ch = 0; ch < c; ++ch) planar_[(static_cast<std::size_t>(ch) * h + y) * w + x] = row[x * c + (c == 3 ? src_[ch] : ch)];
-      }
-    } else if (swap_) {
-      for (int y = 0; y < h; ++y) {
-        const uint8_t* row = f.row(y);
-        uint8_t* dst = &planar_[static_cast<std::size_t>(y) * w * c];
-        for (int x = 0; x < w; ++x)
-          for (int ch = 0; ch < 3; ++ch) dst[x * 3 + ch] = row[x * 3 + src_[ch]];
-      }
-    } else {
-      for (int y = 0; y < h; ++y) std::memcpy(&planar_[static_cast<std::size_t>(y) * w * c], f.row(y), static_cast<std::size_t>(w) * c);
-    }
-    const std::size_t n = planar_.size();
-    if (node_.type_ == ElemType::U8) return file_.write(planar_.data(), n);
-    bytes_.clear();
-    bytes_.reserve(n * elem_size(node_.type_));
-    for (std::size_t i = 0; i < n; ++i) {
-      const int ch = node_.tchw_ ? static_cast<int>(i / (static_cast<std::size_t>(h) * w)) : static_cast<int>(i % c);
-      put(bytes_, node_.type_, lut_->lut[ch][planar_[i]]);
-    }
-    file_.write(bytes_.data(), bytes_.size());
+    const auto [data, n] = enc_->encode(f);
+    file_.write(data, n);
   }
 
   const FormatNpy& node_;
@@ -169,10 +145,8 @@ class FormatNpy::Stream final : public FrameStream {
   OutputFile file_;
   FramePtr last_;
   std::size_t count_ = 0, head_size_ = 0;
-  int h_ = 0, w_ = 0, c_ = 0, src_[3] = {0, 1, 2};
-  bool swap_ = false;
-  std::vector<uint8_t> planar_, bytes_;
-  std::unique_ptr<NormLut> lut_;
+  int h_ = 0, w_ = 0, c_ = 0;
+  std::unique_ptr<FrameEncoder> enc_;
 };
 
 std::unique_ptr<FrameStream> FormatNpy::open(Job& job, std::size_t planned_frames) const {

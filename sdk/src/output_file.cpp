@@ -39,6 +39,10 @@ void OutputFile::write(const void* data, std::size_t n) {
   bytes_ += n;
 }
 
+void OutputFile::flush() {
+  if (std::fflush(f_) != 0) throw Error("cannot write " + tmp_, "the disk may be full");
+}
+
 void OutputFile::rewrite_head(std::size_t old_size, const std::string& head) {
   const auto failed = [&] { return Error("cannot write " + tmp_, "the disk may be full"); };
   if (old_size > bytes_) throw Error("rewrite_head: the file has only " + std::to_string(bytes_) + " bytes", "", ErrorKind::Internal);

@@ -211,6 +211,9 @@ struct Artifact {
   std::string name;  // file name inside the job's folder, e.g. "frames.npy"
   std::string kind;  // "tensor", "metadata", "images" ...
   uint64_t bytes = 0;
+  // Since ABI 3.0: what the file holds, for metadata.json; writers of tensors set
+  // {"tensors": [{"tensor", "dtype", "shape", "layout", ...}]} (docs/outputs.md).
+  json info = json::object();
 };
 
 // The frames of one video in presentation order, plus everything known about them.

@@ -27,6 +27,8 @@ class VIDPIPE_API OutputFile {
 
   void write(const void* data, std::size_t n);
   void write_header(const std::string& h) { write(h.data(), h.size()); }
+  // Makes what was written readable now (a writer that streams lines, format.jsonl).
+  void flush();
   // Replaces the first `old_size` bytes written (a header written before the final count was
   // known, e.g. by a writer that streams) by `head`, moving the data when the sizes differ.
   void rewrite_head(std::size_t old_size, const std::string& head);
