@@ -5,6 +5,8 @@
 //   "scenes":   what the chosen detector finds in them (detect.hpp): cuts, scenes, fades.
 #include <vidpipe/sdk.hpp>
 
+#include <vidpipe/media/input_source.hpp>
+
 #include "detect.hpp"
 #include "signals.hpp"
 
@@ -14,7 +16,7 @@ using namespace vidpipe;
 
 class SceneAnalysis : public Node {
  public:
-  static NodeSpec spec() {
+  static NodeSpec contract() {
     return NodeSpec("analyze.scenes", "Scores every frame cheaply and finds the cuts, scenes and fades")
         .with_shape(Shape::Map)
         .with_role(Role::Processor)
@@ -31,20 +33,28 @@ class SceneAnalysis : public Node {
         .integer("max_frames", 2000000, 1, 1e12, "a video with more frames is refused");
   }
 
+  static NodeSpec spec() {
+    NodeSpec s = contract();
+    return av::declare_input_params(s);  // net_timeout, max_input_bytes ...: as the decoders read inputs
+  }
+
   explicit SceneAnalysis(const Params& p) {
     detect_.detector = p.get<std::string>("detector");
     detect_.threshold = p.get<double>("threshold");
     detect_.min_scene_len = p.get<int64_t>("min_scene_len");
     options_.max_side = static_cast<int>(p.get<int64_t>("analysis_size"));
     options_.max_frames = p.get<int64_t>("max_frames");
+    options_.input = av::input_options(p);
   }
 
-  void process(const Data& in, Emitter& out, Job&) override {
+  void process(const Data& in, Emitter& out, Job& job) override {
     const InfoPtr& info = std::get<InfoPtr>(in);
     if (info->extra.value("input_kind", "") == "image_sequence")
       throw Error("analyze.scenes: " + info->input + " is a frame folder; scene analysis needs a video",
                   "use sample.uniform for frame folders");
-    const analyze::Signals signals = analyze::analyze(info->input, options_);
+    analyze::AnalyzeOptions options = options_;  // per call: the cancel hook belongs to this job
+    options.input.cancelled = [&job] { return job.cancelled(); };
+    const analyze::Signals signals = analyze::analyze(*info, options);
     const analyze::Detection found = analyze::detect(signals, detect_);
     auto result = std::make_shared<VideoInfo>(*info);
     const double fps = info->fps > 0 ? info->fps : signals.fps;

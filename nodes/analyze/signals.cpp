@@ -10,6 +10,7 @@
 #include <vidpipe/sdk/error.hpp>
 
 #include <vidpipe/media/ffmpeg_reader.hpp>
+#include <vidpipe/media/input_data.hpp>
 #include <vidpipe/media/packet_decoder.hpp>
 
 extern "C" {
@@ -101,9 +102,11 @@ float content_delta(const Scored& a, const Scored& b) {
 
 }  // namespace
 
-Signals analyze(const std::string& input, const AnalyzeOptions& opt) {
-  av::InputOptions io;
-  av::FormatPtr fmt = av::open_input(input, io);
+Signals analyze(const VideoInfo& info, const AnalyzeOptions& opt) {
+  const std::string& input = info.input;
+  const av::InputOptions& io = opt.input;
+  auto data = info.bytes ? av::InputData::from_bytes(info.bytes, input, io) : nullptr;
+  av::FormatPtr fmt = av::open_input(input, io, std::move(data));
   const int si = av::best_video_stream(fmt.get(), input);
   AVStream* st = fmt->streams[si];
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);

@@ -10,6 +10,8 @@
 
 #include <vidpipe/sdk/data.hpp>
 
+#include <vidpipe/media/ffmpeg_reader.hpp>
+
 namespace vidpipe::analyze {
 
 struct Signals {
@@ -33,10 +35,12 @@ struct AnalyzeOptions {
   int max_side = 256;               // frames are scored with their longer side at most this
   int64_t max_frames = 2'000'000;   // a longer video is refused (memory stays ~20 bytes a frame)
   int threads = 0;                  // decoder threads, 0 = FFmpeg's choice
+  av::InputOptions input;           // how the input may be read (the node's input parameters)
 };
 
-// Decodes every frame of `input` (skipping the loop filter, downscaling before any colour
-// conversion) and scores it. Throws vidpipe::Error naming the input.
-Signals analyze(const std::string& input, const AnalyzeOptions& opt);
+// Decodes every frame of the probed video (skipping the loop filter, downscaling before any
+// colour conversion) and scores it. An http(s), base64 or stdin input is read from the bytes the
+// prober fetched (VideoInfo::bytes), never fetched again. Throws vidpipe::Error naming the input.
+Signals analyze(const VideoInfo& info, const AnalyzeOptions& opt);
 
 }  // namespace vidpipe::analyze

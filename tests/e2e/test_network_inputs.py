@@ -122,6 +122,25 @@ def test_an_http_input_is_fetched_once_per_job(media, tmp_path, name, handler):
     assert np.array_equal(frames_r, frames_l)
 
 
+def test_scene_analysis_reads_the_probed_bytes(media, tmp_path):
+    """analyze.scenes decodes every frame again after the prober: from the prober's bytes
+    (VideoInfo::bytes), not a second download (the server answers only once, a second GET would
+    stall the job). Its picks equal the local file's."""
+    local = media["v"]
+    graph = DEFAULT_GRAPH.with_name("qwen2_5_vl_scenes.yaml")
+    with serve(media["dir"], AnswersOnce) as (srv, base):
+        srv.release = threading.Event()
+        try:
+            meta_r, frames_r = run_one(graph, f"{base}/{local.name}", tmp_path / "r")
+            hits = list(srv.hits)
+        finally:
+            srv.release.set()
+    assert hits == [f"/{local.name}"], hits
+    meta_l, frames_l = run_one(graph, local, tmp_path / "l")
+    assert meta_r["status"] == "ok" and meta_r["frame_indices"] == meta_l["frame_indices"]
+    assert np.array_equal(frames_r, frames_l)
+
+
 def test_input_settings_are_node_params(media):
     cfg = json.loads(vidpipe("run", DEFAULT_GRAPH, "--dry-run", "--set", "probe.net_timeout=2",
                              "--set", "decode.max_input_bytes=5000", check=0).stdout)["nodes"]
