@@ -5,6 +5,11 @@
 # (vidpipe/testing.hpp).
 find_package(doctest REQUIRED)
 
+# One doctest main for every test executable (node tests here, tests/CMakeLists.txt's unit
+# tests), compiled once instead of once per test.
+add_library(vidpipe_doctest_main STATIC ${PROJECT_SOURCE_DIR}/tests/unit/main.cpp)
+target_link_libraries(vidpipe_doctest_main PUBLIC doctest::doctest)
+
 # ASan + UBSan build: a report ends a test at once with exit code 86 (ASan, LeakSanitizer) or 87
 # (UBSan), which no test accepts; oneTBB's known vptr reports and glibc's dlerror buffer are
 # suppressed (tests/sanitizers/). Unit tests too.
@@ -16,8 +21,8 @@ endif()
 
 function(vidpipe_node_test plugin family node file)
   set(name test_${family}_${node})
-  add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/unit/main.cpp ${file})
-  target_link_libraries(${name} PRIVATE doctest::doctest vidpipe::testing)
+  add_executable(${name} ${file})
+  target_link_libraries(${name} PRIVATE vidpipe_doctest_main vidpipe::testing)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit)  # temp_dir.hpp
   target_compile_definitions(${name} PRIVATE VIDPIPE_PLUGIN_FILE="$<TARGET_FILE:${plugin}>"
     VIDPIPE_PLUGIN_DIR="${VIDPIPE_PLUGIN_OUTPUT_DIR}" VIDPIPE_BUILD_DIR="${PROJECT_BINARY_DIR}"
