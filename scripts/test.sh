@@ -15,7 +15,7 @@ if [ "${VIDPIPE_SANITIZE:-1}" != 0 ]; then
   # interpreter starts (the Release stage tests the package).
   source scripts/compiler-cache.sh
   cmake -S . -B build-asan -G Ninja "${VIDPIPE_LAUNCHER_ARGS[@]}" -DVIDPIPE_SANITIZE=ON -DVIDPIPE_BENCH=OFF -DVIDPIPE_PYTHON_PACKAGE=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >/dev/null
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-Og -g1" >/dev/null
   cmake --build build-asan -j"${VIDPIPE_JOBS:-2}"
   (cd build-asan && ctest --output-on-failure -j"${VIDPIPE_TEST_JOBS:-2}" --timeout 900)
 fi

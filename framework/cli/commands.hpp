@@ -80,6 +80,7 @@ int cmd_probe(const CommonOptions& common, const std::string& input, bool json, 
 struct ScenesOptions {
   std::vector<std::string> inputs;
   std::string detector = "adaptive", csv;
+  std::string contact_sheet;  // --contact-sheet FILE: a JPEG of the shots (graphs/contact_sheet.yaml)
   double threshold = 0;  // 0: the detector's default
   int64_t min_scene_len = 15;
   bool json = false;

@@ -123,6 +123,9 @@ int main(int argc, char** argv) {
   sc->add_option("--csv", scenes.csv, "Write the scene list as PySceneDetect's list-scenes CSV (one INPUT)")
       ->type_name("FILE")
       ->excludes(sc_json);
+  sc->add_option("--contact-sheet", scenes.contact_sheet,
+                 "Write a JPEG grid of the shots' frames, new shots marked (one INPUT; graphs/contact_sheet.yaml)")
+      ->type_name("FILE");
 
   EvalOptions eval;
   auto* ev = app.add_subcommand("eval", "Score a detector against ground truth");

@@ -1,6 +1,8 @@
-// `vidpipe scenes INPUT... [--detector D] [--threshold X] [--min-scene-len N] [--json | --csv FILE]`:
-// the cuts, scenes and fades analyze.scenes finds (docs/sampling.md §7). Each input goes through
-// probe.ffmpeg and analyze.scenes, built from the registry with their defaults plus the options.
+// `vidpipe scenes INPUT... [--detector D] [--threshold X] [--min-scene-len N] [--json | --csv FILE]
+// [--contact-sheet FILE]`: the cuts, scenes and fades analyze.scenes finds (docs/sampling.md §7).
+// Each input goes through probe.ffmpeg and analyze.scenes, built from the registry with their
+// defaults plus the options; the contact sheet runs graphs/contact_sheet.yaml.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "node_call.hpp"
 #include "vidpipe/runtime/params_check.hpp"
 #include "vidpipe/runtime/registry.hpp"
+#include "vidpipe/runtime/session.hpp"
 #include "vidpipe/runtime/text.hpp"
 
 using namespace vidpipe;
@@ -77,6 +80,44 @@ void print_text(const std::string& input, const json& scenes) {
                              s["end_frame"].get<int64_t>(), timecode(s["start_time"]), timecode(s["end_time"]));
 }
 
+// Renames `from` to `to`; on failure removes `from` and throws naming `to`.
+void publish(const std::filesystem::path& from, const std::string& to) {
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  if (ec) {
+    std::filesystem::remove(from, ec);
+    throw Error("cannot write " + to, "check that its folder exists and is writable");
+  }
+}
+
+// --contact-sheet FILE: graphs/contact_sheet.yaml on `input`, with the detector options on its
+// analyze node, written into a folder this call creates beside FILE (so the rename is within one
+// file system) and removes afterwards; the sheet is then renamed to FILE.
+void write_contact_sheet(const ScenesOptions& opt, const std::string& input) {
+  Overrides ov;
+  ov.sets = {"analyze.detector=" + opt.detector, fmt::format("analyze.min_scene_len={}", opt.min_scene_len)};
+  if (opt.threshold != 0) ov.sets.push_back(fmt::format("analyze.threshold={}", opt.threshold));
+  const ResolvedGraph graph = resolve_graph(parse_graph_file(graphs_dir() + "/contact_sheet.yaml"), process_registry(), ov);
+  const std::filesystem::path target(opt.contact_sheet);
+  std::string staging = ((target.has_parent_path() ? target.parent_path() : ".") / ".vidpipe-sheet-XXXXXX").string();
+  if (!::mkdtemp(staging.data()))
+    throw Error("cannot create a folder beside " + opt.contact_sheet, "check that its folder exists and is writable");
+  struct Remove {  // only what this call created: the folder and what the session wrote in it
+    std::string dir;
+    ~Remove() { std::error_code ec; std::filesystem::remove_all(dir, ec); }
+  } remove{staging};
+  SessionOptions so;
+  so.output_dir = staging;
+  Session session(graph, so);
+  InterruptScope on_ctrl_c(session);
+  SubmitOptions one;
+  one.name = "sheet";
+  one.keep_output = false;
+  const Result r = session.submit(input, one).get();
+  if (!r.usable()) throw Error(display_input(input) + ": contact sheet: " + r.job.error, r.job.hint);
+  publish(std::filesystem::path(staging) / "sheet" / "contact_sheet.jpg", opt.contact_sheet);
+}
+
 }  // namespace
 
 SceneFinder::SceneFinder(const CommonOptions& common, const std::string& detector, double threshold,
@@ -99,8 +140,8 @@ json SceneFinder::find(const std::string& input) {
 }
 
 int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt) {
-  if (!opt.csv.empty() && opt.inputs.size() != 1) {
-    print_error(with_fix("--csv writes one video's scenes", "give one INPUT with --csv, or use --json"));
+  if ((!opt.csv.empty() || !opt.contact_sheet.empty()) && opt.inputs.size() != 1) {
+    print_error(with_fix("--csv and --contact-sheet write one video's scenes", "give one INPUT with them, or use --json"));
     return kUsage;
   }
   std::unique_ptr<SceneFinder> finder;
@@ -120,12 +161,10 @@ int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt) {
         std::ofstream os(part);
         write_csv(os, scenes);
         os.close();
-        std::error_code ec;
-        if (!os || (std::filesystem::rename(part, opt.csv, ec), ec)) {
-          std::filesystem::remove(part, ec);
-          throw Error("cannot write " + opt.csv, "check that its folder exists and is writable");
-        }
+        if (!os) std::filesystem::remove(part);
+        publish(part, opt.csv);
       }
+      if (!opt.contact_sheet.empty()) write_contact_sheet(opt, input);
       if (!opt.json && opt.csv.empty()) print_text(input, scenes);
       videos.push_back(std::move(scenes));
     } catch (const std::exception& e) {
