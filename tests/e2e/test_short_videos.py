@@ -62,6 +62,7 @@ QWEN = {  # graph -> (factor, patch, min_pixels, video_max_pixels, total_pixels)
     "qwen2_5_vl_budget": (28, 14, 100352, 602112, 90316800),
     "qwen2_5_vl_fast": (28, 14, 100352, 602112, 90316800),
     "qwen2_5_vl_scenes": (28, 14, 100352, 602112, 90316800),  # one shot: sample.scene takes what uniform takes
+    "qwen2_5_vl_adaptive": (28, 14, 100352, 602112, 90316800),  # fewer frames than the budget: every frame
     "qwen3_vl": (32, 16, 131072, 786432, 117964800),
 }
 LLAVA = {"llava_onevision": (32, lambda n: n * 196 + 1), "llava_video": (64, lambda n: n * 182)}
