@@ -84,7 +84,7 @@ def test_uniform_misses_two_shots_scene_covers_all(shots):
         found[sampler] = covered
         print(f"{sampler}: {covered}/7 shots, largest gap {gap:.2f} s, "
               f"{row['decoded_per_returned']:.2f} frames decoded per returned frame")
-    assert found["sample.uniform"] == 5 and found["sample.scene"] == 7
+    assert found["sample.uniform"] == 5 and found["sample.scene"] == found["sample.adaptive"] == 7
 
 
 def test_gap_names_its_ends_and_time_range(shots):
