@@ -91,8 +91,12 @@ int cmd_scenes(const CommonOptions& common, const ScenesOptions& opt);
 struct EvalOptions : ScenesOptions {
   std::string truth;      // TRUTH.json
   int64_t tolerance = 1;  // frames
+  std::string graph;                // eval sampler: the graph whose sampler is scored ("": qwen2_5_vl_scenes)
+  std::vector<std::string> sets;    // eval sampler: --set node.param=value
 };
 // `vidpipe eval scenes --truth TRUTH.json INPUT...` (eval.cpp): 0 ok, 1 an input failed, 2 usage.
 int cmd_eval_scenes(const CommonOptions& common, const EvalOptions& opt);
+// `vidpipe eval sampler --truth TRUTH.json INPUT...` (eval_sampler.cpp): 0 ok, 1 an input failed, 2 usage.
+int cmd_eval_sampler(const CommonOptions& common, const EvalOptions& opt);
 
 }  // namespace vidpipe::cli

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "eval.hpp"
 #include "scenes.hpp"
 #include "vidpipe/runtime/text.hpp"
 
@@ -61,6 +62,8 @@ Counts score(std::vector<int64_t> found, const json& truth, int64_t tol) {
   return c;
 }
 
+}  // namespace
+
 json load_truth(const std::string& path) {
   std::ifstream is(path);
   if (!is) throw Error("cannot read the truth file " + path, "give --truth an existing JSON file");
@@ -71,7 +74,12 @@ json load_truth(const std::string& path) {
   return j;
 }
 
-}  // namespace
+const json& truth_for(const json& truth, const std::string& input) {
+  const std::string name = std::filesystem::path(input).filename().string();
+  if (!truth.contains(name))
+    throw Error("the truth file has no entry for " + name, "add \"" + name + "\": {\"cuts\": [...]} to it");
+  return truth[name];
+}
 
 int cmd_eval_scenes(const CommonOptions& common, const EvalOptions& opt) {
   json truth;
@@ -89,12 +97,11 @@ int cmd_eval_scenes(const CommonOptions& common, const EvalOptions& opt) {
   for (const std::string& input : opt.inputs) {
     const std::string name = std::filesystem::path(input).filename().string();
     try {
-      if (!truth.contains(name))
-        throw Error("the truth file has no entry for " + name, "add \"" + name + "\": {\"cuts\": [...]} to it");
+      const json& entry = truth_for(truth, input);
       const json scenes = finder->find(input);
       std::vector<int64_t> found;
       for (const auto& c : scenes.at("cuts")) found.push_back(c.at("frame"));
-      const Counts c = score(found, truth[name], opt.tolerance);
+      const Counts c = score(found, entry, opt.tolerance);
       all.tp += c.tp, all.fp += c.fp, all.fn += c.fn;
       json row = c.summary();
       row["input"] = name;

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
 
   EvalOptions eval;
-  auto* ev = app.add_subcommand("eval", "Score a detector against ground truth");
+  auto* ev = app.add_subcommand("eval", "Score a scene detector or a sampler against ground truth");
   ev->require_subcommand(1);
   auto* evs = ev->add_subcommand("scenes", "Precision, recall and F1 of the cuts (greedy one-to-one within ±tolerance)");
   verbatim_inputs(evs->add_option("inputs", eval.inputs, "INPUT...")->required());
@@ -141,7 +141,18 @@ int main(int argc, char** argv) {
   evs->add_option("--min-scene-len", eval.min_scene_len, "Frames a scene has at least (default 15)");
   evs->add_flag("--json", eval.json, "JSON with per-video counts and \"overall\": {precision, recall, f1, ...}");
 
-  for (CLI::App* sub : {r, pl, v, g, p, d, pr, sc, ev, evs}) add_plugin_options(sub, common);
+  auto* evp = ev->add_subcommand("sampler", "Shot coverage, largest gap and decode cost of a sampler's picks");
+  verbatim_inputs(evp->add_option("inputs", eval.inputs, "INPUT...")->required());
+  evp->add_option("--truth", eval.truth, "JSON: {\"file name\": {\"cuts\": [first frame of each new shot]}}")
+      ->required()
+      ->type_name("TRUTH.json");
+  evp->add_option("--graph", eval.graph, "The graph whose sampler is scored (default qwen2_5_vl_scenes)")
+      ->type_name("GRAPH");
+  evp->add_option("--set", eval.sets, "Override a parameter, e.g. sample.type=sample.uniform (repeatable)")
+      ->type_name("K=V");
+  evp->add_flag("--json", eval.json, "JSON with per-video figures and \"overall\"");
+
+  for (CLI::App* sub : {r, pl, v, g, p, d, pr, sc, ev, evs, evp}) add_plugin_options(sub, common);
 
   try {
     app.parse(argc, argv);
@@ -162,6 +173,7 @@ int main(int argc, char** argv) {
     if (pr->parsed()) return cmd_probe(common, probe_input, probe_json, probe_sets);
     if (sc->parsed()) return cmd_scenes(common, scenes);
     if (evs->parsed()) return cmd_eval_scenes(common, eval);
+    if (evp->parsed()) return cmd_eval_sampler(common, eval);
   } catch (const std::exception& e) {  // usage errors thrown before a command starts, and a last net
     print_error(e);
   }

@@ -1,7 +1,8 @@
 """Every sampler on real files (docs/sampling.md §4-§6), checked against ffprobe: sample.fps picks
 the frame presented at each target time of a variable-frame-rate file, sample.keyframe only picks
 keyframes, every sampler gives a valid plan or one clear error on short, long, ranged, folder and
-rotated inputs, `--set sample.type=...` swaps the sampler and nothing else, and the Qwen plugins
+rotated inputs (the content-aware ones after analyze.scenes: a frame folder is one clear error
+there), `--set sample.type=...` swaps the sampler and nothing else, and the Qwen plugins
 time irregular picks by their timestamps."""
 import json
 import math
@@ -11,8 +12,15 @@ import pytest
 
 from conftest import DECODE_ONLY_GRAPH, SOURCE, ffmpeg, make_video, read_json, vidpipe
 
-SAMPLERS = ["sample.uniform", "sample.fps", "sample.interval", "sample.keyframe", "sample.keyframe:snap"]
+SAMPLERS = ["sample.uniform", "sample.fps", "sample.interval", "sample.keyframe", "sample.keyframe:snap",
+            "sample.scene", "sample.adaptive"]
+CONTENT_AWARE = ("sample.scene", "sample.adaptive")  # run after analyze.scenes: the scenes graph
 QWEN = SOURCE / "graphs" / "qwen2_5_vl.yaml"
+SCENES = SOURCE / "graphs" / "qwen2_5_vl_scenes.yaml"
+
+
+def graph_for(sampler):
+    return SCENES if sampler in CONTENT_AWARE else QWEN
 
 
 def sampler_sets(sampler):
@@ -123,7 +131,14 @@ CASES = {  # input, extra --set, frames in the input
 def test_every_sampler_gives_a_valid_plan_or_one_clear_error(clips, tmp_path, sampler, case):
     name, sets, frames = CASES[case]
     video = clips[name]
-    p = run(QWEN, video, tmp_path, *sampler_sets(sampler), *sets)
+    graph = graph_for(sampler)
+    p = run(graph, video, tmp_path, *sampler_sets(sampler), *sets)
+    if case == "frame folder" and sampler in CONTENT_AWARE:  # the analysis needs a video
+        assert p.returncode == 1
+        lines = [x for x in p.stderr.splitlines() if "error" in x]
+        assert len(lines) == 1 and f"{video.name}: error in stage 'analyze'" in lines[0], p.stderr
+        assert "frame folder" in lines[0] and "fix: use sample.uniform" in lines[0]
+        return
     if "error" in case:  # one clear error: one line naming the input, the stage and the fix
         assert p.returncode == 1
         lines = [x for x in p.stderr.splitlines() if "error" in x]
@@ -136,9 +151,10 @@ def test_every_sampler_gives_a_valid_plan_or_one_clear_error(clips, tmp_path, sa
     lo, hi = (math.ceil(3.5 * 25), 21 * 25) if case == "time range" else (0, frames - 1)
     assert idx == sorted(idx) and lo <= idx[0] and idx[-1] <= hi
     assert len(idx) % 2 == 0 and sum(r["picks"] for r in m["pick_reasons"]) == len(idx)
-    if case == "budget larger than the video" and sampler in ("sample.uniform", "sample.fps", "sample.interval"):
+    if case == "budget larger than the video" and sampler in ("sample.uniform", "sample.fps", "sample.interval",
+                                                              "sample.adaptive"):
         assert len(idx) == 64
-    plan = json.loads(vidpipe("plan", QWEN, video, "--json", *[a for s in sampler_sets(sampler) + sets
+    plan = json.loads(vidpipe("plan", graph, video, "--json", *[a for s in sampler_sets(sampler) + sets
                                                                 for a in ("--set", s)], check=0).stdout)
     assert plan["videos"][0]["frame_indices"] == idx  # `vidpipe plan` = `vidpipe run`
 
@@ -147,7 +163,8 @@ def test_every_sampler_gives_a_valid_plan_or_one_clear_error(clips, tmp_path, sa
 def test_plans_are_deterministic_across_thread_counts(clips, sampler):
     def picks(threads):
         sets = [f"settings.threads={threads}"] + sampler_sets(sampler)
-        p = vidpipe("plan", QWEN, clips["vfr"], clips["gop"], "--json", *[a for s in sets for a in ("--set", s)],
+        p = vidpipe("plan", graph_for(sampler), clips["vfr"], clips["gop"], "--json",
+                    *[a for s in sets for a in ("--set", s)],
                     check=0)
         return [v["frame_indices"] for v in json.loads(p.stdout)["videos"]]
 

@@ -153,7 +153,10 @@ std::shared_ptr<SamplePlan> Budget::finish(const InfoPtr& info, const FrameRange
   json note = {{"sampler", plan->sampler},
                {"indices", plan->indices},
                {"timestamps", plan->timestamps},
-               {"timestamps_from", plan->timestamps_from}};
+               {"timestamps_from", plan->timestamps_from},
+               // the frames and seconds picked from (`vidpipe eval sampler`: gaps to the range's ends)
+               {"range", {{"frames", {r.start, r.end}},
+                          {"seconds", {frame_time(*info, r.start), frame_time(*info, r.start) + seconds(r, *info)}}}}};
   if (plan->repeated_frames > 0 && !why.empty())  // the budget repeated frames: a short video, padded
     note["short_video"] = {{"policy", "pad"},
                            {"frames_in_range", plan->total_frames},
