@@ -62,11 +62,7 @@ class FormatHf final : public Node {
   // Writes each temporal group as its frames arrive (FrameUse::Stream); a whole clip goes
   // through the same path.
   void process(const Data& in, Emitter& out, Job& job) override {
-    const ClipPtr& clip = std::get<ClipPtr>(in);
-    auto stream = open(job, clip->frames.size());
-    if (!stream) return (void)out.emit(in);  // no -o: nothing to write
-    for (const auto& f : clip->frames) stream->write(f);
-    stream->close(clip, out, job);
+    write_whole_clip(open(job, std::get<ClipPtr>(in)->frames.size()), in, out, job);
   }
   std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job) override {
     return open(job, plan->indices.size());

@@ -55,11 +55,7 @@ class FormatContactSheet final : public Node {
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {
-    const ClipPtr& clip = std::get<ClipPtr>(in);
-    auto stream = open_frames(clip->plan, job);
-    if (!stream) return (void)out.emit(in);  // no -o: nothing to write
-    for (const auto& f : clip->frames) stream->write(f);
-    stream->close(clip, out, job);
+    write_whole_clip(open_frames(std::get<ClipPtr>(in)->plan, job), in, out, job);
   }
   std::unique_ptr<FrameStream> open_frames(const PlanPtr& plan, Job& job) override {
     if (job.video().out_dir.empty()) return nullptr;

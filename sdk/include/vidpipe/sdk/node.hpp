@@ -178,6 +178,16 @@ class VIDPIPE_API FrameStream {
   virtual void close(const ClipPtr& clip, Emitter& out, Job& job) = 0;
 };
 
+// process() of a writer that streams, for a clip that arrives whole (a graph run node by node, or
+// no decoder upstream): the clip's frames through `stream`, then close(). Without a stream
+// (nothing to write for this job) the clip passes on unchanged.
+inline void write_whole_clip(std::unique_ptr<FrameStream> stream, const Data& in, Emitter& out, Job& job) {
+  const ClipPtr& clip = std::get<ClipPtr>(in);
+  if (!stream) return (void)out.emit(in);
+  for (const auto& f : clip->frames) stream->write(f);
+  stream->close(clip, out, job);
+}
+
 class VIDPIPE_API Node {
  public:
   virtual ~Node();
