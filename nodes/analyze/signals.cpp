@@ -55,8 +55,7 @@ Signals analyze(const VideoInfo& info, const AnalyzeOptions& opt) {
                   "raise analyze.scenes max_frames, or cut the video");
     if (!shrinker) {  // the first frame sets the small picture's size and layout
       std::tie(sig.width, sig.height) = small_size(f->width, f->height, opt.max_side);
-      shrinker.emplace(*f, sig.width, sig.height, Shrinker::small_format(static_cast<AVPixelFormat>(f->format)),
-                       input);
+      shrinker.emplace(*f, sig.width, sig.height, Shrinker::small_format(*f, sig.width, sig.height), input);
     } else if (!shrinker->fits(*f)) {  // a stream whose frames change size: same small picture
       shrinker.emplace(*f, sig.width, sig.height, small.format, input);
     }

@@ -43,7 +43,9 @@ TEST_CASE("the box downscale averages each box; sizes keep the aspect ratio") {
   for (int p = 1; p < 3; ++p)
     for (int y = 0; y < 540; ++y)
       for (int x = 0; x < 960; ++x) frame->data[p][y * frame->linesize[p] + x] = 77;
-  Shrinker shrink(*frame, 256, 144, Shrinker::small_format(AV_PIX_FMT_YUV420P), "ramp");
+  REQUIRE(Shrinker::small_format(*frame, 256, 144) == AV_PIX_FMT_YUV420P);  // 7.5x: box averages
+  CHECK(Shrinker::small_format(*frame, 1920, 1080) == AV_PIX_FMT_YUV444P);   // 1x: swscale
+  Shrinker shrink(*frame, 256, 144, AV_PIX_FMT_YUV420P, "ramp");
   SmallPicture small;
   shrink.shrink(*frame, small);
   REQUIRE(small.plane_width == std::array{256, 128, 128});

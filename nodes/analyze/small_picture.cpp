@@ -26,6 +26,8 @@ bool box_readable(AVPixelFormat format) {
   return true;
 }
 
+constexpr int kRowsRead = 4;  // the middle rows of each box
+
 // Splits n source samples into m runs as even as integers allow (m <= n): run i starts at i*n/m.
 std::vector<int> spans(int n, int m) {
   std::vector<int> start(m + 1);
@@ -47,18 +49,21 @@ void box_average(const uint8_t* src, int stride, const std::vector<int>& cols, c
   uint16_t* sum = row_sum.data();
   for (int y = 0; y < height; ++y) {
     const uint8_t* a = src + static_cast<std::ptrdiff_t>(first[y]) * stride;
-    const uint8_t* b = count[y] == 2 ? a + stride : nullptr;
-    if (b) {
-      for (int x = 0; x < src_width; ++x) sum[x] = static_cast<uint16_t>(a[x] + b[x]);
-    } else {
+    int r = 1;
+    if (count[y] % 2) {
       for (int x = 0; x < src_width; ++x) sum[x] = a[x];
+    } else {
+      for (int x = 0; x < src_width; ++x) sum[x] = static_cast<uint16_t>(a[x] + a[stride + x]);
+      ++r;
+    }
+    for (; r < count[y]; r += 2) {  // two rows a pass
+      const uint8_t *b = a + static_cast<std::ptrdiff_t>(r) * stride, *c = b + stride;
+      for (int x = 0; x < src_width; ++x) sum[x] = static_cast<uint16_t>(sum[x] + b[x] + c[x]);
     }
     if (y + 1 < height) {  // the next rows load while this row's boxes are summed
       const uint8_t* next = src + static_cast<std::ptrdiff_t>(first[y + 1]) * stride;
-      for (int x = 0; x < src_width; x += 64) {
-        __builtin_prefetch(next + x);
-        if (count[y + 1] == 2) __builtin_prefetch(next + stride + x);
-      }
+      for (int k = 0; k < count[y + 1]; ++k)
+        for (int x = 0; x < src_width; x += 64) __builtin_prefetch(next + static_cast<std::ptrdiff_t>(k) * stride + x);
     }
     const double* inv = inverse.data() + static_cast<std::size_t>(y) * width;
     uint8_t* out = dst + static_cast<std::size_t>(y) * width;
@@ -89,15 +94,16 @@ std::pair<int, int> small_size(int width, int height, int max_side) {
           std::max(1, static_cast<int>(std::lround(height / factor)))};
 }
 
-AVPixelFormat Shrinker::small_format(AVPixelFormat format) {
-  return box_readable(format) ? format : AV_PIX_FMT_YUV444P;
+AVPixelFormat Shrinker::small_format(const AVFrame& frame, int width, int height) {
+  const auto format = static_cast<AVPixelFormat>(frame.format);
+  return box_readable(format) && frame.width >= 2 * width && frame.height >= 2 * height ? format : AV_PIX_FMT_YUV444P;
 }
 
 Shrinker::Shrinker(const AVFrame& like, int width, int height, AVPixelFormat format, const std::string& input)
     : src_width_(like.width), src_height_(like.height), src_format_(like.format), width_(width), height_(height),
       format_(format) {
   const auto src = static_cast<AVPixelFormat>(like.format);
-  if (src == format && box_readable(format)) {
+  if (src == format && small_format(like, width, height) == format) {
     SmallPicture src_planes, dst_planes;  // only for the plane sizes
     src_planes.resize(src, src_width_, src_height_);
     dst_planes.resize(format, width, height);
@@ -107,8 +113,9 @@ Shrinker::Shrinker(const AVFrame& like, int width, int height, AVPixelFormat for
       const std::vector<int> rows = spans(src_planes.plane_height[p], dst_planes.plane_height[p]);
       for (std::size_t y = 0; y + 1 < rows.size(); ++y) {
         const int box_rows = rows[y + 1] - rows[y];
-        box.first.push_back(box_rows == 1 ? rows[y] : rows[y] + box_rows / 2 - 1);
-        box.count.push_back(box_rows == 1 ? 1 : 2);
+        const int read = std::min(box_rows, kRowsRead);
+        box.first.push_back(rows[y] + (box_rows - read) / 2);
+        box.count.push_back(read);
         for (std::size_t x = 0; x + 1 < box.cols.size(); ++x)
           box.inverse.push_back(1.0 / (box.count.back() * (box.cols[x + 1] - box.cols[x])));
       }

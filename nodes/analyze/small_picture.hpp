@@ -1,10 +1,10 @@
 // The analysis pass scores every frame at ~256 px (docs/sampling.md §7). This turns a decoded
 // frame into that small picture as 8-bit planar YUV, before any colour conversion. A decoder's
-// own 8-bit planar YUV (yuv420p, yuvj422p, yuv444p ...) is box-averaged plane by plane: each small
-// sample is the mean of its box's columns in the two middle rows of the box (OpenCV's bilinear
-// resize, which PySceneDetect scores with, reads two rows per output row too), so only about two
-// source rows in every box's height are read, the cost that matters at 1080p. Any other layout
-// (10-bit, NV12, RGB ...) goes through swscale to small yuv444p.
+// own 8-bit planar YUV (yuv420p, yuvj422p, yuv444p ...) scaled down at least 2x is box-averaged
+// plane by plane: each small sample is the mean of its box's columns in the (up to) 4 middle rows
+// of the box, so about half of a 1080p frame's rows are read, the cost that matters there. Smaller
+// factors (a 320x240 video at 256 px) and other layouts (10-bit, NV12, RGB ...) go through
+// swscale's bilinear filter to small yuv444p, which smooths noise more than a 1-2-sample box.
 #pragma once
 
 #include <array>
@@ -45,8 +45,9 @@ class Shrinker {
     return frame.width == src_width_ && frame.height == src_height_ && frame.format == src_format_;
   }
 
-  // The small layout for frames in `format`: the same when box averaging can read it, else yuv444p.
-  static AVPixelFormat small_format(AVPixelFormat format);
+  // The small layout for frames like `frame` at width x height: its own when box averaging
+  // applies (8-bit planar YUV scaled down at least 2x), else yuv444p.
+  static AVPixelFormat small_format(const AVFrame& frame, int width, int height);
 
  private:
   struct Boxes {  // small sample (y, x): source columns [cols[x], cols[x + 1]) of rows first[y] .. + count[y]
