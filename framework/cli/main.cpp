@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   ScenesOptions scenes;
   auto* sc = app.add_subcommand("scenes", "Cuts, scenes and fades of each input (analyze.scenes)");
   verbatim_inputs(sc->add_option("inputs", scenes.inputs, "INPUT...")->required());
-  sc->add_option("--detector", scenes.detector, "adaptive (default), content, threshold (fades) or hash");
+  sc->add_option("--detector", scenes.detector, "adaptive (default), content, threshold (fades), hash or scdet");
   sc->add_option("--threshold", scenes.threshold, "The detector's cut-off (default: its own)");
   sc->add_option("--min-scene-len", scenes.min_scene_len, "Frames a scene has at least (default 15)");
   auto* sc_json = sc->add_flag("--json", scenes.json, "JSON: {\"cuts\", \"scenes\", \"fades\"} (several inputs: {\"videos\": [...]})");
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
       ->required()
       ->type_name("TRUTH.json");
   evs->add_option("--tolerance", eval.tolerance, "Frames a cut may be off (default 1)");
-  evs->add_option("--detector", eval.detector, "adaptive (default), content, threshold or hash");
+  evs->add_option("--detector", eval.detector, "adaptive (default), content, threshold, hash or scdet");
   evs->add_option("--threshold", eval.threshold, "The detector's cut-off (default: its own)");
   evs->add_option("--min-scene-len", eval.min_scene_len, "Frames a scene has at least (default 15)");
   evs->add_flag("--json", eval.json, "JSON with per-video counts and \"overall\": {precision, recall, f1, ...}");

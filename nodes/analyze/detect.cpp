@@ -46,7 +46,9 @@ double default_threshold(const std::string& detector) {
   if (detector == "adaptive") return 3;
   if (detector == "threshold") return 12;
   if (detector == "hash") return 0.35;
-  throw Error("analyze.scenes: unknown detector '" + detector + "'", "use adaptive, content, threshold or hash");
+  if (detector == "scdet") return 10;
+  throw Error("analyze.scenes: unknown detector '" + detector + "'",
+              "use adaptive, content, threshold, hash or scdet");
 }
 
 std::vector<float> adaptive_ratio(const Signals& s, int window, double min_content) {
@@ -65,6 +67,9 @@ std::vector<float> adaptive_ratio(const Signals& s, int window, double min_conte
 
 Detection detect(const Signals& s, const DetectOptions& opt) {
   const double threshold = opt.threshold > 0 ? opt.threshold : default_threshold(opt.detector);
+  if (opt.detector == "scdet" && static_cast<int64_t>(s.scdet.size()) != s.frames())
+    throw Error("analyze.scenes: the stored analysis has no scdet score (analysis version 1)",
+                "run the analysis again, or use another detector");
   Detection d;
   d.fades = find_fades(s, opt.detector == "threshold" ? threshold : opt.fade_level);
   std::vector<Cut> candidates;
@@ -78,6 +83,7 @@ Detection detect(const Signals& s, const DetectOptions& opt) {
       bool fire = false;
       if (opt.detector == "content") score = s.content[t], fire = score >= threshold;
       else if (opt.detector == "hash") score = s.hash[t], fire = score >= threshold;
+      else if (opt.detector == "scdet") score = s.scdet[t], fire = score > threshold;  // strictly, as FFmpeg
       else score = ratio[t], fire = score >= threshold && s.content[t] >= opt.min_content;
       if (fire && !in_flash(s, t)) candidates.push_back({t, score});
     }

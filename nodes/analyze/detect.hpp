@@ -10,7 +10,7 @@
 namespace vidpipe::analyze {
 
 struct DetectOptions {
-  std::string detector = "adaptive";  // adaptive | content | threshold | hash
+  std::string detector = "adaptive";  // adaptive | content | threshold | hash | scdet
   double threshold = 0;               // 0: the detector's default (default_threshold)
   int64_t min_scene_len = 15;         // frames from one cut (or the start) to the next
   double min_content = 15;            // adaptive: the content score a cut needs as well

@@ -23,11 +23,12 @@ class SceneAnalysis : public Node {
         .parallel()
         .input("info", DataType::Info, "probed video")
         .output("info", DataType::Info, "the video info with extra.analysis and extra.scenes")
-        .choice("detector", "adaptive", {"adaptive", "content", "threshold", "hash"},
+        .choice("detector", "adaptive", {"adaptive", "content", "threshold", "hash", "scdet"},
                 "adaptive = content score against its neighbours'; content = HSV change; threshold = fades "
-                "through black; hash = perceptual-hash distance")
+                "through black; hash = perceptual-hash distance; scdet = FFmpeg scdet's luma score")
         .number("threshold", 0, 0, 1e9,
-                "the detector's cut-off; 0 = its default (adaptive 3, content 27, threshold 12, hash 0.35)")
+                "the detector's cut-off; 0 = its default (adaptive 3, content 27, threshold 12, hash 0.35, "
+                "scdet 10)")
         .integer("min_scene_len", 15, 1, 1e9, "frames a scene has at least")
         .integer("analysis_size", 256, 16, 4096, "frames are scored with their longer side scaled to this")
         .integer("max_frames", 2000000, 1, 1e12, "a video with more frames is refused");

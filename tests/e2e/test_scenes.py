@@ -48,6 +48,13 @@ def test_json_cuts_scenes_and_scdet(cuts_video):
     assert all(any(abs(c - f) <= 1 for f in scdet) for c in TRUTH)
 
 
+def test_scdet_detector_finds_what_ffmpeg_scdet_finds(cuts_video):
+    j = json.loads(vidpipe("scenes", cuts_video, "--json", "--detector", "scdet", check=0).stdout)
+    assert [c["frame"] for c in j["cuts"]] == TRUTH == scdet_cuts(cuts_video)
+    assert j["detector"] == "scdet" and j["threshold"] == 10
+    assert all(c["score"] > 10 for c in j["cuts"])
+
+
 def test_csv_has_list_scenes_columns(cuts_video, tmp_path):
     out = tmp_path / "scenes.csv"
     vidpipe("scenes", cuts_video, "--csv", out, "--detector", "content", check=0)
