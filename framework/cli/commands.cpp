@@ -236,7 +236,12 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return kOk;
   }
 
-  if (opt.output_dir.empty())
+  // A writer streaming lines to stdout (format.jsonl to: stdout) owns it: the report goes to stderr.
+  const bool lines_on_stdout = std::any_of(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
+    return n.entry->spec.type == "format.jsonl" && n.params.get<std::string>("to") == "stdout";
+  });
+  std::ostream& report_out = lines_on_stdout ? std::cerr : std::cout;
+  if (opt.output_dir.empty() && !lines_on_stdout)
     print_error("no -o OUTDIR given: nothing is written, results are only summarised (vidpipe run ... -o OUTDIR)");
   SessionOptions so;
   so.output_dir = opt.output_dir;
@@ -274,10 +279,10 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     if (j.status == "partial") std::cerr << "vidpipe: " << j.damage_line() << "\n";
   }
   if (opt.json) {
-    std::cout << json_text(summary_json(report, opt.profile), 2) << "\n";
+    report_out << json_text(summary_json(report, opt.profile), 2) << "\n";
   } else {
-    std::cout << summary_text(report);
-    if (opt.profile) std::cout << "\nprofile\n" << report.profiler->table(report.wall_s);
+    report_out << summary_text(report);
+    if (opt.profile) report_out << "\nprofile\n" << report.profiler->table(report.wall_s);
   }
   if (!opt.trace.empty() && !report.profiler->write_trace(opt.trace)) {
     print_error("cannot write the trace file " + opt.trace);

@@ -237,3 +237,33 @@ def test_jsonl_first_line_readable_before_the_job_ends(videos, tmp_path):
     assert seen["running"], "the first line was only readable after the job ended"
     first = json.loads((out / "c" / "frames.jsonl").read_text().splitlines()[0])
     assert seen["line"] == first and first["index"] == 0
+
+
+def test_jsonl_to_stdout_streams_while_the_job_runs(videos, tmp_path):
+    """`to: stdout`: the lines arrive on vidpipe's stdout, the first while the video is still
+    being decoded (the process runs on), each with its input; the report goes to stderr, and the
+    folder's outputs are as without it."""
+    import subprocess
+    from conftest import VIDPIPE
+    g = graph_with(tmp_path, "  lines:\n    type: format.jsonl\n    in: write.clip\n    params: {image: none, to: stdout}\n")
+    out = tmp_path / "o"
+    proc = subprocess.Popen([str(VIDPIPE), "run", str(g), str(videos["c"]), "-o", str(out), "--json", "--set",
+                             "sample.nframes=120", "--set", "resize.max_pixels=1000000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = json.loads(proc.stdout.readline())
+    running = proc.poll() is None
+    rest = [json.loads(line) for line in proc.stdout]
+    report = json.loads(proc.stderr.read())
+    assert proc.wait(timeout=120) == 0
+    assert running, "the first line came only after the run ended"
+    lines = [first] + rest
+    meta = read_json(out / "c" / "metadata.json")
+    assert [x["index"] for x in lines] == meta["frame_indices"] and len(lines) == 120
+    assert all(x["input"] == str(videos["c"]) and "image" not in x for x in lines)
+    assert report["jobs"][0]["status"] == "ok"
+    assert not (out / "c" / "frames.jsonl").exists()
+    # Without -o: only the lines (and the report on stderr).
+    p = vidpipe("run", g, videos["b"], *SETS, "--set", "lines.image=base64", check=0)
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(lines) == 7 and all(x["image"].startswith("data:image/jpeg;base64,") for x in lines)
+    assert "summarised" not in p.stderr

@@ -1,6 +1,12 @@
 """vidpipe.torch datasets under a DataLoader with 2 worker processes (fork): every item
 equals what a Session in this process makes of the same video; a worker forked while the parent
-had a session open raises instead of crashing."""
+had a session open raises instead of crashing; heavy use before the fork (sessions, PyAV decoders
+left to the garbage collector) does not hang the workers; a session inherited through fork()
+raises in the child and is dropped without waiting for the parent's threads."""
+import gc
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -45,3 +51,67 @@ def test_a_worker_forked_with_a_session_open_raises(ten_clips):
         loader = DataLoader(VideoDataset(ten_clips[:2]), batch_size=None, num_workers=1)
         with pytest.raises(vidpipe.ResourceError, match="forked while a vidpipe.Session was open"):
             list(loader)
+
+
+def _pyav_garbage(videos):
+    """PyAV decoders as the reference tests leave them: garbage in reference cycles, their FFmpeg
+    slice threads alive until the collector runs."""
+    av = pytest.importorskip("av")
+    gc.collect()
+    gc.disable()  # so nothing collects them before the fork
+    for v in videos:
+        with av.open(str(v)) as c:
+            for f in c.decode(video=0):
+                f.to_ndarray(format="rgb24")
+    assert len(os.listdir("/proc/self/task")) > 1  # their threads
+
+
+def _collect_in_worker(_):
+    gc.collect()  # what a worker's collector does at some point: here first, so a hang is certain
+
+
+def test_dataloader_after_heavy_use_in_this_process(tmp_path):
+    """The hang of forked workers: garbage that owned FFmpeg threads in the parent, freed by a
+    worker's collector, made FFmpeg wait for threads the worker does not have. vidpipe collects
+    garbage before a fork, where the threads are."""
+    clips = [make_video(tmp_path / f"h{k}.mp4", f"{64 + 16 * (k % 4)}x{48 + 8 * (k % 4)}", 10, 1) for k in range(20)]
+    with vidpipe.Session() as s:
+        for k in range(60):
+            s.process(clips[k % 20], nframes=2)
+    for v in clips[:3]:
+        qwen.fetch_video({"video": str(v)})
+    qwen.close_sessions()
+    try:
+        _pyav_garbage(clips[:4])
+        ds = VideoDataset(clips, threads=1, nframes=2)
+        loader = DataLoader(ds, batch_size=None, num_workers=2, timeout=60, worker_init_fn=_collect_in_worker)
+        items = list(loader)
+    finally:
+        gc.enable()
+    assert [item["metadata"]["input"] for item in items] == list(map(str, clips))
+
+
+def test_a_session_inherited_through_fork_raises_and_is_dropped(ten_clips):
+    session = vidpipe.Session()
+    session.process(ten_clips[0], nframes=2)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns to pytest
+        code = 3
+        try:
+            session.process(ten_clips[0], nframes=2)
+            code = 1
+        except vidpipe.ResourceError as e:
+            code = 0 if "before a fork" in str(e) else 2
+        finally:
+            session.close()  # does not wait for the parent's threads
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung on the inherited session")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert session.process(ten_clips[0], nframes=2).frames.shape[0] == 2  # still fine in the parent
+    session.close()

@@ -72,6 +72,7 @@ json result_metadata(const runtime::Result& r, bool zero_copy) {
     m["frame_indices"] = plan.indices;
     m["timestamps"] = plan.timestamps;
     m["sample_fps"] = plan.sample_fps;
+    m["sampled_from_frames"] = plan.total_frames;  // the time range's frames (all without one)
     m["sampler"] = plan.sampler;
     if (!clip->frames.empty()) m["resized_height"] = clip->frames[0]->height, m["resized_width"] = clip->frames[0]->width;
     if (plan.info) {

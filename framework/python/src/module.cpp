@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include <unistd.h>
+
 #include <oneapi/tbb/global_control.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -45,6 +47,10 @@ class PySession {
     session_ = std::make_unique<Session>(resolve_graph(spec, *registry_, ov));
   }
   ~PySession() { close(); }
+
+  // A session of the parent process, inherited through fork(): its threads are not in this
+  // process, so it is never used, joined or freed here (README.md: Python).
+  bool inherited() const { return pid_ != getpid(); }
 
   // Queues one input; its result comes from Pending.result(). Bad overrides raise here.
   // The registry (the plugin libraries) outlives every result: a clip's objects were made,
@@ -85,6 +91,11 @@ class PySession {
 
   void close() {
     if (!session_) return;
+    if (inherited()) {  // left as it is: freeing it would join threads that are not here
+      static_cast<void>(session_.release());
+      static_cast<void>(new std::shared_ptr<NodeRegistry>(std::move(registry_)));
+      return;
+    }
     py::gil_scoped_release unlocked;
     session_.reset();  // cancels queued jobs, waits for running ones
   }
@@ -99,8 +110,13 @@ class PySession {
  private:
   Session& live() {
     if (!session_) throw Error("the session is closed", "make a new vidpipe.Session", ErrorKind::Configuration);
+    if (inherited())
+      throw Error("this vidpipe.Session was opened in the parent process, before a fork(): its threads are not in this one",
+                  "open sessions in the worker (vidpipe.torch datasets do), or start workers with 'spawn'",
+                  ErrorKind::Resource);
     return *session_;
   }
+  const pid_t pid_ = getpid();
   std::shared_ptr<NodeRegistry> registry_;  // declared first: destroyed after the session
   std::unique_ptr<Session> session_;
 };

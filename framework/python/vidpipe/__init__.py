@@ -7,6 +7,7 @@
     result.metadata    # frame_indices, timestamps, resized size, grid_thw, tokens, notes ...
 """
 import collections
+import gc
 import json
 import os
 import weakref
@@ -44,6 +45,10 @@ def _open():
 
 
 def _before_fork():
+    # Garbage that owns threads (PyAV's decoders, an unclosed Session in a reference cycle) is
+    # freed here, where its threads are: freed by the garbage collector of a child that lacks
+    # them, FFmpeg and the session would wait for those threads forever (README.md: Python).
+    gc.collect()
     # With no session open, oneTBB's idle worker threads are ended, so the child starts its own.
     if not _open():
         _vidpipe.release_threads()

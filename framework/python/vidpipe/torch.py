@@ -5,9 +5,8 @@
 
 Fork-safe: a dataset holds no session until its first item is read, and each process (a
 DataLoader worker) opens its own; a session inherited through fork() (its threads did not
-survive) is never used or freed in the child. Make no item in the parent before the workers
-start, or use multiprocessing_context="spawn". `threads` bounds each worker's threads
-(settings.threads), so workers x threads can match the cores.
+survive) is dropped in the child, never used or freed (vidpipe.Session refuses it). `threads`
+bounds each worker's threads (settings.threads), so workers x threads can match the cores.
 """
 import os
 import warnings
@@ -17,9 +16,6 @@ from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
 from . import Session
 
-_inherited = []  # sessions of a parent process, kept (never closed) in a forked child
-
-
 class _Lazy:
     def __init__(self, graph, threads, params):
         self._graph, self._params = graph, dict(params)
@@ -28,9 +24,7 @@ class _Lazy:
         self._session, self._pid = None, None
 
     def session(self):
-        if self._pid != os.getpid():
-            if self._session is not None:
-                _inherited.append(self._session)
+        if self._pid != os.getpid():  # first use in this process: a parent's session is dropped
             self._session, self._pid = Session(self._graph, **self._params), os.getpid()
         return self._session
 
