@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH] INPUT... (default graph: qwen2_5_vl)");
-  verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")")->required());
+  // Not required(): --messages gives the inputs (cmd_run reports a run with none).
+  verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")"));
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
   auto* overwrite = r->add_flag("--overwrite", run.overwrite,
                                 "Replace an existing output of the same input (never anything vidpipe did not write)");
@@ -69,6 +70,13 @@ int main(int argc, char** argv) {
   r->add_flag("--hashed-names", run.hashed_names,
               "Name output folders <stem>-<hash of the input>: the same in every run and shard");
   r->add_option("--model", run.model, "Model profile (overrides the graph's `model:`)");
+  r->add_option("--messages", run.messages,
+                "A Qwen chat messages list: each video/image element with its own settings; writes OUTDIR/messages.json")
+      ->type_name("FILE.json");
+  r->add_option("--hf-config", run.hf_config,
+                "A Hugging Face model folder: profile and constants from its preprocessor_config.json / "
+                "video_preprocessor_config.json")
+      ->type_name("DIR");
   r->add_option("--set", run.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   r->add_flag("--profile", run.profile, "Print the per-node profile table");
   r->add_option("--trace", run.trace, "Write a Chrome trace (Perfetto / chrome://tracing)")->type_name("FILE");

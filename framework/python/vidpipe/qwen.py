@@ -12,6 +12,7 @@ reference's behaviour: per-video keys the element may carry ("decode.autorotate"
 are passed to vidpipe unchanged.
 """
 import base64
+import json
 import math
 import threading
 import warnings
@@ -19,7 +20,7 @@ from io import BytesIO
 
 import numpy as np
 
-from . import Session
+from . import Session, _vidpipe
 
 IMAGE_FACTOR = 28
 MIN_PIXELS = 4 * 28 * 28
@@ -27,9 +28,6 @@ MAX_PIXELS = 16384 * 28 * 28
 MAX_RATIO = 200
 FRAME_FACTOR = 2
 
-# Keys of a message's video element that are vidpipe per-video settings (docs/qwen-reference.md).
-_VIDEO_KEYS = ("fps", "nframes", "min_frames", "max_frames", "min_pixels", "max_pixels", "total_pixels",
-               "resized_height", "resized_width", "video_start", "video_end")
 _IGNORED = ("type", "video")
 
 _sessions = {}
@@ -77,8 +75,9 @@ def fetch_video(ele, image_factor=IMAGE_FACTOR, return_video_sample_fps=False):
         return _fetch_frame_list(ele, image_factor, return_video_sample_fps)
     if "fps" in ele and "nframes" in ele:
         raise AssertionError("Only accept either `fps` or `nframes`")
-    per_video = {k: v for k, v in ele.items() if k in _VIDEO_KEYS or ("." in k and k not in _IGNORED)}
-    result = session(image_factor).process(str(video), **per_video)
+    # The element's per-video keys, read by the C++ parser that `vidpipe run --messages` uses.
+    _, video_input, overrides = _vidpipe.parse_video_request(json.dumps(dict(ele, video=str(video))))
+    result = session(image_factor).process(video_input, **json.loads(overrides))
     frames = _to_torch(result.frames)
     if return_video_sample_fps:
         return frames, result.metadata["sample_fps"]
