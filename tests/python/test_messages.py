@@ -24,7 +24,7 @@ def test_process_messages_equals_the_cli(clips, tmp_path):
     assert elements[1]["vidpipe"]["status"] == "failed"
     for i in (0, 2):
         r = results[i]
-        on_disk = np.load(tmp_path / "out" / f"element_{i}" / "frames.npy")
+        on_disk = np.load(tmp_path / "out" / f"element_{i}" / "frames.npy").transpose(0, 2, 3, 1)  # T x C x H x W
         assert np.array_equal(r.frames, on_disk)
         meta = read_json(tmp_path / "out" / f"element_{i}" / "metadata.json")
         assert r.metadata["total_tokens"] == meta["total_tokens"] == elements[i]["vidpipe"]["tokens"]
