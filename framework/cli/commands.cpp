@@ -13,7 +13,6 @@
 #include "vidpipe/runtime/executor.hpp"
 #include "vidpipe/runtime/output_names.hpp"
 #include "vidpipe/runtime/graph.hpp"
-#include "vidpipe/runtime/hf_config.hpp"
 #include "vidpipe/runtime/registry.hpp"
 #include "vidpipe/runtime/report.hpp"
 #include "vidpipe/runtime/text.hpp"
@@ -216,22 +215,6 @@ void print_error(const std::exception& e) {
 
 // Messages quote inputs, which may hold control characters: escaped before printing.
 void print_error(const std::string& message) { std::cerr << "vidpipe: " << printable(message) << "\n"; }
-
-bool model_overrides(const RunOptions& opt, Overrides& ov) {
-  if (!opt.hf_config.empty()) {
-    try {
-      HfConfig hf = read_hf_config(opt.hf_config);
-      ov.model = hf.profile;
-      ov.profile_params = hf.params;
-      for (const auto& line : hf.ignored) print_error("--hf-config: not used: " + line);
-    } catch (const Error& e) {
-      print_error(e);
-      return false;
-    }
-  }
-  if (!opt.model.empty()) ov.model = opt.model;
-  return true;
-}
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   if (!opt.messages.empty()) return cmd_run_messages(common, opt);

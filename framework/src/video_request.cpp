@@ -101,6 +101,18 @@ VideoRequest parse_video_request(const json& element, const std::string& where) 
   return r;
 }
 
+std::optional<VideoRequest> parse_manifest_line(const std::string& text, std::size_t line_no) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+  const std::string where = "manifest line " + std::to_string(line_no);
+  json element;
+  try {
+    element = json::parse(text);
+  } catch (const json::exception& e) {
+    bad(where, std::string("not valid JSON (") + e.what() + ")", R"(one object per line, e.g. {"video": "a.mp4", "fps": 1})");
+  }
+  return parse_video_request(element, where);
+}
+
 json image_overrides(const ResolvedGraph& graph, const json& element_overrides) {
   const auto node = std::find_if(graph.nodes.begin(), graph.nodes.end(), [](const ResolvedNode& n) {
     return n.entry->spec.find_param("image_min_pixels") && n.entry->spec.find_param("video_max_pixels");

@@ -88,6 +88,21 @@ TEST_CASE("an image element: its path and fetch_image's keys") {
   CHECK(error_of({{"image", "data:image/png;base64,AAAA"}}).find("element 2: images are read from local files") == 0);
 }
 
+TEST_CASE("a manifest line is the same object, one per line") {
+  const auto r = parse_manifest_line(R"({"video": "/d/a.mp4", "nframes": 16, "video_end": 4})", 3);
+  REQUIRE(r.has_value());
+  CHECK(r->input == "/d/a.mp4");
+  CHECK(r->overrides == json({{"nframes", 16}, {"video_end", 4}}));
+  CHECK(!parse_manifest_line("  \r", 4).has_value());
+  try {
+    parse_manifest_line(R"({"video": "a.mp4", "fps": [2]})", 7);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "manifest line 7: 'fps' must be a number, got [2]");
+  }
+  CHECK_THROWS_WITH_AS(parse_manifest_line("{video: a.mp4}", 9), doctest::Contains("manifest line 9: not valid JSON"), Error);
+}
+
 TEST_CASE("vision elements of a messages list, in order") {
   const json messages = json::parse(R"([
     {"role": "system", "content": "You are helpful."},

@@ -12,6 +12,7 @@
 // session checks them). A value of the wrong type is one error naming the element and the key.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct VideoRequest {
 // One vision element or manifest line. `where` names it in errors ("element 2"). Throws
 // vidpipe::Error (kind Input) for a missing or unusable "video"/"image" and for a bad key.
 VideoRequest parse_video_request(const json& element, const std::string& where);
+
+// One line of a manifest (JSON Lines: one such object per line, e.g.
+// {"video": "/data/a.mp4", "nframes": 16}); `line_no` (1-based) names it in errors. A blank line
+// gives nullopt. Text that is not JSON is an error naming the line.
+std::optional<VideoRequest> parse_manifest_line(const std::string& text, std::size_t line_no);
 
 // An image goes through the video graph as a frame list of the image twice (Qwen's processor
 // tiles an image to temporal_patch_size frames: grid_t 1), sized by the image rule
