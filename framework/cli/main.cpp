@@ -1,6 +1,7 @@
 // vidpipe command line: argument parsing and signal handling; the work is in commands.cpp.
 #include <atomic>
 #include <csignal>
+#include <string>
 #include <cstdio>
 #include <unistd.h>
 
@@ -60,8 +61,13 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH] INPUT... (default graph: qwen2_5_vl)");
-  // Not required(): --messages gives the inputs (cmd_run reports a run with none).
-  verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")"));
+  auto* run_args = verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")"));
+  // With --messages the inputs come from the file: INPUT is optional then. required() is what
+  // makes verbatim_inputs fill the positional, so it is dropped only in that case.
+  bool messages_mode = false;
+  for (int i = 1; i < argc; ++i)
+    messages_mode = messages_mode || std::string(argv[i]) == "--messages" || std::string(argv[i]).rfind("--messages=", 0) == 0;
+  if (!messages_mode) run_args->required();
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
   auto* overwrite = r->add_flag("--overwrite", run.overwrite,
                                 "Replace an existing output of the same input (never anything vidpipe did not write)");

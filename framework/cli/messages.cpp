@@ -56,6 +56,9 @@ int cmd_run_messages(const CommonOptions& common, const RunOptions& opt) {
     if (!args.empty())
       throw Error("--messages takes its inputs from the messages, got also " + display_input(args.front()),
                   "vidpipe run [GRAPH] --messages FILE.json -o OUTDIR", ErrorKind::Configuration);
+    if (opt.skip_existing)  // an element's tokens and prompt come from processing it
+      throw Error("--skip-existing does not work with --messages", "use --overwrite, or another -o OUTDIR",
+                  ErrorKind::Configuration);
     messages = read_messages(opt.messages);
     Overrides ov;
     if (!model_overrides(opt, ov)) return kUsage;
@@ -77,7 +80,7 @@ int cmd_run_messages(const CommonOptions& common, const RunOptions& opt) {
 
   SessionOptions so;
   so.output_dir = opt.output_dir;
-  so.existing = opt.overwrite ? ExistingOutput::Overwrite : opt.skip_existing ? ExistingOutput::Skip : ExistingOutput::Refuse;
+  so.existing = opt.overwrite ? ExistingOutput::Overwrite : ExistingOutput::Refuse;
   so.notice = [](const std::string& line) { print_error(line); };
   SubmitOptions submit;
   submit.keep_pixels = false;  // the clip is kept for its tokens and sizes; the frames are in the files

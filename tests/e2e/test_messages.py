@@ -3,6 +3,7 @@ folders). References: `vidpipe run` of the same video with the same settings giv
 and Qwen's sizing formulas (docs/qwen-reference.md §2.2, §2.7, §6.5) written here in Python."""
 import json
 import math
+import subprocess
 
 import numpy as np
 import pytest
@@ -135,8 +136,18 @@ def test_image_element_uses_the_image_rule(media, tmp_path):
         assert (v["resized_height"], v["resized_width"]) == (h, w)
         assert v["grid_thw"] == [1, h // 14, w // 14] and v["tokens"] == h * w // 784  # tiled to 2 frames
         assert v["prompt"] == "<|vision_start|>" + "<|image_pad|>" * v["tokens"] + "<|vision_end|>"
-    frames = np.load(out / "element_0" / "frames.npy")
+    frames = np.load(out / "element_0" / "frames.npy")  # T x C x H x W
     assert frames.shape[0] == 2 and np.array_equal(frames[0], frames[1])
+    # Pixels: the PNG decoded by the ffmpeg CLI, resized by torchvision (bicubic, antialias).
+    import torch
+    import torchvision.transforms.functional as TF
+    from torchvision.transforms import InterpolationMode
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(media["image"]), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         capture_output=True, check=True).stdout
+    src = torch.from_numpy(np.frombuffer(raw, np.uint8).reshape(300, 500, 3).copy()).permute(2, 0, 1).contiguous()
+    h, w = smart_resize(300, 500, 28, 3136, 12845056)
+    ref = TF.resize(src, [h, w], InterpolationMode.BICUBIC, antialias=True).numpy()
+    assert np.abs(frames[0].astype(np.int32) - ref.astype(np.int32)).max() <= 1
 
 
 def test_qwen3_prompt_has_a_block_per_temporal_group(media, tmp_path):
@@ -166,6 +177,8 @@ def test_messages_usage_errors(media, tmp_path):
     p = vidpipe("run", "--messages", m, "-o", out, check=2)
     assert "messages.json exists" in p.stderr
     vidpipe("run", "--messages", m, "-o", out, "--overwrite", check=0)
+    p = vidpipe("run", "--messages", m, "-o", out, "--skip-existing", check=2)
+    assert "--skip-existing does not work with --messages" in p.stderr
 
 
 # ---- --hf-config ----
@@ -184,7 +197,7 @@ def test_hf_config_published_values_change_nothing(media, tmp_path):
     a = run_with_sets(media["b"], tmp_path / "a")
     vidpipe("run", media["b"], "-o", tmp_path / "h", "--hf-config", d, check=0)
     same_output(tmp_path / "h" / "b", a)
-    cfg = json.loads(vidpipe("run", "--dry-run", "--hf-config", d, check=0).stdout)
+    cfg = json.loads(vidpipe("run", "qwen2_5_vl", "--dry-run", "--hf-config", d, check=0).stdout)
     assert cfg["model"] == "qwen2_5_vl"
 
 

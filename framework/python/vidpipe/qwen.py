@@ -76,7 +76,7 @@ def fetch_video(ele, image_factor=IMAGE_FACTOR, return_video_sample_fps=False):
     if "fps" in ele and "nframes" in ele:
         raise AssertionError("Only accept either `fps` or `nframes`")
     # The element's per-video keys, read by the C++ parser that `vidpipe run --messages` uses.
-    _, video_input, overrides = _vidpipe.parse_video_request(json.dumps(dict(ele, video=str(video))))
+    _, video_input, overrides = _vidpipe.parse_video_request(json.dumps(dict(ele, video=str(video)), default=str))
     result = session(image_factor).process(video_input, **json.loads(overrides))
     frames = _to_torch(result.frames)
     if return_video_sample_fps:
