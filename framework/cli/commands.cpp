@@ -217,6 +217,7 @@ void print_error(const std::exception& e) {
 void print_error(const std::string& message) { std::cerr << "vidpipe: " << printable(message) << "\n"; }
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
+  if (!opt.messages.empty()) return cmd_run_messages(common, opt);
   std::vector<std::string> inputs = opt.args;
   const std::string graph_path = take_graph_argument(inputs);  // an ambiguous name: main reports it
   if (inputs.empty() && !opt.dry_run) {
@@ -224,7 +225,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return kUsage;
   }
   Overrides ov;
-  if (!opt.model.empty()) ov.model = opt.model;
+  if (!model_overrides(opt, ov)) return kUsage;
   ov.sets = opt.sets;
   ov.inputs = inputs;
 

@@ -10,6 +10,7 @@
 
 namespace vidpipe::runtime {
 class NodeRegistry;
+struct Overrides;
 class Session;
 class Executor;
 }
@@ -27,6 +28,8 @@ struct CommonOptions {
 struct RunOptions {
   std::vector<std::string> args;  // [GRAPH.yaml] INPUT...
   std::string output_dir, model, trace;
+  std::string messages;   // --messages FILE.json: a Qwen chat messages list (messages.cpp)
+  std::string hf_config;  // --hf-config DIR: profile and constants from a model folder
   std::vector<std::string> sets;
   bool profile = false, json = false, dry_run = false;
   bool overwrite = false, skip_existing = false;  // an existing output of the same input
@@ -69,6 +72,11 @@ struct InterruptScope {
 };
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt);
+// `vidpipe run [GRAPH] --messages FILE.json [-o OUTDIR]` (messages.cpp): 0 ok, 1 an element failed, 2 usage.
+int cmd_run_messages(const CommonOptions& common, const RunOptions& opt);
+// --model and --hf-config into `ov` (a model folder's profile unless --model names one). Prints
+// the error and returns false when the folder is refused.
+bool model_overrides(const RunOptions& opt, runtime::Overrides& ov);
 int cmd_validate(const CommonOptions& common, const std::string& graph, const std::string& model,
                  const std::vector<std::string>& sets);
 int cmd_graph(const CommonOptions& common, const std::string& graph);

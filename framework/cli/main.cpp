@@ -1,6 +1,7 @@
 // vidpipe command line: argument parsing and signal handling; the work is in commands.cpp.
 #include <atomic>
 #include <csignal>
+#include <string>
 #include <cstdio>
 #include <unistd.h>
 
@@ -60,7 +61,13 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* r = app.add_subcommand("run", "Run a graph on inputs: vidpipe run [GRAPH] INPUT... (default graph: qwen2_5_vl)");
-  verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")")->required());
+  auto* run_args = verbatim_inputs(r->add_option("args", run.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")"));
+  // With --messages the inputs come from the file: INPUT is optional then. required() is what
+  // makes verbatim_inputs fill the positional, so it is dropped only in that case.
+  bool messages_mode = false;
+  for (int i = 1; i < argc; ++i)
+    messages_mode = messages_mode || std::string(argv[i]) == "--messages" || std::string(argv[i]).rfind("--messages=", 0) == 0;
+  if (!messages_mode) run_args->required();
   r->add_option("-o,--output", run.output_dir, "Output folder: one sub-folder per input")->type_name("OUTDIR");
   auto* overwrite = r->add_flag("--overwrite", run.overwrite,
                                 "Replace an existing output of the same input (never anything vidpipe did not write)");
@@ -69,6 +76,13 @@ int main(int argc, char** argv) {
   r->add_flag("--hashed-names", run.hashed_names,
               "Name output folders <stem>-<hash of the input>: the same in every run and shard");
   r->add_option("--model", run.model, "Model profile (overrides the graph's `model:`)");
+  r->add_option("--messages", run.messages,
+                "A Qwen chat messages list: each video/image element with its own settings; writes OUTDIR/messages.json")
+      ->type_name("FILE.json");
+  r->add_option("--hf-config", run.hf_config,
+                "A Hugging Face model folder: profile and constants from its preprocessor_config.json / "
+                "video_preprocessor_config.json")
+      ->type_name("DIR");
   r->add_option("--set", run.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   r->add_flag("--profile", run.profile, "Print the per-node profile table");
   r->add_option("--trace", run.trace, "Write a Chrome trace (Perfetto / chrome://tracing)")->type_name("FILE");

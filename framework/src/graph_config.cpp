@@ -151,6 +151,8 @@ ResolvedGraph resolve_graph(const GraphSpec& spec_in, const NodeRegistry& regist
     if (profile)
       for (const auto& [name, value] : profile->profile.params.items())
         if (profile_sets(e->spec, name)) set_param(i, *e, name, value, Origin::Profile, ov.model ? cli : spec.model_loc);
+    for (const auto& [name, value] : ov.profile_params.items())
+      if (profile_sets(e->spec, name)) set_param(i, *e, name, value, Origin::Profile, cli);
     for (const auto& p : d.params) set_param(i, *e, p.name, p.value, Origin::Graph, p.loc);
     if (e->spec.shape == Shape::Source && e->spec.find_param("inputs") && !ov.inputs.empty())
       set_param(i, *e, "inputs", ov.inputs, Origin::CommandLine, cli);

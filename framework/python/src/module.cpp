@@ -16,6 +16,7 @@
 
 #include "clip_array.hpp"
 #include "vidpipe/runtime/graph.hpp"
+#include "vidpipe/runtime/messages.hpp"
 #include "vidpipe/runtime/registry.hpp"
 
 namespace py = pybind11;
@@ -89,6 +90,33 @@ class PySession {
     }
   }
 
+  // Every vision element of a messages list (JSON text), each with its own settings
+  // (messages.hpp): [(summary, result dict or None)] in element order, and the resolved
+  // messages. A failed element's summary holds its error; nothing raises for it.
+  py::tuple process_messages(const std::string& messages_json, const std::string& defaults_json,
+                             const std::string& output_dir) {
+    Session& s = live();
+    const json messages = json::parse(messages_json);
+    SubmitOptions o;
+    o.overrides = json::parse(defaults_json);
+    o.output_dir = output_dir;
+    o.one_buffer = true;
+    std::vector<ElementJob> jobs;
+    {
+      py::gil_scoped_release unlocked;
+      jobs = submit_messages(s, messages, o);
+      for (const auto& j : jobs) j.wait();
+    }
+    py::object loads = py::module_::import("json").attr("loads");
+    py::list results;
+    for (const auto& j : jobs) {
+      py::object summary = loads(json_text(element_summary(j)));
+      py::object result = j.ok() ? py::object(python::result_dict(j.result->get(), registry_)) : py::none();
+      results.append(py::make_tuple(summary, result));
+    }
+    return py::make_tuple(results, loads(json_text(resolve_messages(messages, jobs))));
+  }
+
   void close() {
     if (!session_) return;
     if (inherited()) {  // left as it is: freeing it would join threads that are not here
@@ -145,6 +173,14 @@ PYBIND11_MODULE(_vidpipe, m) {
     }
   });
   m.def("graphs_dir", &graphs_dir, "folder of the shipped graphs");
+  m.def(
+      "parse_video_request",
+      [](const std::string& element_json, const std::string& where) {
+        const VideoRequest r = parse_video_request(json::parse(element_json), where);
+        return py::make_tuple(r.kind == VideoRequest::Kind::Image ? "image" : "video", r.input, json_text(r.overrides));
+      },
+      "element_json"_a, "where"_a = "element",
+      "a vision element -> (kind, input, overrides JSON): the parser of video_request.hpp");
   m.def("release_threads", &release_threads, "ends oneTBB's worker threads before a fork (no session open)");
   py::class_<PySession::Pending>(m, "Pending")
       .def("result", &PySession::Pending::result, "waits (GIL released), then the result dict or raises")
@@ -153,6 +189,7 @@ PYBIND11_MODULE(_vidpipe, m) {
       .def(py::init<const std::string&, const std::vector<std::string>&, const std::optional<std::string>&>(),
            "graph_file"_a, "sets"_a, "model"_a = py::none())
       .def("submit", &PySession::submit, "input"_a, "overrides_json"_a = "{}", "one_buffer"_a = true)
+      .def("process_messages", &PySession::process_messages, "messages_json"_a, "defaults_json"_a = "{}", "output_dir"_a = "")
       .def("close", &PySession::close)
       .def("info", &PySession::info);
 }

@@ -13,7 +13,7 @@ import os
 import weakref
 
 from . import _vidpipe
-from .errors import ConfigurationError, Error, InputError, InternalError, ResourceError
+from .errors import ConfigurationError, Error, InputError, InternalError, ResourceError, error_class
 
 __all__ = ["Session", "Result", "Error", "ConfigurationError", "InputError", "ResourceError", "InternalError",
            "graph_file"]
@@ -135,6 +135,29 @@ class Session:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+    def process_messages(self, messages, output_dir=None):
+        """Processes every video and image element of a Qwen chat messages list, each with its
+        own settings ({"type": "video", "video": ..., "fps": 2, "max_pixels": ...}), as
+        `vidpipe run --messages` does (README.md: Chat messages). Returns (results, resolved):
+        one Result per element in order, or for a failed element the vidpipe.Error it raised
+        (not raised: the others go on); and the messages with each element's "vidpipe" entry
+        (tokens, grid_thw, frames, prompt ...). The session's per-video defaults apply to videos
+        below the element's keys. With output_dir, each element is also written to
+        output_dir/element_<i>."""
+        if self._core is None:
+            raise ConfigurationError("the session is closed", hint="make a new vidpipe.Session")
+        elements, resolved = self._core.process_messages(json.dumps(messages), json.dumps(self._defaults),
+                                                         os.fspath(output_dir) if output_dir else "")
+        results = []
+        for summary, result in elements:
+            if result is None:
+                cls = error_class(summary.get("kind", "input"))
+                results.append(cls(summary.get("error", "failed"), hint=summary.get("hint"),
+                                   status=summary.get("status")))
+            else:
+                results.append(Result(result["frames"], result["metadata"]))
+        return results, resolved
 
     def close(self):
         """Cancels queued videos, waits for running ones and frees the graph."""

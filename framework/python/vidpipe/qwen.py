@@ -15,21 +15,18 @@ short videos padded, the whole video never held in memory), README.md: Python sa
 the reference's behaviour: per-video keys the element may carry ("decode.autorotate": False ...)
 are passed to vidpipe unchanged.
 """
+import json
 import os
 import threading
 import warnings
 
 import numpy as np
 
-from . import Session
+from . import Session, _vidpipe
 from ._qwen_images import (FRAME_FACTOR, IMAGE_FACTOR, MAX_PIXELS, MAX_RATIO, MIN_PIXELS,  # noqa: F401
                            SPATIAL_MERGE_SIZE, ceil_by_factor, fetch_image, floor_by_factor, frame_list_0_0_10,
                            frame_list_0_0_14, round_by_factor, smart_resize)
 
-# Keys of a message's video element that are vidpipe per-video settings (docs/qwen-reference.md).
-_VIDEO_KEYS = ("fps", "nframes", "min_frames", "max_frames", "min_pixels", "max_pixels", "total_pixels",
-               "resized_height", "resized_width", "video_start", "video_end")
-_IGNORED = ("type", "video")
 
 _sessions = {}
 _lock = threading.Lock()
@@ -123,10 +120,12 @@ def fetch_video(ele, image_factor=IMAGE_FACTOR, return_video_sample_fps=False, *
     else:
         if "fps" in ele and "nframes" in ele:
             raise AssertionError("Only accept either `fps` or `nframes`")
-        per_video = {k: v for k, v in ele.items() if k in _VIDEO_KEYS or ("." in k and k not in _IGNORED)}
+        # The element's per-video keys, read by the C++ parser that `vidpipe run --messages` uses.
+        _, video_input, overrides = _vidpipe.parse_video_request(json.dumps(dict(ele, video=str(video)), default=str))
+        per_video = json.loads(overrides)
         if v14 and "MODEL_SEQ_LEN" in os.environ and "total_pixels" not in per_video:
             per_video["total_pixels"] = _model_seq_total_pixels(factor)
-        result = session(factor, scaled_budgets=v14).process(str(video), **per_video)
+        result = session(factor, scaled_budgets=v14).process(video_input, **per_video)
         frames, sample_fps = _to_torch(result.frames), result.metadata["sample_fps"]
         metadata = video_metadata(result.metadata)
     out = (frames, metadata) if return_video_metadata else frames

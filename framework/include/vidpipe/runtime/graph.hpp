@@ -83,6 +83,7 @@ struct Overrides {
   std::optional<std::string> model;              // --model
   std::vector<std::string> sets;                 // --set node.param=value / settings.key=value
   std::vector<std::string> inputs;               // the run's inputs (param `inputs` of the source)
+  json profile_params = json::object();          // profile constants replaced (--hf-config, hf_config.hpp)
 };
 
 struct ResolvedNode {
