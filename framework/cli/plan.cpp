@@ -6,8 +6,9 @@
 // made by the nodes' declared roles (sdk/node.hpp), never by type names: a graph with a planner
 // node is cut after it; otherwise it is cut at its first decoder, whose input (the sampler's
 // plan) feeds the model's planner (the node with role planner of the model profile's plugin,
-// e.g. qwen2_5_vl.plan). The planner gets the YAML params it shares with the graph's first
-// processor (e.g. process.smart_resize), and `--set <processor id>.k=v` is redirected to it. So
+// e.g. qwen2_5_vl.plan), or, in a graph without a model and no --model, is printed as the
+// sampler made it (picks, no sizes or tokens). The planner gets the YAML params it shares with
+// the graph's first processor (e.g. process.smart_resize), and `--set <processor id>.k=v` is redirected to it. So
 // `vidpipe plan X --set resize.max_pixels=...` prints what `vidpipe run X --set
 // resize.max_pixels=...` produces. --set on other nodes after the cut (decode, write ...) is
 // ignored with a note.
@@ -67,7 +68,10 @@ std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string
   if (processor) processor_id = processor->id;
   NodeDecl added;
   std::string tail_in;
-  if (!plan) {
+  if (!plan && decode && model.empty()) {  // no model: the sampler's plan, without sizes or tokens
+    processor_id.clear();
+    tail_in = decode->in;
+  } else if (!plan) {
     if (!decode)
       throw Error("the graph " + spec.file + " has no decoder node to cut at and no planner node", "",
                   ErrorKind::Configuration);
@@ -99,8 +103,8 @@ std::string truncate(GraphSpec& spec, const NodeRegistry& reg, const std::string
   std::vector<NodeDecl> nodes;
   for (const auto& n : spec.nodes)
     if (keep.count(n.id)) nodes.push_back(n);
-  std::string plan_id = plan ? plan->id : added.id;
-  if (!plan) nodes.push_back(added);
+  std::string plan_id = plan ? plan->id : added.type.empty() ? node_of(tail_in) : added.id;
+  if (!plan && !added.type.empty()) nodes.push_back(added);
   spec.nodes = std::move(nodes);
   return plan_id;
 }
@@ -197,6 +201,14 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   for (const auto& j : report.jobs) {
     json v = {{"input", j.input}, {"status", j.status}};
     const bool planned = j.status == "ok" || j.status == "partial";  // partial: planned from a damaged input
+    const bool picks_only = graph.model.empty() && !j.notes.contains("plan") && j.notes.contains("sample");
+    if (planned && picks_only) {  // a graph without a model: the sampler's picks
+      const json& sample = j.notes["sample"];
+      v["sampler"] = sample.value("sampler", "");
+      v["frame_indices"] = sample.value("indices", json::array());
+      v["timestamps"] = sample.value("timestamps", json::array());
+      v["nframes"] = v["frame_indices"].size();
+    }
     if (planned && j.notes.contains("plan")) {
       for (auto& [k, val] : j.notes["plan"].items()) v[k] = val;
       const json& idx = v["frame_indices"];  // repeats of a padded short video, as metadata.json counts them
@@ -236,7 +248,13 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
         continue;
       }
       try {  // at(): a planning node may note less than the shipped ones do
-        std::cout << plan_line(v);
+        if (graph.model.empty() && v.contains("sampler"))
+          std::cout << printable(fmt::format("{}: {} frames {} ({}; no model: no sizes or tokens)",
+                                             display_input(input), v["nframes"].get<int64_t>(),
+                                             short_list(v["frame_indices"]), v["sampler"].get<std::string>()))
+                    << "\n";
+        else
+          std::cout << plan_line(v);
       } catch (const json::exception&) {
         std::cout << printable(display_input(input)) << ": planned, but the planning node noted no complete plan (see --json)\n";
       }

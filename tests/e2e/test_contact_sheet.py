@@ -101,3 +101,17 @@ def test_contact_sheet_errors(three_shots, tmp_path):
     assert "tile_width" in p.stderr and not list(tmp_path.iterdir())
     p = vidpipe("run", "contact_sheet", three_shots, "-o", tmp_path, "--set", "sheet.file=../x.jpg", check=2)
     assert "plain file name" in p.stderr and not (tmp_path.parent / "x.jpg").exists()
+
+
+def test_plan_of_a_graph_without_a_model_is_the_samplers_plan(three_shots, tmp_path):
+    """`vidpipe plan` on contact_sheet (no model): the picks `vidpipe run` decodes, without sizes."""
+    import json
+    p = vidpipe("plan", "contact_sheet", three_shots, "--json", "--set", "sample.nframes=6", check=0)
+    [video] = json.loads(p.stdout)["videos"]
+    vidpipe("run", "contact_sheet", three_shots, "-o", tmp_path, "--set", "sample.nframes=6", check=0)
+    meta = read_json(tmp_path / three_shots.stem / "metadata.json")
+    assert video["sampler"] == "sample.scene" and video["nframes"] == 6
+    assert video["frame_indices"] == meta["frame_indices"]
+    assert video["timestamps"] == pytest.approx(meta["timestamps"])
+    text = vidpipe("plan", "contact_sheet", three_shots, "--set", "sample.nframes=6", check=0).stdout
+    assert text.count("\n") == 1 and "6 frames" in text and "no model" in text
