@@ -225,7 +225,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return kUsage;
   }
   Overrides ov;
-  if (!model_overrides(opt, ov)) return kUsage;
+  if (!model_overrides(opt.model, opt.hf_config, ov)) return kUsage;
   ov.sets = opt.sets;
   ov.inputs = inputs;
 

@@ -76,7 +76,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt);
 int cmd_run_messages(const CommonOptions& common, const RunOptions& opt);
 // --model and --hf-config into `ov` (a model folder's profile unless --model names one). Prints
 // the error and returns false when the folder is refused.
-bool model_overrides(const RunOptions& opt, runtime::Overrides& ov);
+bool model_overrides(const std::string& model, const std::string& hf_config, runtime::Overrides& ov);
 int cmd_validate(const CommonOptions& common, const std::string& graph, const std::string& model,
                  const std::vector<std::string>& sets);
 int cmd_graph(const CommonOptions& common, const std::string& graph);

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   auto* pl = app.add_subcommand("plan", "Frames, sizes, grid_thw, tokens and memory from metadata alone (no decoding)");
   verbatim_inputs(pl->add_option("args", plan.args, "[GRAPH] INPUT... (" + std::string(kGraphArgHelp) + ")")->required());
   pl->add_option("--model", plan.model, "Model profile (overrides the graph's `model:`)");
+  pl->add_option("--hf-config", plan.hf_config, "A Hugging Face model folder, as `vidpipe run` takes it")->type_name("DIR");
   pl->add_option("--set", plan.sets, "Override a parameter: node.param=value (repeatable)")->type_name("K=V");
   pl->add_flag("--json", plan.json,
                "JSON output: {\"graph\", \"model\", \"plan_node\", \"videos\": [one object per input], \"wall_ms\"}");

@@ -61,7 +61,7 @@ int cmd_run_messages(const CommonOptions& common, const RunOptions& opt) {
                   ErrorKind::Configuration);
     messages = read_messages(opt.messages);
     Overrides ov;
-    if (!model_overrides(opt, ov)) return kUsage;
+    if (!model_overrides(opt.model, opt.hf_config, ov)) return kUsage;
     ov.sets = opt.sets;
     GraphSpec spec = parse_graph_file(graph_path);
     load_plugins(reg, common, spec.plugin_dirs);

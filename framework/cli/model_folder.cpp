@@ -9,10 +9,10 @@ using namespace vidpipe::runtime;
 
 namespace vidpipe::cli {
 
-bool model_overrides(const RunOptions& opt, Overrides& ov) {
-  if (!opt.hf_config.empty()) {
+bool model_overrides(const std::string& model, const std::string& hf_config, Overrides& ov) {
+  if (!hf_config.empty()) {
     try {
-      HfConfig hf = read_hf_config(opt.hf_config);
+      HfConfig hf = read_hf_config(hf_config);
       ov.model = hf.profile;
       ov.profile_params = hf.params;
       for (const auto& line : hf.ignored) print_error("--hf-config: not used: " + line);
@@ -21,7 +21,7 @@ bool model_overrides(const RunOptions& opt, Overrides& ov) {
       return false;
     }
   }
-  if (!opt.model.empty()) ov.model = opt.model;
+  if (!model.empty()) ov.model = model;
   return true;
 }
 

@@ -161,7 +161,9 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
   try {
     GraphSpec spec = parse_graph_file(graph_path);
     load_plugins(reg, common, spec.plugin_dirs);
-    const std::string model = opt.model.empty() ? spec.model : opt.model;
+    Overrides ov;
+    if (!model_overrides(opt.model, opt.hf_config, ov)) return kUsage;
+    const std::string model = ov.model.value_or(spec.model);
     std::string processor_id;
     plan_id = truncate(spec, reg, model, processor_id);
     std::set<std::string> ids;
@@ -171,8 +173,6 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& opt) {
       if (n.id == plan_id) planner = &n;
     }
     const NodeEntry* planner_entry = reg.find_node(planner->type);
-    Overrides ov;
-    if (!opt.model.empty()) ov.model = opt.model;
     ov.inputs = inputs;
     for (const auto& s : opt.sets) {
       const std::string id = s.substr(0, s.find('.'));

@@ -12,6 +12,7 @@ namespace vidpipe::cli {
 struct PlanOptions {
   std::vector<std::string> args;  // [GRAPH.yaml] INPUT...
   std::string model;
+  std::string hf_config;  // --hf-config DIR, as `vidpipe run` takes it
   std::vector<std::string> sets;
   bool json = false;
 };

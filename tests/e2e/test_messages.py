@@ -210,6 +210,9 @@ def test_hf_config_patch_16_and_smaller_video_max(media, tmp_path):
     h, w = video_size(360, 640, 20, factor=32)
     assert (meta["resized_height"], meta["resized_width"]) == (h, w) != (364, 644)
     assert meta["grid_thw"] == [10, h // 16, w // 16] and meta["total_tokens"] == 10 * (h // 32) * (w // 32)
+    [plan] = json.loads(vidpipe("plan", b, "--json", "--hf-config", d, check=0).stdout)["videos"]  # plan = run
+    assert (plan["resized_height"], plan["resized_width"], plan["grid_thw"]) == (h, w, meta["grid_thw"])
+    assert plan["total_tokens"] == meta["total_tokens"]
 
     video = {"video_processor_type": "Qwen2VLVideoProcessor", "min_pixels": 100352, "max_pixels": 150000,
              "patch_size": 14, "merge_size": 2, "temporal_patch_size": 2}
@@ -229,4 +232,6 @@ def test_hf_config_refusals(media, tmp_path):
     assert "preprocessor_config.json: processor 'LlavaProcessor' is not supported" in p.stderr
     assert "Qwen2_5_VLProcessor" in p.stderr
     p = vidpipe("run", media["b"], "--hf-config", tmp_path, check=2)
+    assert "holds neither preprocessor_config.json nor video_preprocessor_config.json" in p.stderr
+    p = vidpipe("plan", media["b"], "--hf-config", tmp_path, check=2)
     assert "holds neither preprocessor_config.json nor video_preprocessor_config.json" in p.stderr
