@@ -19,6 +19,34 @@ struct TensorOptions {
   std::vector<double> mean, std_;
 };
 
+// The parameters of TensorOptions, declared alike by every writer of one array: dtype, layout,
+// channel order, normalisation and the model-settable mean/std. `normalize_default` "auto" adds
+// that choice: none for uint8, mean_std for floats.
+inline NodeSpec& declare_tensor_params(NodeSpec& spec, const std::string& dtype_doc, const std::string& normalize_default) {
+  std::vector<std::string> normalize = {"none", "rescale", "mean_std"};
+  if (normalize_default == "auto") normalize.insert(normalize.begin(), "auto");
+  return spec.choice("dtype", "uint8", {"uint8", "float32", "float16", "bfloat16"}, dtype_doc)
+      .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)")
+      .choice("channel_order", "rgb", {"rgb", "bgr"}, "channel order of the array (bgr for OpenCV-style models)")
+      .choice("normalize", normalize_default, normalize,
+              std::string(normalize_default == "auto" ? "auto: none for uint8, mean_std for floats (like format.hf); " : "") +
+                  "none: 0..255; rescale: v/255; mean_std: (v/255 - mean)/std (needs a float dtype)")
+      .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
+      .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (mean_std)")
+      .model_settable({"norm_mean", "norm_std"});
+}
+
+// TensorOptions from those parameters; a normalisation without a float dtype is one error naming `node`.
+inline TensorOptions tensor_options(const Params& p, const std::string& node) {
+  TensorOptions o{parse_elem(p.get<std::string>("dtype")), p.get<std::string>("layout") == "TCHW",
+                  p.get<std::string>("channel_order") == "bgr", p.get<std::string>("normalize"),
+                  p.get<std::vector<double>>("norm_mean"), p.get<std::vector<double>>("norm_std")};
+  if (o.normalize == "auto") o.normalize = o.type == ElemType::U8 ? "none" : "mean_std";
+  if (o.normalize != "none" && o.type == ElemType::U8)
+    throw Error(node + ": normalize=" + o.normalize + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
+  return o;
+}
+
 class FrameEncoder {
  public:
   // Takes the size and format every later frame must have from `first`.

@@ -20,32 +20,20 @@ namespace {
 class FormatNpy final : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("format.npy", "Writes the clip's frames as a .npy array (T×C×H×W by default)")
+    NodeSpec spec = NodeSpec("format.npy", "Writes the clip's frames as a .npy array (T×C×H×W by default)")
         .with_role(Role::Formatter)
         .uses_frames(FrameUse::Stream)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
         .text("file", "frames.npy", "file name inside the input's output folder")
-        .choice("dtype", "uint8", {"uint8", "float32", "float16", "bfloat16"},
-                "uint8 (exact, compact), float32 (the reference tensor's dtype), float16, bfloat16 (raw bits as <u2)")
-        .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)")
-        .choice("channel_order", "rgb", {"rgb", "bgr"}, "channel order of the array (bgr for OpenCV-style models)")
-        .choice("normalize", "none", {"none", "rescale", "mean_std"},
-                "none: 0..255; rescale: v/255; mean_std: (v/255 - mean)/std (needs a float dtype)")
-        .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
-        .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (mean_std)")
-        .integer("pad_to_multiple", 1, 1, 64, "repeat the last frame until T is a multiple of this (2 = temporal patch)")
-        .model_settable({"norm_mean", "norm_std"});
+        .integer("pad_to_multiple", 1, 1, 64, "repeat the last frame until T is a multiple of this (2 = temporal patch)");
+    return declare_tensor_params(spec, "uint8 (exact, compact), float32 (the reference tensor's dtype), float16, bfloat16 (raw bits as <u2)",
+                                 "none");
   }
   explicit FormatNpy(const Params& p)
-      : file_(p.get<std::string>("file")), type_(parse_elem(p.get<std::string>("dtype"))),
-        tchw_(p.get<std::string>("layout") == "TCHW"), pad_(p.get<int64_t>("pad_to_multiple")),
-        opts_{type_, tchw_, p.get<std::string>("channel_order") == "bgr", p.get<std::string>("normalize"),
-              p.get<std::vector<double>>("norm_mean"), p.get<std::vector<double>>("norm_std")} {
+      : file_(p.get<std::string>("file")), pad_(p.get<int64_t>("pad_to_multiple")), opts_(tensor_options(p, "format.npy")) {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
-    if (opts_.normalize != "none" && type_ == ElemType::U8)
-      throw Error("format.npy: normalize=" + opts_.normalize + " needs a float dtype", "set dtype to float32, float16 or bfloat16");
   }
 
   // Writes each frame as it arrives (FrameUse::Stream); a whole clip goes through the same path.
@@ -63,8 +51,8 @@ class FormatNpy final : public Node {
   // NPY format 1.0: magic, version, little-endian header length, a Python dict literal padded
   // with spaces so that the data starts at a multiple of 64 bytes.
   std::string header(std::size_t t, int c, int h, int w) const {
-    std::string shape = tchw_ ? fmt::format("({}, {}, {}, {})", t, c, h, w) : fmt::format("({}, {}, {}, {})", t, h, w, c);
-    std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", npy_descr(type_), shape);
+    std::string shape = opts_.tchw ? fmt::format("({}, {}, {}, {})", t, c, h, w) : fmt::format("({}, {}, {}, {})", t, h, w, c);
+    std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", npy_descr(opts_.type), shape);
     std::size_t total = 10 + dict.size() + 1;
     dict.append((64 - total % 64) % 64, ' ');
     dict += '\n';
@@ -75,8 +63,6 @@ class FormatNpy final : public Node {
   }
 
   std::string file_;
-  ElemType type_;
-  bool tchw_;
   int64_t pad_;
   TensorOptions opts_;
 };
@@ -107,12 +93,12 @@ class FormatNpy::Stream final : public FrameStream {
     if (T != padded(planned_)) file_.rewrite_head(head_size_, node_.header(T, c_, h_, w_));
     auto next = std::make_shared<Clip>(*clip);
     const auto T64 = static_cast<int64_t>(T);
-    json t = tensor_info("frames", node_.type_, node_.tchw_ ? std::vector<int64_t>{T64, c_, h_, w_} : std::vector<int64_t>{T64, h_, w_, c_},
-                         node_.tchw_ ? "TCHW" : "THWC");
-    t["npy_descr"] = npy_descr(node_.type_);
+    json t = tensor_info("frames", node_.opts_.type, node_.opts_.tchw ? std::vector<int64_t>{T64, c_, h_, w_} : std::vector<int64_t>{T64, h_, w_, c_},
+                         node_.opts_.tchw ? "TCHW" : "THWC");
+    t["npy_descr"] = npy_descr(node_.opts_.type);
     t["channel_order"] = node_.opts_.bgr ? "bgr" : "rgb";
     t["normalize"] = node_.opts_.normalize;
-    if (node_.type_ == ElemType::BF16) t["read_as"] = "numpy uint16 holding bfloat16 bits: torch.from_numpy(a).view(torch.bfloat16)";
+    if (node_.opts_.type == ElemType::BF16) t["read_as"] = "numpy uint16 holding bfloat16 bits: torch.from_numpy(a).view(torch.bfloat16)";
     next->artifacts.push_back({node_.file_, "tensor", file_.commit(), {{"tensors", json::array({t})}}});
     out.emit(ClipPtr(std::move(next)));
   }

@@ -27,32 +27,18 @@ struct Tail {
 class FormatSafetensors final : public Node {
  public:
   static NodeSpec spec() {
-    return NodeSpec("format.safetensors", "Writes frames, indices, timestamps and grid_thw as one .safetensors file")
+    NodeSpec spec = NodeSpec("format.safetensors", "Writes frames, indices, timestamps and grid_thw as one .safetensors file")
         .with_role(Role::Formatter)
         .uses_frames(FrameUse::Stream)
         .parallel()
         .input("clip", DataType::Clip)
         .output("clip", DataType::Clip, "the same clip, with the file listed in its artifacts")
-        .text("file", "frames.safetensors", "file name inside the input's output folder")
-        .choice("dtype", "uint8", {"uint8", "float32", "float16", "bfloat16"}, "frames dtype")
-        .choice("layout", "TCHW", {"TCHW", "THWC"}, "TCHW (torch) or THWC (channels last)")
-        .choice("channel_order", "rgb", {"rgb", "bgr"}, "channel order of the frames")
-        .choice("normalize", "auto", {"auto", "none", "rescale", "mean_std"},
-                "auto: none for uint8, mean_std for floats (like format.hf); rescale: v/255")
-        .list("norm_mean", ParamType::FloatList, json::array({0.48145466, 0.4578275, 0.40821073}), "per-channel mean (mean_std)")
-        .list("norm_std", ParamType::FloatList, json::array({0.26862954, 0.26130258, 0.27577711}), "per-channel std (mean_std)")
-        .model_settable({"norm_mean", "norm_std"});
+        .text("file", "frames.safetensors", "file name inside the input's output folder");
+    return declare_tensor_params(spec, "frames dtype", "auto");
   }
   explicit FormatSafetensors(const Params& p)
-      : file_(p.get<std::string>("file")),
-        opts_{parse_elem(p.get<std::string>("dtype")), p.get<std::string>("layout") == "TCHW",
-              p.get<std::string>("channel_order") == "bgr", p.get<std::string>("normalize"),
-              p.get<std::vector<double>>("norm_mean"), p.get<std::vector<double>>("norm_std")} {
+      : file_(p.get<std::string>("file")), opts_(tensor_options(p, "format.safetensors")) {
     if (file_.empty() || file_.find('/') != std::string::npos) throw Error("'file' must be a plain file name");
-    if (opts_.normalize == "auto") opts_.normalize = opts_.type == ElemType::U8 ? "none" : "mean_std";
-    if (opts_.normalize != "none" && opts_.type == ElemType::U8)
-      throw Error("format.safetensors: normalize=" + opts_.normalize + " needs a float dtype",
-                  "set dtype to float32, float16 or bfloat16");
   }
 
   void process(const Data& in, Emitter& out, Job& job) override {

@@ -67,11 +67,10 @@ class FormatContactSheet final : public Node {
    public:
     Sheet(const FormatContactSheet& node, const PlanPtr& plan, const std::string& out_dir)
         : node_(node), plan_(plan), file_(out_dir, node.file_) {
-      const json* scenes = plan->info ? &plan->info->extra : nullptr;
-      if (scenes && scenes->contains("scenes"))
-        for (const auto& c : scenes->at("scenes").value("cuts", json::array())) cuts_.push_back(c.at("frame").get<int64_t>());
+      analysed_ = plan->info && plan->info->extra.contains("scenes");
+      if (analysed_)
+        for (const auto& c : plan->info->extra["scenes"].value("cuts", json::array())) cuts_.push_back(c.at("frame").get<int64_t>());
       std::sort(cuts_.begin(), cuts_.end());
-      analysed_ = scenes && scenes->contains("scenes");
     }
     void write(const FramePtr& frame) override {
       const FramePtr host = host_frame(frame);
